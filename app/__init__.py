@@ -1,0 +1,76 @@
+"""The application factory: every extension, blueprint and CLI group, in order, on one screen."""
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request
+from flask_login import current_user
+
+from app.config import load_config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+LANGUAGE_COOKIE = "lang"
+
+
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Create the site; ``config`` overrides settings read from the environment (tests use it)."""
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(Path(app.instance_path), config))
+
+    from app import models  # noqa: F401  -- every table known to the metadata before use
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    _init_login(app)
+
+    from app.auth.views import bp as auth_bp
+    from app.home.views import bp as home_bp
+    from app.org.views import bp as org_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(org_bp)
+
+    from app.auth.cli import users_cli
+    from app.demo.cli import demo_cli
+    from app.org.cli import org_cli
+
+    app.cli.add_command(org_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+    from app.errors import register_error_pages
+    from app.web import register_template_helpers, set_security_headers
+
+    register_error_pages(app)
+    register_template_helpers(app)
+    app.after_request(set_security_headers)
+    return app
+
+
+def select_locale() -> str:
+    """Choose the signed-in user's language, else the remembered cookie, else Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    return cookie if cookie in languages else "zh_CN"
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.auth.services import load_user_for_session
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    # Flask-Login's "strong" protection would also end sessions on an IP change (phones roam).
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_for_session)

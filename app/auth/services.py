@@ -1,0 +1,185 @@
+"""Account operations: sign-in with throttling, passwords, activation, roles."""
+
+import math
+import re
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.auth.models import Role, RoleGrant, User
+from app.auth.passwords import check_password_policy, hash_password, password_matches
+from app.errors import DomainError
+from app.extensions import db
+from app.org.models import ChangeSource, OrgUnit
+from app.org.services import place_member
+from app.timeutil import utcnow
+
+# Checked against when the username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = hash_password("not-a-real-password-only-for-timing")
+
+
+class SignInError(DomainError):
+    pass
+
+
+class AccountError(DomainError):
+    pass
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def get_user_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def load_user_for_session(session_id: str) -> User | None:
+    """Return the user behind a session id "<id>:<version>", or None when that session was ended."""
+    user_id, _sep, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def authenticate(username: str, password: str, now: datetime | None = None) -> User:
+    """Return the user when the credentials are right; count failures and throttle the account."""
+    now = now or utcnow()
+    user = get_user_by_username(username)
+    if user is None:
+        password_matches(_DUMMY_HASH, password)
+        raise SignInError(_("Incorrect username or password."))
+    if user.throttled_until and user.throttled_until > now:
+        minutes = max(1, math.ceil((user.throttled_until - now).total_seconds() / 60))
+        raise SignInError(
+            _(
+                "Too many failed sign-in attempts. This account is locked for %(minutes)d more minutes.",
+                minutes=minutes,
+            )
+        )
+    if not password_matches(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.throttled_until = now + timedelta(seconds=current_app.config["LOGIN_THROTTLE_SECONDS"])
+            user.failed_logins = 0
+        db.session.commit()
+        raise SignInError(_("Incorrect username or password."))
+    if not user.active:
+        raise SignInError(_("This account has been deactivated. Please contact your branch secretary."))
+    user.failed_logins = 0
+    user.throttled_until = None
+    db.session.commit()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie the user holds."""
+    user.session_version += 1
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not password_matches(user.password_hash, current_password):
+        raise AccountError(_("The current password is not correct."))
+    set_password(user, new_password)
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Set a new password (checked against the policy) and end the user's other sessions."""
+    check_password_policy(new_password, user.username)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.throttled_until = None
+    user.session_version += 1
+    db.session.commit()
+
+
+def set_active(user: User, active: bool) -> None:
+    user.active = active
+    if not active:
+        user.session_version += 1
+    db.session.commit()
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise AccountError(_("This language is not available."))
+    user.locale = locale
+    db.session.commit()
+
+
+def grant_role(user: User, role: Role, unit_id: int | None = None) -> RoleGrant:
+    """Add a role to the user unless it is already held; the caller commits."""
+    if role is Role.SECRETARY and unit_id is None:
+        raise AccountError(_("A secretary role must be given for an organisation unit."))
+    scoped_unit_id = unit_id if role is Role.SECRETARY else None
+    for grant in user.role_grants:
+        if grant.role is role and grant.unit_id == scoped_unit_id:
+            return grant
+    grant = RoleGrant(role=role, unit_id=scoped_unit_id)
+    user.role_grants.append(grant)
+    return grant
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.\-]{1,63}$"
+
+
+def validate_username(username: str) -> str:
+    username = normalise_username(username)
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise AccountError(
+            _('A username is 2 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.')
+        )
+    return username
+
+
+def add_account(
+    username: str,
+    display_name: str,
+    unit: OrgUnit | None,
+    roles: list[Role],
+    password: str | None = None,
+    created_by: User | None = None,
+    phone: str | None = None,
+) -> User:
+    """Add an account placed in ``unit`` with ``roles`` (a secretary's scope is that unit); no commit."""
+    username = validate_username(username)
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > 100:
+        raise AccountError(_("The name must be 1 to 100 characters."))
+    if get_user_by_username(username):
+        raise AccountError(_('The username "%(username)s" is already taken.', username=username))
+    if not roles:
+        raise AccountError(_("Give the account at least one role."))
+    if unit is None and roles != [Role.ADMIN]:
+        raise AccountError(_("Every member must belong to an organisation unit."))
+    user = User(username=username, display_name=display_name, phone=phone or None)
+    if password is not None:
+        check_password_policy(password, username)
+        user.password_hash = hash_password(password)
+        user.password_changed_at = utcnow()
+    db.session.add(user)
+    for role in roles:
+        grant_role(user, role, unit.id if unit else None)
+    if unit is not None:
+        place_member(user, unit, created_by, ChangeSource.CREATED)
+    return user
+
+
+def create_account(
+    username: str, display_name: str, unit: OrgUnit | None, roles: list[Role], **options
+) -> User:
+    """Create and commit an account; ``options`` are those of ``add_account``."""
+    user = add_account(username, display_name, unit, roles, **options)
+    db.session.commit()
+    return user

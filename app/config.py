@@ -1,0 +1,71 @@
+"""Settings read from the environment, with embedded defaults for a single machine."""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Return the secret key kept in the instance folder, generating it on first run."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Written with owner-only permissions: the key signs every session cookie.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short form."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the configuration from the environment; ``overrides`` win (tests use them)."""
+    overrides = overrides or {}
+    env = os.environ
+    database_url = overrides.get("DATABASE_URL") or env.get("DATABASE_URL")
+    if not database_url:
+        database_url = f"sqlite:///{instance_path / 'party_school.sqlite3'}"
+    redis_url = overrides.get("REDIS_URL", env.get("REDIS_URL"))
+    config = {
+        "SECRET_KEY": overrides.get("SECRET_KEY")
+        or env.get("SECRET_KEY")
+        or _instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MEDIA_ROOT": env.get("MEDIA_ROOT", str(PROJECT_ROOT / "media")),
+        "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index")),
+        "COURSES_DIR": env.get("COURSES_DIR", str(PROJECT_ROOT / "courses")),
+        "REDIS_URL": redis_url,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": env.get("DISPLAY_TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": {"zh_CN": "中文", "en": "English"},
+        # Sign-in throttling: per account after repeated failures, and per address by Flask-Limiter.
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_THROTTLE_SECONDS": 15 * 60,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "30 per minute"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "ROSTER_MAX_BYTES": 5 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }
+    config.update({key: value for key, value in overrides.items() if key != "DATABASE_URL"})
+    return config

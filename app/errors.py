@@ -1,0 +1,42 @@
+"""The base of every domain error, and the error pages shown in the site's look."""
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; ``message`` is already translated for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def register_error_pages(app: Flask) -> None:
+    """Render 400/403/404/413/429/500 with the base template (JSON under /api/)."""
+    from flask import jsonify, request
+
+    titles = {
+        400: lambda: _("Bad request"),
+        403: lambda: _("You do not have permission to see this page"),
+        404: lambda: _("Page not found"),
+        413: lambda: _("The upload is too large"),
+        429: lambda: _("Too many requests, please wait a moment and try again"),
+        500: lambda: _("Something went wrong on our side"),
+    }
+
+    def render(status: int, detail: str | None = None):
+        title = titles[status]()
+        if request.path.startswith("/api/"):
+            return jsonify(error=title, detail=detail), status
+        return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+    for status in titles:
+        app.register_error_handler(status, lambda error, status=status: render(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):
+        return render(
+            400, _("The form has expired or was not sent from this site. Reload the page and try again.")
+        )

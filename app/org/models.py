@@ -1,0 +1,87 @@
+"""The organisation tree (党委 → 党总支 → 党支部) and the history of members' moves."""
+
+import enum
+import re
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.extensions import db, str_enum
+from app.timeutil import utcnow
+
+
+class UnitKind(enum.StrEnum):
+    COMMITTEE = "committee"  # 党委
+    GENERAL_BRANCH = "general_branch"  # 党总支
+    BRANCH = "branch"  # 党支部
+    OTHER = "other"
+
+
+PATH_PATTERN = re.compile(r"/(?:\d+/)+")
+
+
+class OrgUnit(db.Model):
+    __tablename__ = "org_units"
+    __table_args__ = (
+        UniqueConstraint("parent_id", "name", name="uq_org_units_parent_name"),
+        # varchar_pattern_ops lets PostgreSQL use the index for "path LIKE '/1/7/%'" in any collation.
+        Index("ix_org_units_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    # Materialised path of ids, "/1/7/42/": a whole subtree is one indexed prefix query.
+    path: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["OrgUnit"]] = relationship(back_populates="parent", order_by="OrgUnit.name")
+    members: Mapped[list[User]] = relationship(back_populates="unit", order_by=User.username)
+
+    @staticmethod
+    def in_subtree(path: str) -> ColumnElement[bool]:
+        """Match units whose path starts with ``path``: the unit itself and everything below it."""
+        if not PATH_PATTERN.fullmatch(path):
+            raise ValueError(f"not a unit path: {path!r}")
+        return OrgUnit.path.like(f"{path}%")  # digits and slashes only, so nothing to escape
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+
+    def __repr__(self) -> str:
+        return f"<OrgUnit {self.id} {self.name}>"
+
+
+class ChangeSource(enum.StrEnum):
+    CREATED = "created"  # first placement when the account was made
+    TRANSFER = "transfer"  # a secretary or admin recorded a transfer
+    ROSTER = "roster"  # a roster import placed the member elsewhere
+
+
+class MembershipChange(db.Model):
+    """One move of a member between units (组织关系转接): appended, never edited."""
+
+    __tablename__ = "membership_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[ChangeSource] = mapped_column(str_enum(ChangeSource), default=ChangeSource.TRANSFER)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    from_unit: Mapped[OrgUnit | None] = relationship(foreign_keys=[from_unit_id])
+    to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id])
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])

@@ -1,0 +1,70 @@
+"""Who may see and manage which organisation units and members: the one place for these rules.
+
+A secretary's grant covers the unit it names and everything below it; an admin sees everything.
+List queries are filtered by the same rule in SQL, so a forgotten check cannot leak rows.
+"""
+
+from sqlalchemy import Select, false, or_, select
+
+from app.auth.models import Role, User
+from app.extensions import db
+from app.org.models import OrgUnit
+
+
+def managed_paths(user: User) -> list[str] | None:
+    """Return the path prefixes a user manages: None means all (admin), [] means none."""
+    if not user.is_authenticated:
+        return []
+    if user.has_role(Role.ADMIN):
+        return None
+    unit_ids = [grant.unit_id for grant in user.role_grants if grant.role is Role.SECRETARY and grant.unit_id]
+    if not unit_ids:
+        return []
+    return list(db.session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(unit_ids))))
+
+
+def _subtree_filter(paths: list[str] | None):
+    if paths is None:
+        return None
+    if not paths:
+        return false()
+    return or_(*(OrgUnit.in_subtree(path) for path in paths))
+
+
+def scoped_units(user: User) -> Select[tuple[OrgUnit]]:
+    """Select the units the user may see and manage."""
+    statement = select(OrgUnit)
+    condition = _subtree_filter(managed_paths(user))
+    return statement if condition is None else statement.where(condition)
+
+
+def scoped_members(user: User) -> Select[tuple[User]]:
+    """Select the accounts in units the user manages (admins also see accounts without a unit)."""
+    statement = select(User)
+    condition = _subtree_filter(managed_paths(user))
+    if condition is None:
+        return statement
+    return statement.join(OrgUnit, User.unit_id == OrgUnit.id).where(condition)
+
+
+def can_manage_org(user: User) -> bool:
+    return managed_paths(user) != []
+
+
+def can_manage_unit(user: User, unit: OrgUnit) -> bool:
+    paths = managed_paths(user)
+    return paths is None or any(unit.path.startswith(path) for path in paths)
+
+
+def can_view_member(user: User, member: User) -> bool:
+    if user.id == member.id:
+        return True
+    paths = managed_paths(user)
+    if paths is None:
+        return True
+    return member.unit is not None and any(member.unit.path.startswith(path) for path in paths)
+
+
+def can_grant_role(user: User, role: Role) -> bool:
+    """Secretaries may give every role but admin, and only inside their subtree."""
+    return user.has_role(Role.ADMIN) or (role is not Role.ADMIN and can_manage_org(user))

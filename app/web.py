@@ -1,0 +1,49 @@
+"""Helpers shared by every page: safe redirects, template globals and security headers."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.auth.models import Role
+
+
+def safe_next_url(target: str | None, fallback_endpoint: str = "home.index") -> str:
+    """Return ``target`` when it is a path on this site, else the fallback (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for(fallback_endpoint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def navigation():
+        from app.org.permissions import can_manage_org
+
+        user = current_user
+        signed_in = user.is_authenticated
+        return {
+            "Role": Role,
+            "languages": current_app.config["LANGUAGES"],
+            "current_locale": str(get_locale()),
+            "can_manage_org": signed_in and can_manage_org(user),
+            "is_admin": signed_in and user.has_role(Role.ADMIN),
+        }
+
+
+def set_security_headers(response: Response) -> Response:
+    # No inline scripts anywhere, so the policy can forbid them.
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'self'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    if request.endpoint and not request.endpoint.startswith("static"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
