@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, flash, has_request_context, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from app.config import load_config
@@ -26,6 +26,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
 
+    from app.auth.api import bp as auth_api_bp
     from app.auth.views import bp as auth_bp
     from app.home.views import bp as home_bp
     from app.org.views import bp as org_bp
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
+    app.register_blueprint(auth_api_bp)
 
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
@@ -74,3 +76,11 @@ def _init_login(app: Flask) -> None:
     # Flask-Login's "strong" protection would also end sessions on an IP change (phones roam).
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_for_session)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        # JSON clients get a 401 they can act on; people are sent to the sign-in page.
+        if request.path.startswith("/api/"):
+            return jsonify(error=_l("Please sign in to see this page.")), 401
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))

@@ -59,6 +59,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": env.get("DISPLAY_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": {"zh_CN": "中文", "en": "English"},
         # Sign-in throttling: per account after repeated failures, and per address by Flask-Limiter.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_THROTTLE_SECONDS": 15 * 60,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

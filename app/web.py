@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from babel import Locale
 from flask import Flask, Response, current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -18,6 +19,15 @@ def safe_next_url(target: str | None, fallback_endpoint: str = "home.index") -> 
     return url_for(fallback_endpoint)
 
 
+def current_language_code() -> str:
+    """Return the LANGUAGES key of the request's locale (Babel spells zh_CN as zh_Hans_CN)."""
+    locale = get_locale()
+    for code in current_app.config["LANGUAGES"]:
+        if Locale.parse(code) == locale:
+            return code
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def navigation():
@@ -28,7 +38,7 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "Role": Role,
             "languages": current_app.config["LANGUAGES"],
-            "current_locale": str(get_locale()),
+            "current_locale": current_language_code(),
             "can_manage_org": signed_in and can_manage_org(user),
             "is_admin": signed_in and user.has_role(Role.ADMIN),
         }

@@ -3,6 +3,7 @@
 from functools import cache
 from importlib import resources
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,7 +36,9 @@ def check_password_policy(password: str, username: str = "") -> None:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    # Tests lower the scrypt work factor (PASSWORD_HASH_METHOD); production keeps werkzeug's default.
+    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:

@@ -3,6 +3,7 @@
 import math
 import re
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,8 +17,11 @@ from app.org.models import ChangeSource, OrgUnit
 from app.org.services import place_member
 from app.timeutil import utcnow
 
-# Checked against when the username is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = hash_password("not-a-real-password-only-for-timing")
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash checked when the username is unknown, so a wrong name costs as long as a wrong password."""
+    return hash_password("not-a-real-password-only-for-timing")
 
 
 class SignInError(DomainError):
@@ -52,7 +56,7 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
     now = now or utcnow()
     user = get_user_by_username(username)
     if user is None:
-        password_matches(_DUMMY_HASH, password)
+        password_matches(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         raise SignInError(_("Incorrect username or password."))
     if user.throttled_until and user.throttled_until > now:
         minutes = max(1, math.ceil((user.throttled_until - now).total_seconds() / 60))

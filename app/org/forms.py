@@ -23,7 +23,7 @@ CHANGE_SOURCE_LABELS = {
 
 
 class UnitNameForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Unit name"), validators=[DataRequired(), Length(max=100)])
 
 
 class MoveUnitForm(FlaskForm):

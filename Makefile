@@ -1,0 +1,72 @@
+# The two commands that matter: `make run` and `make test`. Everything else is a step of theirs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The PostgreSQL leg of `make test`; override to point at another server.
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_UPDATED := $(VENV)/.apt-updated
+
+.PHONY: run test install system-packages browser translations lint test-sqlite test-postgres clean
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Serving the Online Party School on http://$(HOST):$(PORT) (demo password: party-school-demo)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install browser lint
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+install: $(INSTALLED) system-packages translations
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+$(APT_UPDATED): | $(BIN)/python
+	$(SUDO) apt-get update -qq
+	touch $@
+
+# Debian's ffmpeg: video lessons are probed and transcoded with it.
+system-packages:
+	@command -v ffmpeg >/dev/null || { $(MAKE) --no-print-directory $(APT_UPDATED) && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq ffmpeg; }
+
+# Debian's chromium drives the browser journeys (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null || { $(MAKE) --no-print-directory $(APT_UPDATED) && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+translations: $(INSTALLED)
+	@$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | grep -v "^compiling" || true
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
+
+test-sqlite:
+	@echo "== test leg 1/2: SQLite (embedded) =="
+	$(BIN)/pytest
+
+test-postgres:
+	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(TEST_PG_URL)'.replace('+psycopg', ''), connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== test leg 2/2: PostgreSQL at $(TEST_PG_URL) =="; \
+		TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -m "not browser"; \
+	else \
+		echo "== test leg 2/2: SKIPPED: no PostgreSQL answers at $(TEST_PG_URL) (set TEST_PG_URL to run it) =="; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/artifacts
