@@ -12,7 +12,7 @@ TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := $(VENV)/.apt-updated
 
-.PHONY: run test install system-packages browser translations lint test-sqlite test-postgres clean
+.PHONY: run test install system-packages browser translations lint test-sqlite test-postgres messages clean
 
 run: install
 	$(FLASK) db upgrade
@@ -70,3 +70,9 @@ test-postgres:
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts
+
+# After changing user-facing text: refresh the catalogue, then translate the new entries.
+messages: $(INSTALLED)
+	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o app/translations/messages.pot app
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching

@@ -57,6 +57,7 @@ def migrated_database(database_url, tmp_path_factory) -> str:
     with app.app_context():
         _drop_everything()
         flask_migrate.upgrade()
+        db.engine.dispose()
     return database_url
 
 
@@ -77,6 +78,7 @@ def app(migrated_database, tmp_path, app_config):
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        db.engine.dispose()  # each test's app has its own pool: close it rather than leak connections
 
 
 @pytest.fixture
@@ -94,7 +96,7 @@ CSRF_PATTERN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"
 
 def csrf_token(client, path: str = "/login") -> str:
     """Read the CSRF token a page carries, as a browser would."""
-    page = client.get(path)
+    page = client.get(path, follow_redirects=True)
     match = CSRF_PATTERN.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)

@@ -1,0 +1,66 @@
+"""A live server on a free port and a phone-sized Chromium page, for the browser journeys.
+
+Chromium is Debian's (``/usr/bin/chromium``, installed by the Makefile), driven through Playwright's
+Python package; nothing is downloaded at test time.
+"""
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Members study on their phones: below 700px the navigation folds behind the "Menu" button.
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def live_server(app, world) -> Iterator[str]:
+    """Serve the test app (with the ``world`` accounts) on 127.0.0.1 and yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Page]:
+    """A fresh, phone-sized Chromium page; fails (not skips) when Chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (`make browser` does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                viewport=PHONE_VIEWPORT,
+                device_scale_factor=2,
+                is_mobile=True,
+                has_touch=True,
+                locale="zh-CN",
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            try:
+                yield context.new_page()
+            finally:
+                context.close()
+        finally:
+            browser.close()

@@ -1,0 +1,74 @@
+"""Pages every visitor meets: the demo accounts' home pages, error pages and security headers."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
+from app.extensions import db
+from tests.conftest import AuthActions
+
+
+@pytest.fixture
+def demo(app, runner):
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    return first
+
+
+def test_demo_load_runs_once(app, runner, demo):
+    again = runner.invoke(args=["demo", "load"])
+    assert "already loaded" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == len(DEMO_ACCOUNTS)
+
+
+@pytest.mark.parametrize(
+    ("username", "expected", "absent"),
+    [
+        ("admin", ["账号管理", "组织架构"], []),
+        ("secretary", ["组织架构", "导入花名册"], ["账号管理"]),
+        ("trainer", ["培训管理"], ["组织架构", "账号管理"]),
+        ("member", ["本年度学习", "32"], ["组织架构", "账号管理"]),
+    ],
+)
+def test_every_demo_role_gets_a_home_page_with_its_own_navigation(app, demo, username, expected, absent):
+    client = app.test_client()
+    assert AuthActions(client).login(username, DEMO_PASSWORD).status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    for text in expected:
+        assert text in page
+    for text in absent:
+        assert text not in page
+
+
+def test_a_missing_page_is_a_chinese_404_in_the_site_s_look(client):
+    response = client.get("/no-such-page")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "页面不存在" in page and "网上党校" in page
+
+
+def test_pages_carry_security_headers(client):
+    headers = client.get("/login").headers
+    assert "script-src" not in headers["Content-Security-Policy"]  # default-src 'self': no inline scripts
+    assert "frame-ancestors 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_the_session_cookie_is_httponly_and_samesite(world, client):
+    response = AuthActions(client).login("member_a")
+    cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_secret_key_is_generated_into_the_instance_folder_once(tmp_path, monkeypatch):
+    from app import create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    instance = tmp_path / "instance"
+    first = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}, instance_path=str(instance))
+    second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}, instance_path=str(instance))
+    assert len(first.secret_key) == 64 and first.secret_key == second.secret_key
+    assert (instance / "secret_key").stat().st_mode & 0o777 == 0o600
