@@ -44,10 +44,12 @@ system-packages:
 	@command -v ffmpeg >/dev/null || { $(MAKE) --no-print-directory $(APT_UPDATED) && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq ffmpeg; }
 
-# Debian's chromium drives the browser journeys (Playwright's own browser download is not used).
+# Debian's chromium drives the browser journeys (Playwright's own browser download is not used);
+# without a CJK font every Chinese character in the screenshots would be a box.
 browser:
-	@command -v chromium >/dev/null || { $(MAKE) --no-print-directory $(APT_UPDATED) && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || { \
+		$(MAKE) --no-print-directory $(APT_UPDATED) && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; }
 
 translations: $(INSTALLED)
 	@$(BIN)/pybabel compile --statistics -d app/translations 2>&1 | grep -v "^compiling" || true

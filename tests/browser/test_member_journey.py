@@ -114,6 +114,5 @@ def _note_console(message: ConsoleMessage, problems: list[str]) -> None:
 
 
 def _note_response(response: Response, problems: list[str]) -> None:
-    # The browser asks for /favicon.ico on its own; the site has none (yet).
-    if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+    if response.status >= 400:
         problems.append(f"{response.status} {response.request.method} {response.url}")
