@@ -56,7 +56,7 @@ def migrated_database(database_url, tmp_path_factory) -> str:
     app = create_app(make_config(database_url, tmp_path_factory.mktemp("schema")))
     with app.app_context():
         _drop_everything()
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         db.engine.dispose()
     return database_url
 

@@ -18,5 +18,5 @@ def test_downgrade_and_upgrade_again(app):
     with app.app_context():
         flask_migrate.downgrade(revision="base")
         assert not inspect(db.engine).has_table("users")
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         assert inspect(db.engine).has_table("users")
