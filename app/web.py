@@ -7,6 +7,7 @@ from flask import Flask, Response, current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
+from app.auth.forms import ROLE_LABELS
 from app.auth.models import Role
 
 
@@ -37,6 +38,7 @@ def register_template_helpers(app: Flask) -> None:
         signed_in = user.is_authenticated
         return {
             "Role": Role,
+            "role_labels": ROLE_LABELS,
             "languages": current_app.config["LANGUAGES"],
             "current_locale": current_language_code(),
             "can_manage_org": signed_in and can_manage_org(user),

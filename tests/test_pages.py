@@ -72,3 +72,16 @@ def test_a_secret_key_is_generated_into_the_instance_folder_once(tmp_path, monke
     second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}, instance_path=str(instance))
     assert len(first.secret_key) == 64 and first.secret_key == second.secret_key
     assert (instance / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_server_error_is_a_500_page_in_the_site_s_look(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("simulated failure")
+
+    response = client.get("/boom")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "网上党校" in page and "simulated failure" not in page

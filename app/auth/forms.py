@@ -3,6 +3,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.auth.models import Role
+
+ROLE_LABELS = {
+    Role.MEMBER: _l("Party member"),
+    Role.TRAINER: _l("Trainer"),
+    Role.SECRETARY: _l("Secretary"),
+    Role.ADMIN: _l("Administrator"),
+}
+
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])

@@ -7,14 +7,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.auth.models import Role
 from app.org.models import ChangeSource
 
-ROLE_LABELS = {
-    Role.MEMBER: _l("Party member"),
-    Role.TRAINER: _l("Trainer"),
-    Role.SECRETARY: _l("Secretary"),
-    Role.ADMIN: _l("Administrator"),
-}
-
-
 CHANGE_SOURCE_LABELS = {
     ChangeSource.CREATED: _l("Account created"),
     ChangeSource.TRANSFER: _l("Transfer"),

@@ -19,14 +19,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth import services as accounts
-from app.auth.forms import ConfirmForm
+from app.auth.forms import ROLE_LABELS, ConfirmForm
 from app.auth.models import Role, User
 from app.errors import DomainError
 from app.extensions import db
 from app.org import permissions, roster, services
 from app.org.forms import (
     CHANGE_SOURCE_LABELS,
-    ROLE_LABELS,
     MoveMemberForm,
     MoveUnitForm,
     NewMemberForm,
@@ -103,9 +102,8 @@ def create_root_unit():
 def unit(unit_id: int):
     _require_org_manager()
     unit = _managed_unit_or_404(unit_id)
-    move_form = MoveUnitForm()
+    move_form = MoveUnitForm(formdata=None, parent_id=unit.parent_id)
     move_form.parent_id.choices = _unit_choices(exclude_subtree_of=unit)
-    member_form = MoveMemberForm()
     return render_template(
         "org/unit.html",
         unit=unit,
@@ -115,9 +113,7 @@ def unit(unit_id: int):
         name_form=UnitNameForm(formdata=None, name=unit.name),
         child_form=UnitNameForm(formdata=None),
         move_form=move_form,
-        member_form=member_form,
         confirm_form=ConfirmForm(),
-        role_labels=ROLE_LABELS,
     )
 
 
@@ -211,7 +207,7 @@ def new_member(unit_id: int):
 def member(member_id: int):
     member = _visible_member_or_404(member_id)
     manage = member.unit is not None and permissions.can_manage_unit(current_user, member.unit)
-    move_form = MoveMemberForm()
+    move_form = MoveMemberForm(formdata=None, unit_id=member.unit_id)
     if manage:
         move_form.unit_id.choices = _unit_choices()
     return render_template(
@@ -221,7 +217,6 @@ def member(member_id: int):
         history=services.membership_history(member),
         manage=manage,
         move_form=move_form,
-        role_labels=ROLE_LABELS,
         change_sources=CHANGE_SOURCE_LABELS,
     )
 

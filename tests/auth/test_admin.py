@@ -16,6 +16,13 @@ def test_only_admins_see_the_account_list(world, client, auth, username, status)
     assert client.get("/admin/users").status_code == status
 
 
+def test_the_account_list_shows_roles_in_chinese(world, client, auth):
+    auth.login("admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert '<span class="badge badge-secretary">书记</span>' in page
+    assert '<span class="badge badge-admin">管理员</span>' in page
+
+
 def test_admin_resets_a_password_and_the_owner_is_signed_out(app, world, client, auth):
     owner = app.test_client()
     AuthActions(owner).login("member_a")

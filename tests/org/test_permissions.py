@@ -49,6 +49,7 @@ def test_a_secretary_sees_only_their_subtree_and_members(world, client, auth):
     assert "乙党委" not in tree and "第二党支部" not in tree
     unit_page = client.get(f"/org/units/{world.unit_a1}").get_data(as_text=True)
     assert "甲党员" in unit_page and "乙党员" not in unit_page
+    assert '<span class="badge badge-secretary">书记</span>' in unit_page
 
 
 def test_a_secretary_export_contains_only_their_members(world, client, auth):
