@@ -51,18 +51,20 @@ def can_manage_org(user: User) -> bool:
     return managed_paths(user) != []
 
 
+def path_covered(paths: list[str] | None, unit_path: str) -> bool:
+    """Whether a unit at ``unit_path`` lies under one of ``paths`` (None: everything)."""
+    return paths is None or any(unit_path.startswith(path) for path in paths)
+
+
 def can_manage_unit(user: User, unit: OrgUnit) -> bool:
-    paths = managed_paths(user)
-    return paths is None or any(unit.path.startswith(path) for path in paths)
+    return path_covered(managed_paths(user), unit.path)
 
 
 def can_view_member(user: User, member: User) -> bool:
     if user.id == member.id:
         return True
     paths = managed_paths(user)
-    if paths is None:
-        return True
-    return member.unit is not None and any(member.unit.path.startswith(path) for path in paths)
+    return paths is None or (member.unit is not None and path_covered(paths, member.unit.path))
 
 
 def can_grant_role(user: User, role: Role) -> bool:

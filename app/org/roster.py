@@ -172,26 +172,52 @@ def parse_roster(table: list[list[str]]) -> tuple[list[RosterRow], list[tuple[in
     return rows, errors
 
 
-def _check_row(row: RosterRow, actor: User | None, seen: set[str]) -> tuple[str, OrgUnit | None, User | None]:
-    """Validate a row against the database and the actor's scope; raise DomainError when bad."""
-    username = accounts.validate_username(row.username)
-    if username in seen:
-        raise DomainError(_("the username appears twice in the file"))
-    seen.add(username)
-    unit = find_unit_by_name_path(row.unit_path)
-    if unit is None:
-        raise DomainError(_('no organisation unit "%(path)s"', path=row.unit_path))
-    if actor is not None:
-        if not permissions.can_manage_unit(actor, unit):
-            raise DomainError(_('the unit "%(path)s" is outside your organisation', path=row.unit_path))
-        if any(not permissions.can_grant_role(actor, role) for role in row.roles):
-            raise DomainError(_("you may not grant the admin role"))
-    existing = accounts.get_user_by_username(username)
-    if existing is not None and actor is not None and not permissions.can_view_member(actor, existing):
-        raise DomainError(_('the account "%(username)s" belongs to another organisation', username=username))
-    if len(row.name) > 100:
-        raise DomainError(_("the name is longer than 100 characters"))
-    return username, unit, existing
+class _RowChecker:
+    """Check rows against the database and the actor's scope, reading each unit and account once."""
+
+    def __init__(self, rows: list[RosterRow], actor: User | None):
+        self.actor = actor
+        self.managed_paths = permissions.managed_paths(actor) if actor is not None else None
+        self.units: dict[str, OrgUnit | None] = {}
+        self.seen: set[str] = set()
+        usernames = [accounts.normalise_username(row.username) for row in rows]
+        self.accounts: dict[str, User] = {}
+        for start in range(0, len(usernames), 500):  # bounded IN lists
+            chunk = usernames[start : start + 500]
+            self.accounts.update(
+                (user.username, user)
+                for user in db.session.scalars(select(User).where(User.username.in_(chunk)))
+            )
+
+    def unit(self, name_path: str) -> OrgUnit | None:
+        if name_path not in self.units:
+            self.units[name_path] = find_unit_by_name_path(name_path)
+        return self.units[name_path]
+
+    def check(self, row: RosterRow) -> tuple[str, OrgUnit, User | None]:
+        """Return the row's username, unit and existing account; raise DomainError when it is bad."""
+        username = accounts.validate_username(row.username)
+        if username in self.seen:
+            raise DomainError(_("the username appears twice in the file"))
+        self.seen.add(username)
+        unit = self.unit(row.unit_path)
+        if unit is None:
+            raise DomainError(_('no organisation unit "%(path)s"', path=row.unit_path))
+        existing = self.accounts.get(username)
+        if self.actor is not None:
+            if not permissions.path_covered(self.managed_paths, unit.path):
+                raise DomainError(_('the unit "%(path)s" is outside your organisation', path=row.unit_path))
+            if any(not permissions.can_grant_role(self.actor, role) for role in row.roles):
+                raise DomainError(_("you may not grant the admin role"))
+            if existing is not None and not (
+                existing.unit is not None and permissions.path_covered(self.managed_paths, existing.unit.path)
+            ):
+                raise DomainError(
+                    _('the account "%(username)s" belongs to another organisation', username=username)
+                )
+        if len(row.name) > 100:
+            raise DomainError(_("the name is longer than 100 characters"))
+        return username, unit, existing
 
 
 def _apply_row(row: RosterRow, username: str, unit: OrgUnit, user: User | None, actor: User | None) -> str:
@@ -221,24 +247,26 @@ def import_roster(data: bytes, filename: str, actor: User | None, dry_run: bool 
     rows, errors = parse_roster(read_table(data, filename))
     report = RosterReport(rows=len(rows) + len(errors), errors=errors)
     checked = []
-    seen: set[str] = set()
+    checker = _RowChecker(rows, actor)
     for row in rows:
         try:
-            checked.append((row, *_check_row(row, actor, seen)))
+            checked.append((row, *checker.check(row)))
         except DomainError as error:
             report.errors.append((row.row_number, error.message))
     report.errors.sort()
     if report.errors:
         return report
     try:
-        for row, username, unit, user in checked:
-            outcome = _apply_row(row, username, unit, user, actor)
-            if outcome == "created":
-                report.created.append(username)
-            elif outcome == "updated":
-                report.updated.append(username)
-            else:
-                report.unchanged += 1
+        # One flush at the end instead of one per looked-up row: the rows were all checked above.
+        with db.session.no_autoflush:
+            for row, username, unit, user in checked:
+                outcome = _apply_row(row, username, unit, user, actor)
+                if outcome == "created":
+                    report.created.append(username)
+                elif outcome == "updated":
+                    report.updated.append(username)
+                else:
+                    report.unchanged += 1
         if dry_run:
             db.session.rollback()
         else:
