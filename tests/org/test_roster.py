@@ -206,3 +206,17 @@ def test_the_browser_shows_bad_rows_and_offers_no_import_button(world, client, a
     ).get_data(as_text=True)
     assert "甲党委/不存在的支部" in page
     assert "/org/roster/import/confirm" not in page
+
+
+def test_an_oversized_roster_is_refused_in_the_browser(app, world, client, auth):
+    app.config["ROSTER_MAX_BYTES"] = 1024
+    auth.login("sec_a")
+    rows = [[f"党员{n}", f"{5000 + n}", "甲党委/机关党总支/第一党支部", "党员", ""] for n in range(100)]
+    page = client.post(
+        "/org/roster/import",
+        data={"roster": (io.BytesIO(csv_bytes(rows)), "roster.csv"), "csrf_token": csrf_token(client, "/org/roster/import")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "花名册文件过大" in page
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "5000")) is None
