@@ -1,0 +1,1 @@
+"""Courses: the open course folder format, the catalogue, lessons, authoring and assignments."""

@@ -1,0 +1,257 @@
+"""Authoring in the browser: create and edit courses, modules and lessons, reorder, publish."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.courses.errors import CourseError
+from app.courses.folder import QUIZ_SETTINGS, SLUG_PATTERN, LessonSpec
+from app.courses.importer import fill_lesson, lesson_spec, record_revision
+from app.courses.models import (
+    COMPLETION_RULES,
+    CompletionRule,
+    Course,
+    CourseStatus,
+    CourseTag,
+    Lesson,
+    LessonKind,
+    Module,
+    RevisionOrigin,
+)
+from app.extensions import db
+from app.timeutil import utcnow
+
+# Kinds a trainer can create in the browser; video lessons come from course folders (or, later,
+# from the media domain's uploads).
+BROWSER_KINDS = (LessonKind.TEXT, LessonKind.READING, LessonKind.QUIZ)
+
+
+@dataclass
+class CourseFields:
+    title: str
+    summary: str = ""
+    credit_hours: Decimal = Decimal("0")
+    tags: list[str] = field(default_factory=list)
+    audience: str = ""
+
+
+@dataclass
+class LessonFields:
+    title: str
+    kind: LessonKind
+    minutes: int
+    completion: CompletionRule | None = None
+    body: str = ""
+    document: str | None = None
+    section: str | None = None
+    quiz_source: str | None = None
+    quiz_settings: dict = field(default_factory=dict)
+
+
+def _changed(course: Course, editor: User | None, added: int = 0, updated: int = 0, removed: int = 0) -> None:
+    """Mark the course changed; a published course gets a new revision (the caller commits)."""
+    course.updated_at = utcnow()
+    record_revision(course, RevisionOrigin.BROWSER, editor, added=added, updated=updated, removed=removed)
+
+
+def parse_tags(text: str) -> list[str]:
+    """Split "党章, 入门" (commas, 、 or spaces) into distinct tags."""
+    tags: list[str] = []
+    for raw in text.replace("，", ",").replace("、", ",").replace(" ", ",").split(","):
+        tag = raw.strip()
+        if tag and tag not in tags:
+            if len(tag) > 50:
+                raise CourseError(_("Each tag must be at most 50 characters."))
+            tags.append(tag)
+    return tags
+
+
+def _set_course_fields(course: Course, fields: CourseFields) -> bool:
+    """Validate and set the course's fields; return whether any of them changed."""
+    if not fields.title.strip():
+        raise CourseError(_("The course needs a title."))
+    if fields.credit_hours is None or not 0 <= fields.credit_hours <= 999:
+        raise CourseError(_("Credit hours must be between 0 and 999."))
+    values = {
+        "title": fields.title.strip(),
+        "summary": fields.summary.strip(),
+        "credit_hours": fields.credit_hours.quantize(Decimal("0.1")),
+        "audience": fields.audience.strip(),
+    }
+    changed = False
+    for name, value in values.items():
+        if getattr(course, name) != value:
+            setattr(course, name, value)
+            changed = True
+    if course.tag_names != fields.tags:
+        course.tags = [CourseTag(name=name, position=index) for index, name in enumerate(fields.tags)]
+        changed = True
+    return changed
+
+
+def create_course(owner: User, slug: str, fields: CourseFields) -> Course:
+    """Create a draft course owned by ``owner``."""
+    slug = slug.strip().lower()
+    if not SLUG_PATTERN.fullmatch(slug):
+        raise CourseError(_("The short name may hold only lower-case letters, digits and hyphens (2–80)."))
+    if db.session.scalar(select(Course.id).where(Course.slug == slug)):
+        raise CourseError(_('A course with the short name "%(slug)s" already exists.', slug=slug))
+    course = Course(slug=slug, owner=owner, status=CourseStatus.DRAFT, updated_at=utcnow())
+    _set_course_fields(course, fields)
+    db.session.add(course)
+    db.session.commit()
+    return course
+
+
+def update_course(course: Course, fields: CourseFields, editor: User | None = None) -> None:
+    if _set_course_fields(course, fields):
+        _changed(course, editor)
+    db.session.commit()
+
+
+def set_status(course: Course, status: CourseStatus, editor: User | None = None) -> None:
+    """Publish a course (members then see it) or take it back to draft."""
+    if status is CourseStatus.PUBLISHED and not any(m.current_lessons for m in course.modules):
+        raise CourseError(_("Add at least one lesson before publishing."))
+    course.status = status
+    if status is CourseStatus.PUBLISHED and course.published_at is None:
+        course.published_at = utcnow()
+    _changed(course, editor)
+    db.session.commit()
+
+
+def _free_key(taken: set[str], prefix: str) -> str:
+    number = len(taken) + 1
+    while f"{prefix}{number}" in taken:
+        number += 1
+    return f"{prefix}{number}"
+
+
+def add_module(course: Course, title: str, summary: str = "", editor: User | None = None) -> Module:
+    if not title.strip():
+        raise CourseError(_("The module needs a title."))
+    key = _free_key({module.key for module in course.modules}, "module-")
+    position = max((module.position for module in course.modules), default=0) + 1
+    module = Module(key=key, title=title.strip(), summary=summary.strip(), position=position)
+    course.modules.append(module)
+    _changed(course, editor)
+    db.session.commit()
+    return module
+
+
+def update_module(module: Module, title: str, summary: str = "", editor: User | None = None) -> None:
+    if not title.strip():
+        raise CourseError(_("The module needs a title."))
+    module.title, module.summary = title.strip(), summary.strip()
+    _changed(module.course, editor)
+    db.session.commit()
+
+
+def _swap(items: list, item, direction: int) -> None:
+    """Swap ``item`` with its neighbour (direction -1 up, +1 down) and renumber positions 1..n."""
+    index = items.index(item)
+    other = index + direction
+    if direction not in (-1, 1) or not 0 <= other < len(items):
+        raise CourseError(_("It is already at that end."))
+    items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items, start=1):
+        each.position = position
+
+
+def move_module(module: Module, direction: int, editor: User | None = None) -> None:
+    modules = [each for each in module.course.modules if each.removed_at is None]
+    _swap(modules, module, direction)
+    _changed(module.course, editor)
+    db.session.commit()
+
+
+def move_lesson(lesson: Lesson, direction: int, editor: User | None = None) -> None:
+    _swap(lesson.module.current_lessons, lesson, direction)
+    _changed(lesson.course, editor)
+    db.session.commit()
+
+
+def _validated_spec(key: str, fields: LessonFields, existing: Lesson | None) -> LessonSpec:
+    if not fields.title.strip():
+        raise CourseError(_("The lesson needs a title."))
+    if not 1 <= fields.minutes <= 600:
+        raise CourseError(_("The estimated time must be from 1 to 600 minutes."))
+    rules = COMPLETION_RULES[fields.kind]
+    completion = fields.completion or rules[0]
+    if completion not in rules:
+        raise CourseError(_("This completion rule does not suit this kind of lesson."))
+    spec = LessonSpec(
+        key=key,
+        title=fields.title.strip(),
+        kind=fields.kind,
+        minutes=fields.minutes,
+        completion=completion,
+        body=fields.body.replace("\r\n", "\n").strip("\n"),
+    )
+    if fields.kind is LessonKind.VIDEO:
+        if existing is None or not existing.video_path:
+            raise CourseError(_("Video lessons are added from a course folder."))
+        spec.video = existing.video_path
+    elif fields.kind is LessonKind.READING:
+        if not (fields.document or "").strip():
+            raise CourseError(_("A reading lesson needs the library document's identifier."))
+        spec.document = fields.document.strip()
+        spec.section = (fields.section or "").strip() or None
+    elif fields.kind is LessonKind.QUIZ:
+        source = (fields.quiz_source or "").replace("\r\n", "\n").strip("\n")
+        if not source.strip():
+            raise CourseError(_("A quiz lesson needs its questions in GIFT format."))
+        spec.quiz_source = source + "\n"
+        spec.quiz = (
+            existing.quiz_path if existing and existing.quiz_path else f"{key.rsplit('/', 1)[-1]}.gift"
+        )
+        for name, value in fields.quiz_settings.items():
+            if name not in QUIZ_SETTINGS:
+                raise CourseError(_("Unknown quiz setting."))
+            spec.quiz_settings[name] = value
+    return spec
+
+
+def add_lesson(module: Module, fields: LessonFields, editor: User | None = None) -> Lesson:
+    if fields.kind not in BROWSER_KINDS:
+        raise CourseError(_("Video lessons are added from a course folder."))
+    course = module.course
+    taken = {
+        key.rsplit("/", 1)[-1]
+        for key in db.session.scalars(select(Lesson.key).where(Lesson.course_id == course.id))
+    }
+    key = f"{module.key}/{_free_key(taken, 'lesson-')}"
+    spec = _validated_spec(key, fields, None)
+    position = max((each.position for each in module.current_lessons), default=0) + 1
+    lesson = Lesson(key=key, course=course, position=position)
+    fill_lesson(lesson, spec, spec.content_hash)
+    db.session.add(lesson)  # before joining the module: SQLAlchemy 2 does not cascade along backrefs
+    lesson.module = module
+    _changed(course, editor, added=1)
+    db.session.commit()
+    return lesson
+
+
+def update_lesson(lesson: Lesson, fields: LessonFields, editor: User | None = None) -> bool:
+    """Save the lesson; return whether its content changed (progress on it is always kept)."""
+    spec = _validated_spec(lesson.key, fields, lesson)
+    if spec.content_hash == lesson_spec(lesson).content_hash:
+        return False
+    fill_lesson(lesson, spec, spec.content_hash)
+    lesson.updated_at = utcnow()
+    _changed(lesson.course, editor, updated=1)
+    db.session.commit()
+    return True
+
+
+def remove_lesson(lesson: Lesson, editor: User | None = None) -> None:
+    """Take a lesson out of the course; it is kept so recorded progress on it stays."""
+    lesson.removed_at = utcnow()
+    siblings = lesson.module.current_lessons
+    for position, each in enumerate(siblings, start=1):
+        each.position = position
+    _changed(lesson.course, editor, removed=1)
+    db.session.commit()

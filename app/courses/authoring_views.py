@@ -1,0 +1,368 @@
+"""Trainer pages: create and edit courses, modules and lessons; preview Markdown; upload a folder."""
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from app.auth.forms import ConfirmForm
+from app.courses import archive, attachments, authoring, permissions
+from app.courses.forms import (
+    COMPLETION_LABELS,
+    KIND_LABELS,
+    ORIGIN_LABELS,
+    STATUS_LABELS,
+    AttachmentForm,
+    CourseForm,
+    CourseUploadForm,
+    LessonForm,
+    ModuleForm,
+    MoveForm,
+    NewCourseForm,
+    StatusForm,
+    select_choices,
+)
+from app.courses.importer import course_revisions
+from app.courses.models import CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
+from app.errors import DomainError
+from app.extensions import db
+from app.markup import render_markdown
+
+bp = Blueprint("course_authoring", __name__, url_prefix="/authoring", template_folder="templates")
+
+PREVIEW_MAX_CHARS = 200_000
+
+
+@bp.before_request
+@login_required
+def require_author():
+    """Only trainers and admins author courses; everyone else gets 403."""
+    if not permissions.can_author(current_user):
+        abort(403)
+
+
+def _editable(course: Course | None) -> Course:
+    if course is None:
+        abort(404)
+    if not permissions.can_edit_course(current_user, course):
+        abort(403)
+    return course
+
+
+def _course(course_id: int) -> Course:
+    return _editable(db.session.get(Course, course_id))
+
+
+def _module(module_id: int) -> Module:
+    module = db.session.get(Module, module_id)
+    if module is None or module.removed_at is not None:
+        abort(404)
+    _editable(module.course)
+    return module
+
+
+def _lesson(lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None or lesson.removed_at is not None:
+        abort(404)
+    _editable(lesson.course)
+    return lesson
+
+
+def _run(operation, success: str | None = None) -> bool:
+    try:
+        operation()
+    except DomainError as error:
+        flash(error.message, "error")
+        return False
+    if success:
+        flash(success, "success")
+    return True
+
+
+def _course_fields(form: CourseForm) -> authoring.CourseFields:
+    return authoring.CourseFields(
+        title=form.title.data,
+        summary=form.summary.data or "",
+        credit_hours=form.credit_hours.data,
+        tags=authoring.parse_tags(form.tags.data or ""),
+        audience=form.audience.data or "",
+    )
+
+
+def _render_index(form: NewCourseForm | None = None):
+    courses = db.session.scalars(
+        permissions.editable_courses(current_user).order_by(Course.updated_at.desc())
+    )
+    return render_template(
+        "courses/authoring/index.html",
+        courses=list(courses),
+        form=form or NewCourseForm(formdata=None),
+        upload_form=CourseUploadForm(formdata=None),
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/courses/")
+def index():
+    return _render_index()
+
+
+@bp.post("/courses/new")
+def new_course():
+    form = NewCourseForm()
+    if form.validate_on_submit():
+        try:
+            course = authoring.create_course(current_user, form.slug.data, _course_fields(form))
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The course has been created as a draft."), "success")
+            return redirect(url_for("course_authoring.edit_course", course_id=course.id))
+    return _render_index(form)  # the form again, with what was typed and what is wrong
+
+
+@bp.route("/courses/<int:course_id>/", methods=["GET", "POST"])
+def edit_course(course_id: int):
+    course = _course(course_id)
+    form = CourseForm(obj=course if request.method == "GET" else None)
+    if request.method == "GET":
+        form.tags.data = ", ".join(course.tag_names)
+    saved = form.validate_on_submit() and _run(
+        lambda: authoring.update_course(course, _course_fields(form), current_user),
+        _("The course has been saved."),
+    )
+    if saved:
+        return redirect(url_for("course_authoring.edit_course", course_id=course.id))
+    return render_template(
+        "courses/authoring/course.html",
+        course=course,
+        form=form,
+        module_form=ModuleForm(formdata=None),
+        revisions=course_revisions(course),
+        attachments=attachments.list_attachments(course),
+        attachment_form=AttachmentForm(formdata=None),
+        origin_labels=ORIGIN_LABELS,
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
+        CourseStatus=CourseStatus,
+    )
+
+
+@bp.post("/courses/<int:course_id>/status")
+def set_status(course_id: int):
+    course = _course(course_id)
+    form = StatusForm()
+    if form.validate_on_submit() and form.status.data in {status.value for status in CourseStatus}:
+        status = CourseStatus(form.status.data)
+        message = (
+            _("The course is published.")
+            if status is CourseStatus.PUBLISHED
+            else _("The course is a draft again.")
+        )
+        _run(lambda: authoring.set_status(course, status, current_user), message)
+    return redirect(url_for("course_authoring.edit_course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/files")
+def upload_attachment(course_id: int):
+    course = _course(course_id)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        limit = current_app.config.get("COURSE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+        data = form.file.data.read(limit + 1)
+        try:
+            path = attachments.save_attachment(course, data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Attached. Link it in a lesson as %(link)s", link=f"../files/{path.name}"), "success")
+    else:
+        flash(_("Choose an image or PDF to attach."), "error")
+    return redirect(url_for("course_authoring.edit_course", course_id=course.id) + "#attachments")
+
+
+@bp.post("/courses/<int:course_id>/modules")
+def add_module(course_id: int):
+    course = _course(course_id)
+    form = ModuleForm()
+    if form.validate_on_submit():
+        _run(
+            lambda: authoring.add_module(course, form.title.data, form.summary.data or "", current_user),
+            _("The module has been added."),
+        )
+    return redirect(url_for("course_authoring.edit_course", course_id=course.id))
+
+
+@bp.post("/modules/<int:module_id>/edit")
+def edit_module(module_id: int):
+    module = _module(module_id)
+    form = ModuleForm()
+    if form.validate_on_submit():
+        _run(
+            lambda: authoring.update_module(module, form.title.data, form.summary.data or "", current_user),
+            _("The module has been saved."),
+        )
+    return redirect(url_for("course_authoring.edit_course", course_id=module.course_id))
+
+
+def _direction(form: MoveForm) -> int | None:
+    return {"up": -1, "down": 1}.get(form.direction.data) if form.validate_on_submit() else None
+
+
+@bp.post("/modules/<int:module_id>/move")
+def move_module(module_id: int):
+    module = _module(module_id)
+    direction = _direction(MoveForm())
+    if direction:
+        _run(lambda: authoring.move_module(module, direction, current_user))
+    return redirect(
+        url_for("course_authoring.edit_course", course_id=module.course_id) + f"#module-{module.id}"
+    )
+
+
+def _lesson_fields(form: LessonForm) -> authoring.LessonFields:
+    settings = {
+        name: getattr(form, name).data
+        for name in ("pass_score", "time_limit", "attempts")
+        if getattr(form, name).data is not None
+    }
+    return authoring.LessonFields(
+        title=form.title.data,
+        kind=LessonKind(form.kind.data),
+        minutes=form.minutes.data,
+        completion=CompletionRule(form.completion.data) if form.completion.data else None,
+        body=form.body.data or "",
+        document=form.document.data,
+        section=form.section.data,
+        quiz_source=form.quiz_source.data,
+        quiz_settings=settings,
+    )
+
+
+def _render_lesson_form(module: Module, form: LessonForm, lesson: Lesson | None):
+    return render_template(
+        "courses/authoring/lesson.html",
+        module=module,
+        course=module.course,
+        lesson=lesson,
+        form=form,
+        preview=_preview_html(module.course, form.body.data or ""),
+        completion_labels=COMPLETION_LABELS,
+    )
+
+
+@bp.route("/modules/<int:module_id>/lessons/new", methods=["GET", "POST"])
+def new_lesson(module_id: int):
+    module = _module(module_id)
+    form = LessonForm()
+    form.kind.choices = select_choices((kind.value, KIND_LABELS[kind]) for kind in authoring.BROWSER_KINDS)
+    if form.validate_on_submit():
+        try:
+            lesson = authoring.add_lesson(module, _lesson_fields(form), current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The lesson has been added."), "success")
+            return redirect(
+                url_for("course_authoring.edit_course", course_id=module.course_id) + f"#lesson-{lesson.id}"
+            )
+    return _render_lesson_form(module, form, None)
+
+
+@bp.route("/lessons/<int:lesson_id>/edit", methods=["GET", "POST"])
+def edit_lesson(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    form = LessonForm(obj=lesson if request.method == "GET" else None)
+    if lesson.kind is LessonKind.VIDEO:
+        form.kind.choices = select_choices([(LessonKind.VIDEO.value, KIND_LABELS[LessonKind.VIDEO])])
+    else:
+        form.kind.choices = select_choices(
+            (kind.value, KIND_LABELS[kind]) for kind in authoring.BROWSER_KINDS
+        )
+    if request.method == "GET":
+        form.kind.data = lesson.kind.value
+        form.completion.data = lesson.completion.value
+        form.minutes.data = lesson.estimated_minutes
+        form.document.data = lesson.reading_document
+        form.section.data = lesson.reading_section
+        for name in ("pass_score", "time_limit", "attempts"):
+            getattr(form, name).data = (lesson.quiz_settings or {}).get(name)
+    saved = form.validate_on_submit() and _run(
+        lambda: authoring.update_lesson(lesson, _lesson_fields(form), current_user),
+        _("The lesson has been saved."),
+    )
+    if saved:
+        return redirect(url_for("course_authoring.edit_lesson", lesson_id=lesson.id))
+    return _render_lesson_form(lesson.module, form, lesson)
+
+
+@bp.post("/lessons/<int:lesson_id>/move")
+def move_lesson(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    direction = _direction(MoveForm())
+    if direction:
+        _run(lambda: authoring.move_lesson(lesson, direction, current_user))
+    return redirect(
+        url_for("course_authoring.edit_course", course_id=lesson.course_id) + f"#lesson-{lesson.id}"
+    )
+
+
+@bp.post("/lessons/<int:lesson_id>/remove")
+def remove_lesson(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    if ConfirmForm().validate_on_submit():
+        _run(
+            lambda: authoring.remove_lesson(lesson, current_user),
+            _("The lesson has been removed; members' records are kept."),
+        )
+    return redirect(url_for("course_authoring.edit_course", course_id=lesson.course_id))
+
+
+def _preview_html(course: Course, text: str) -> Markup:
+    """Render as the lesson page does; links to ../files/ point where the lesson page resolves them."""
+    html = str(render_markdown(text))
+    files = url_for("courses.attachment", slug=course.slug, name="")
+    return Markup(
+        html.replace('src="../files/', f'src="{files}').replace('href="../files/', f'href="{files}')
+    )
+
+
+@bp.post("/courses/<int:course_id>/preview")
+def preview(course_id: int):
+    """Render Markdown exactly as a lesson page does (same renderer, same sanitiser)."""
+    course = _course(course_id)
+    text = request.get_json(silent=True, force=False) or {}
+    markdown_text = text.get("markdown") if isinstance(text, dict) else None
+    if not isinstance(markdown_text, str) or len(markdown_text) > PREVIEW_MAX_CHARS:
+        return jsonify(error=_('Send the Markdown text as {"markdown": "..."}.')), 400
+    return jsonify(html=str(_preview_html(course, markdown_text)))
+
+
+@bp.post("/courses/upload")
+def upload():
+    form = CourseUploadForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a .zip file of a course folder."), "error")
+        return redirect(url_for("course_authoring.index"))
+    with tempfile.TemporaryDirectory(dir=current_app.instance_path) as workdir:
+        path = Path(workdir) / "upload.zip"
+        form.archive.data.save(path)
+        try:
+            result = archive.import_zip(path, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("course_authoring.index"))
+    flash(
+        _(
+            "Course imported: %(added)d lessons added, %(updated)d updated, %(removed)d removed.",
+            added=len(result.added),
+            updated=len(result.updated),
+            removed=len(result.removed),
+        ),
+        "success",
+    )
+    return redirect(url_for("course_authoring.edit_course", course_id=result.course.id))

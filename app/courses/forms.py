@@ -1,0 +1,108 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.courses.models import CompletionRule, CourseStatus, LessonKind, RevisionOrigin
+
+KIND_LABELS = {
+    LessonKind.TEXT: _l("Text"),
+    LessonKind.VIDEO: _l("Video"),
+    LessonKind.READING: _l("Reading"),
+    LessonKind.QUIZ: _l("Quiz"),
+}
+COMPLETION_LABELS = {
+    CompletionRule.OPENED: _l("Opened"),
+    CompletionRule.WATCHED: _l("Video watched to the end"),
+    CompletionRule.READ: _l("Reading time spent"),
+    CompletionRule.SUBMITTED: _l("Quiz submitted"),
+    CompletionRule.PASSED: _l("Quiz passed"),
+}
+STATUS_LABELS = {CourseStatus.DRAFT: _l("Draft"), CourseStatus.PUBLISHED: _l("Published")}
+ORIGIN_LABELS = {RevisionOrigin.FOLDER: _l("Course folder"), RevisionOrigin.BROWSER: _l("Browser")}
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """Build a select field's options from (value, label) pairs."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+class CourseForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    credit_hours = DecimalField(
+        _l("Credit hours (学时)"), places=1, default=1, validators=[InputRequired(), NumberRange(0, 999)]
+    )
+    tags = StringField(_l("Tags (separated by commas)"), validators=[Optional(), Length(max=500)])
+    audience = StringField(_l("Audience"), validators=[Optional(), Length(max=200)])
+
+
+class NewCourseForm(CourseForm):
+    slug = StringField(
+        _l("Short name for addresses (letters, digits, hyphens)"),
+        validators=[DataRequired(), Length(min=2, max=80)],
+    )
+
+
+class ModuleForm(FlaskForm):
+    title = StringField(_l("Module title"), validators=[DataRequired(), Length(max=200)])
+    summary = StringField(_l("Module summary"), validators=[Optional(), Length(max=1000)])
+
+
+class LessonForm(FlaskForm):
+    title = StringField(_l("Lesson title"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Kind"), choices=select_choices((kind.value, label) for kind, label in KIND_LABELS.items())
+    )
+    minutes = IntegerField(
+        _l("Estimated minutes"), default=10, validators=[InputRequired(), NumberRange(1, 600)]
+    )
+    completion = SelectField(
+        _l("Completed when"),
+        choices=select_choices(
+            [("", _l("The usual rule for this kind"))]
+            + [(rule.value, label) for rule, label in COMPLETION_LABELS.items()]
+        ),
+        validators=[Optional()],
+    )
+    body = TextAreaField(_l("Content (Markdown)"), validators=[Optional(), Length(max=200_000)])
+    document = StringField(_l("Library document identifier"), validators=[Optional(), Length(max=200)])
+    section = StringField(_l("Section (optional)"), validators=[Optional(), Length(max=200)])
+    quiz_source = TextAreaField(_l("Questions (GIFT format)"), validators=[Optional(), Length(max=200_000)])
+    pass_score = IntegerField(_l("Pass score (%)"), validators=[Optional(), NumberRange(0, 100)])
+    time_limit = IntegerField(_l("Time limit (minutes)"), validators=[Optional(), NumberRange(1, 600)])
+    attempts = IntegerField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, 100)])
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[DataRequired()])
+
+
+class StatusForm(FlaskForm):
+    status = HiddenField(validators=[DataRequired()])
+
+
+class AssignmentForm(FlaskForm):
+    unit_id = SelectField(_l("Organisation unit (and everything below it)"), coerce=int)
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    required = BooleanField(_l("Required (otherwise elective)"), default=True)
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+
+
+class CourseUploadForm(FlaskForm):
+    archive = FileField(_l("Course folder as a .zip file"), validators=[FileRequired()])
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("Image (PNG, JPEG, GIF, WebP) or PDF, at most 10 MB"), validators=[FileRequired()])

@@ -1,0 +1,252 @@
+"""Operations on courses: the catalogue, enrolment, lesson progress and assignments."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.courses.errors import CourseError
+from app.courses.models import (
+    Assignment,
+    CompletionRule,
+    Course,
+    CourseStatus,
+    CourseTag,
+    Enrolment,
+    EnrolmentSource,
+    Lesson,
+)
+from app.courses.permissions import visible_courses
+from app.extensions import db
+from app.org.models import OrgUnit
+from app.progress.models import LessonProgress
+from app.timeutil import utcnow
+
+
+def current_year() -> int:
+    return utcnow().year
+
+
+@dataclass
+class CatalogueEntry:
+    course: Course
+    assigned: bool = False
+    required: bool = False
+    due_date: date | None = None
+    enrolled: bool = False
+
+
+def _unit_ids_above(user: User) -> list[int]:
+    """The member's unit and every unit above it: assignments to any of them apply to the member."""
+    if user.unit is None:
+        return []
+    return [int(part) for part in user.unit.path.strip("/").split("/") if part]
+
+
+def member_assignments(user: User, year: int | None = None) -> dict[int, CatalogueEntry]:
+    """Return, per course id, how the member's units assign it this year (required wins)."""
+    unit_ids = _unit_ids_above(user)
+    if not unit_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Assignment)
+        .join(Course, Assignment.course_id == Course.id)
+        .where(
+            Assignment.unit_id.in_(unit_ids),
+            Assignment.year == (year or current_year()),
+            Course.status == CourseStatus.PUBLISHED,
+        )
+    )
+    entries: dict[int, CatalogueEntry] = {}
+    for assignment in rows:
+        entry = entries.setdefault(
+            assignment.course_id, CatalogueEntry(course=assignment.course, assigned=True)
+        )
+        if assignment.required and not entry.required:
+            entry.required, entry.due_date = True, assignment.due_date
+        elif (
+            assignment.required == entry.required
+            and assignment.due_date
+            and (entry.due_date is None or assignment.due_date < entry.due_date)
+        ):
+            entry.due_date = assignment.due_date
+    return entries
+
+
+def catalogue(user: User, query: str = "", tag: str = "") -> list[CatalogueEntry]:
+    """List the published courses matching ``query`` and ``tag``: required ones first, by deadline."""
+    statement = visible_courses(user)
+    query = (query or "").strip()
+    if query:
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Course.title.ilike(f"%{escaped}%", escape="\\"))
+    if tag:
+        statement = statement.where(Course.id.in_(select(CourseTag.course_id).where(CourseTag.name == tag)))
+    assigned = member_assignments(user)
+    enrolled = set(db.session.scalars(select(Enrolment.course_id).where(Enrolment.user_id == user.id)))
+    entries = []
+    for course in db.session.scalars(statement.options(selectinload(Course.tags))):
+        entry = assigned.get(course.id) or CatalogueEntry(course=course)
+        entry.enrolled = course.id in enrolled
+        entries.append(entry)
+    return sorted(
+        entries,
+        key=lambda e: (not e.required, not e.assigned, e.due_date or date.max, e.course.title),
+    )
+
+
+def catalogue_tags() -> list[str]:
+    statement = (
+        select(CourseTag.name)
+        .join(Course, CourseTag.course_id == Course.id)
+        .where(Course.status == CourseStatus.PUBLISHED)
+        .distinct()
+        .order_by(CourseTag.name)
+    )
+    return list(db.session.scalars(statement))
+
+
+def enrolment_of(user: User, course: Course) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    )
+
+
+def sync_enrolments(user: User) -> int:
+    """Enrol the member in every course assigned to their units this year; return how many were new."""
+    assigned = member_assignments(user)
+    if not assigned:
+        return 0
+    already = set(
+        db.session.scalars(
+            select(Enrolment.course_id).where(
+                Enrolment.user_id == user.id, Enrolment.course_id.in_(list(assigned))
+            )
+        )
+    )
+    missing = [course_id for course_id in assigned if course_id not in already]
+    for course_id in missing:
+        db.session.add(Enrolment(course_id=course_id, user_id=user.id, source=EnrolmentSource.ASSIGNED))
+    return _commit_tolerating_races(len(missing))
+
+
+def _commit_tolerating_races(count: int) -> int:
+    try:
+        db.session.commit()
+    except IntegrityError:  # another request enrolled the same member a moment ago
+        db.session.rollback()
+        return 0
+    return count
+
+
+def enrol(user: User, course: Course) -> Enrolment:
+    """Enrol the member in a published course (one click for electives); enrolling twice is harmless."""
+    if course.status is not CourseStatus.PUBLISHED:
+        raise CourseError(_("This course is not published."))
+    existing = enrolment_of(user, course)
+    if existing:
+        return existing
+    source = EnrolmentSource.ASSIGNED if course.id in member_assignments(user) else EnrolmentSource.SELF
+    enrolment = Enrolment(course=course, user=user, source=source)
+    db.session.add(enrolment)
+    _commit_tolerating_races(1)
+    return enrolment_of(user, course)
+
+
+def progress_by_lesson(user: User, course: Course) -> dict[int, LessonProgress]:
+    rows = db.session.scalars(
+        select(LessonProgress)
+        .join(Lesson, LessonProgress.lesson_id == Lesson.id)
+        .where(LessonProgress.user_id == user.id, Lesson.course_id == course.id)
+    )
+    return {row.lesson_id: row for row in rows}
+
+
+def record_lesson_opened(user: User, lesson: Lesson) -> LessonProgress:
+    """Record that the member opened the lesson (and completed it, when opening is its rule)."""
+    if enrolment_of(user, lesson.course) is None:
+        enrol(user, lesson.course)
+    progress = db.session.scalar(
+        select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
+    )
+    if progress is None:
+        progress = LessonProgress(user_id=user.id, lesson_id=lesson.id, first_opened_at=utcnow())
+        db.session.add(progress)
+    if lesson.completion is CompletionRule.OPENED and progress.completed_at is None:
+        progress.completed_at = utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same member opened it in another tab at the same moment
+        db.session.rollback()
+        progress = db.session.scalar(
+            select(LessonProgress).where(
+                LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+            )
+        )
+    return progress
+
+
+def current_lessons(course: Course) -> list[Lesson]:
+    """The course's lessons in reading order (removed ones left out)."""
+    return [
+        lesson for module in course.modules if module.removed_at is None for lesson in module.current_lessons
+    ]
+
+
+def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    lessons = current_lessons(lesson.course)
+    index = lessons.index(lesson)
+    previous = lessons[index - 1] if index > 0 else None
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
+    return previous, following
+
+
+# --- assignments -----------------------------------------------------------------------------------
+
+
+def assign_course(
+    course: Course, unit: OrgUnit, year: int, required: bool, due_date: date | None, assigned_by: User
+) -> Assignment:
+    """Assign a published course to a unit (and so its subtree) for a year; enrol its members."""
+    if course.status is not CourseStatus.PUBLISHED:
+        raise CourseError(_("Publish the course before assigning it."))
+    if not 2000 <= year <= 2100:
+        raise CourseError(_("Give a year between 2000 and 2100."))
+    if due_date is not None and due_date.year != year:
+        raise CourseError(_("The due date must fall within the assigned year."))
+    assignment = db.session.scalar(
+        select(Assignment).where(
+            Assignment.course_id == course.id, Assignment.unit_id == unit.id, Assignment.year == year
+        )
+    )
+    if assignment is None:
+        assignment = Assignment(course=course, unit=unit, year=year)
+        db.session.add(assignment)
+    assignment.required = required
+    assignment.due_date = due_date
+    assignment.assigned_by = assigned_by
+    if year == current_year():
+        _enrol_subtree(course, unit)
+    db.session.commit()
+    return assignment
+
+
+def _enrol_subtree(course: Course, unit: OrgUnit) -> None:
+    already = select(Enrolment.user_id).where(Enrolment.course_id == course.id)
+    members = db.session.scalars(
+        select(User.id)
+        .join(OrgUnit, User.unit_id == OrgUnit.id)
+        .where(OrgUnit.in_subtree(unit.path), User.active.is_(True), User.id.not_in(already))
+    )
+    for user_id in members:
+        db.session.add(Enrolment(course_id=course.id, user_id=user_id, source=EnrolmentSource.ASSIGNED))
+
+
+def remove_assignment(assignment: Assignment) -> None:
+    """Withdraw an assignment; enrolments and progress already made stay."""
+    db.session.delete(assignment)
+    db.session.commit()

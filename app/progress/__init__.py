@@ -1,0 +1,1 @@
+"""Learning progress: what each member has opened and completed."""

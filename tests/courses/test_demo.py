@@ -1,0 +1,43 @@
+"""`flask demo load` ships the demo course 党章学习入门, with a generated clip, required for the committee."""
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.courses.models import Assignment, Course, Lesson, LessonKind
+from app.demo.services import DEMO_PASSWORD
+from app.extensions import db
+from tests.conftest import AuthActions
+
+
+def test_demo_load_imports_the_demo_course_once_and_members_can_take_it(app, runner):
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    clip = Path(app.config["COURSES_DIR"]) / "dangzhang-rumen" / "media" / "dangzhang-lishi.mp4"
+    assert clip.stat().st_size > 1000 and clip.read_bytes()[4:8] == b"ftyp"
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.slug == "dangzhang-rumen"))
+        assert course.is_published and course.owner.username == "trainer"
+        assert len(course.modules) == 3
+        lessons = db.session.scalars(select(Lesson).order_by(Lesson.id)).all()
+        assert {lesson.kind for lesson in lessons} == set(LessonKind)
+        assignment = db.session.scalar(select(Assignment))
+        assert assignment.required and assignment.unit.name == "示范集团党委"
+        updated_at = course.updated_at
+        video_id = next(lesson.id for lesson in lessons if lesson.kind is LessonKind.VIDEO)
+
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Course.id))) == 1
+        assert db.session.scalar(select(func.count(Assignment.id))) == 1
+        assert db.session.scalar(select(Course)).updated_at == updated_at
+
+    client = app.test_client()
+    AuthActions(client).login("member", DEMO_PASSWORD)
+    catalogue = client.get("/courses/").get_data(as_text=True)
+    assert 'data-testid="course-dangzhang-rumen" data-required="yes"' in catalogue
+    page = client.get(f"/courses/dangzhang-rumen/lessons/{video_id}").get_data(as_text=True)
+    assert f"/courses/dangzhang-rumen/lessons/{video_id}/video" in page
+    with client.get(f"/courses/dangzhang-rumen/lessons/{video_id}/video") as video:
+        assert video.status_code == 200 and video.mimetype == "video/mp4"
