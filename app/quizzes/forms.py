@@ -1,0 +1,157 @@
+"""Forms of the quiz pages, and the one parser for a quiz page's answers (form post or autosave)."""
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone, to_utc
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.quizzes.errors import TamperedResponseError
+from app.quizzes.models import QuestionKind, QuizMode, RevealPolicy
+
+MODE_LABELS = {QuizMode.FIXED: _l("Fixed questions"), QuizMode.RANDOM: _l("Random draw per category")}
+REVEAL_LABELS = {
+    RevealPolicy.AFTER_SUBMIT: _l("Answers and feedback right after submitting"),
+    RevealPolicy.AFTER_CLOSE: _l("Score after submitting, answers once the quiz has closed"),
+    RevealPolicy.SCORE_ONLY: _l("Score only, never the answers"),
+    RevealPolicy.NEVER: _l("Nothing (the trainer informs)"),
+}
+
+
+class BankForm(FlaskForm):
+    name = StringField(_l("Bank name"), validators=[DataRequired(), Length(max=100)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("GIFT (.gift, .txt) or Excel (.xlsx) file"), validators=[FileRequired()])
+    strict = BooleanField(_l("Import nothing if any question is bad"))
+
+
+# Browsers send and expect "2030-07-01T18:00" in a datetime-local input.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class QuizForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Instructions"), validators=[Optional(), Length(max=5000)])
+    mode = SelectField(
+        _l("Questions"), choices=[SelectChoice(m.value, label) for m, label in MODE_LABELS.items()]
+    )
+    shuffle_questions = BooleanField(_l("Shuffle the questions"))
+    shuffle_options = BooleanField(_l("Shuffle the options"), default=True)
+    time_limit_minutes = IntegerField(
+        _l("Time limit (minutes, empty for none)"), validators=[Optional(), NumberRange(1, 24 * 60)]
+    )
+    opens_at = DateTimeLocalField(_l("Opens at"), format=LOCAL_FORMATS, validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes at"), format=LOCAL_FORMATS, validators=[Optional()])
+    attempts_allowed = IntegerField(
+        _l("Attempts allowed (0: unlimited)"), default=1, validators=[NumberRange(0, 100)]
+    )
+    pass_mark = DecimalField(_l("Pass mark (%)"), default=60, places=1, validators=[NumberRange(0, 100)])
+    reveal = SelectField(
+        _l("Show answers"), choices=[SelectChoice(r.value, label) for r, label in REVEAL_LABELS.items()]
+    )
+    published = BooleanField(_l("Open to members"))
+
+    @classmethod
+    def for_quiz(cls, quiz) -> "QuizForm":
+        """The form filled from a quiz, its times shown in the display time zone."""
+        form = cls(obj=quiz)
+        form.mode.data, form.reveal.data = quiz.mode.value, quiz.reveal.value
+        for field in (form.opens_at, form.closes_at):
+            if field.data:
+                field.data = to_user_timezone(field.data).replace(tzinfo=None)
+        return form
+
+    def settings_values(self) -> dict:
+        """The form's values as QuizSettings fields; times typed in the display zone become UTC."""
+        return {
+            "title": self.title.data,
+            "description": self.description.data or "",
+            "mode": QuizMode(self.mode.data),
+            "shuffle_questions": self.shuffle_questions.data,
+            "shuffle_options": self.shuffle_options.data,
+            "time_limit_minutes": self.time_limit_minutes.data,
+            "opens_at": to_utc(self.opens_at.data).replace(tzinfo=None) if self.opens_at.data else None,
+            "closes_at": to_utc(self.closes_at.data).replace(tzinfo=None) if self.closes_at.data else None,
+            "attempts_allowed": self.attempts_allowed.data,
+            "pass_mark": float(self.pass_mark.data),
+            "reveal": RevealPolicy(self.reveal.data),
+            "published": self.published.data,
+        }
+
+
+class QuestionGiftForm(FlaskForm):
+    source = TextAreaField(_l("The question in GIFT"), validators=[DataRequired(), Length(max=100_000)])
+
+
+class QuestionPickForm(FlaskForm):
+    question_ids = SelectMultipleField(_l("Questions (asked in bank order)"), coerce=int)
+
+
+class DrawRuleForm(FlaskForm):
+    category_id = SelectField(_l("Category (with its sub-categories)"), coerce=int)
+    count = IntegerField(_l("Questions to draw"), default=5, validators=[NumberRange(1, 500)])
+
+
+class EssayGradeForm(FlaskForm):
+    fraction = DecimalField(_l("Share of the marks (0 to 1)"), places=2, validators=[NumberRange(0, 1)])
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+
+
+ANSWER_FIELD = re.compile(r"q-(\d+)(?:-(\d+))?")
+PAGE_FIELDS = {"csrf_token", "revision"}
+
+
+def answers_from_fields(
+    fields: MultiDict, snapshot: list[dict], page_fields=PAGE_FIELDS
+) -> dict[str, object]:
+    """Read a quiz page's answer fields; any field no quiz page has is refused as tampering.
+
+    ``q-<question>`` holds a value (several for multiple choice), ``q-<question>-<pair>`` a matching
+    pair's answer. Questions not in the attempt are passed on for the service to refuse.
+    """
+    kinds = {str(item["question_id"]): item["kind"] for item in snapshot}
+    answers: dict[str, object] = {}
+    for key in fields:
+        if key in page_fields:
+            continue
+        match = ANSWER_FIELD.fullmatch(key)
+        if not match:
+            raise TamperedResponseError(_("The page sent a field no quiz page has. Nothing was saved."))
+        question_id, pair = match.groups()
+        kind = kinds.get(question_id)
+        if pair is not None:
+            if kind != QuestionKind.MATCHING:
+                raise TamperedResponseError(_("The page sent a field no quiz page has. Nothing was saved."))
+            answers.setdefault(question_id, {})[pair] = fields.get(key)
+        elif kind == QuestionKind.MULTIPLE:
+            answers[question_id] = [value for value in fields.getlist(key) if value != ""]
+        else:
+            answers[question_id] = fields.get(key)
+    return answers
+
+
+def revision_from(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise TamperedResponseError(
+            _("The page did not say which version of the answers it holds.")
+        ) from None

@@ -1,0 +1,428 @@
+"""Attempts. The server's clock is the only clock, and every rule is enforced here.
+
+Every function that reads or writes an attempt takes ``now`` (tests inject the clock) and first
+calls ``enforce_deadline``: the one place where an attempt past its deadline is closed, at the
+deadline, with the answers saved before it. Writes are compare-and-set updates on the attempt's
+status and revision, so a submit racing the automatic close, or a stale tab, never overwrites a
+finished attempt or newer answers.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.extensions import db
+from app.quizzes.errors import AttemptClosedError, QuizError, StaleAttemptError, TamperedResponseError
+from app.quizzes.kinds import FULL_MARKS, ResponseError, get_kind
+from app.quizzes.models import (
+    Attempt,
+    AttemptStatus,
+    Question,
+    QuestionKind,
+    Quiz,
+    QuizMode,
+    Response,
+    RevealPolicy,
+)
+from app.quizzes.services.quizzes import category_question_ids
+from app.timeutil import utcnow
+
+# --- the deadline: one place -----------------------------------------------------------------
+
+
+def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
+    """The effective deadline: the earlier of start + time limit and the quiz's closing time."""
+    candidates = []
+    if quiz.time_limit_minutes:
+        candidates.append(started_at + timedelta(minutes=quiz.time_limit_minutes))
+    if quiz.closes_at:
+        candidates.append(quiz.closes_at)
+    return min(candidates) if candidates else None
+
+
+def enforce_deadline(attempt: Attempt, now: datetime) -> bool:
+    """Close an open attempt whose deadline has passed, at its deadline; return whether it is closed."""
+    if attempt.status is AttemptStatus.OPEN and attempt.deadline is not None and now >= attempt.deadline:
+        _finish(attempt, attempt.deadline)
+    return attempt.status is AttemptStatus.FINISHED
+
+
+def seconds_left(attempt: Attempt, now: datetime) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+# --- starting --------------------------------------------------------------------------------
+
+
+def open_attempt(quiz: Quiz, member: User) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt).where(
+            Attempt.quiz_id == quiz.id, Attempt.member_id == member.id, Attempt.status == AttemptStatus.OPEN
+        )
+    )
+
+
+def attempts_of(quiz: Quiz, member: User) -> list[Attempt]:
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
+            .order_by(Attempt.number)
+        )
+    )
+
+
+def member_passed(quiz_id: int, member_id: int) -> bool:
+    """Whether the member has a finished, passing attempt: what a quiz lesson or final exam asks."""
+    return bool(
+        db.session.scalar(
+            select(func.count(Attempt.id)).where(
+                Attempt.quiz_id == quiz_id,
+                Attempt.member_id == member_id,
+                Attempt.status == AttemptStatus.FINISHED,
+                Attempt.passed.is_(True),
+            )
+        )
+    )
+
+
+def attempts_left(quiz: Quiz, member: User) -> int | None:
+    if not quiz.attempts_allowed:
+        return None
+    used = db.session.scalar(
+        select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
+    )
+    return max(0, quiz.attempts_allowed - used)
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+    if quiz.mode is QuizMode.FIXED:
+        questions = [slot.question for slot in quiz.slots]
+    else:
+        chosen: list[int] = []
+        for rule in quiz.draw_rules:
+            pool = [qid for qid in category_question_ids(rule.category) if qid not in chosen]
+            chosen += rng.sample(pool, min(rule.count, len(pool)))
+        by_id = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(chosen)))}
+        questions = [by_id[qid] for qid in chosen]
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    return questions
+
+
+def snapshot_item(question: Question, shuffle_options: bool, rng: random.Random) -> dict:
+    """A question as an attempt keeps it: later edits of the bank do not change a drawn question."""
+    return {
+        "question_id": question.id,
+        "kind": question.kind.value,
+        "title": question.title,
+        "text": question.text,
+        "format": question.format.value,
+        "general_feedback": question.general_feedback,
+        "answers": question.answers,
+        "mark": question.mark,
+        "order": get_kind(question.kind).option_order(question.answers, shuffle_options, rng),
+    }
+
+
+def _snapshot(quiz: Quiz, questions: list[Question], rng: random.Random) -> list[dict]:
+    return [snapshot_item(question, quiz.shuffle_options, rng) for question in questions]
+
+
+def start_attempt(
+    quiz: Quiz, member: User, now: datetime | None = None, rng: random.Random | None = None
+) -> Attempt:
+    """Resume the member's open attempt, or start a new one with a snapshot of drawn questions."""
+    now = now or utcnow()
+    rng = rng or random.SystemRandom()
+    existing = open_attempt(quiz, member)
+    if existing and not enforce_deadline(existing, now):
+        return existing
+    if not quiz.published:
+        raise QuizError(_("This quiz is not open to members."))
+    if quiz.opens_at and now < quiz.opens_at:
+        raise QuizError(_("This quiz has not opened yet."))
+    if quiz.closes_at and now >= quiz.closes_at:
+        raise QuizError(_("This quiz has closed."))
+    left = attempts_left(quiz, member)
+    if left == 0:
+        raise QuizError(
+            _("You have used all %(count)d attempts allowed for this quiz.", count=quiz.attempts_allowed)
+        )
+    snapshot = _snapshot(quiz, _draw(quiz, rng), rng)
+    if not snapshot:
+        raise QuizError(_("This quiz has no questions yet."))
+    used = db.session.scalar(
+        select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
+    )
+    attempt = Attempt(
+        quiz=quiz,
+        member=member,
+        number=used + 1,
+        started_at=now,
+        deadline=deadline_for(quiz, now),
+        snapshot=snapshot,
+        max_score=sum(item["mark"] for item in snapshot),
+        responses=[
+            Response(question_id=item["question_id"], position=index) for index, item in enumerate(snapshot)
+        ],
+    )
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request started the same attempt number first: resume that one.
+        db.session.rollback()
+        existing = open_attempt(quiz, member)
+        if existing is None:
+            raise QuizError(_("The quiz could not be started. Please try again.")) from None
+        return existing
+    return attempt
+
+
+# --- saving and submitting -------------------------------------------------------------------
+
+
+def _check_owner(attempt: Attempt, member: User) -> None:
+    if attempt.member_id != member.id:
+        raise TamperedResponseError(_("This attempt belongs to someone else."))
+
+
+def _closed_error(attempt: Attempt) -> AttemptClosedError:
+    if attempt.deadline is not None and attempt.finished_at == attempt.deadline:
+        return AttemptClosedError(
+            _("Time is up: the attempt was closed at its deadline with the answers saved before it.")
+        )
+    return AttemptClosedError(_("This attempt has already been submitted; nothing more can be changed."))
+
+
+def _clean(attempt: Attempt, answers: dict[str, Any]) -> dict[int, Any]:
+    return clean_answers(attempt.snapshot, answers)
+
+
+def clean_answers(snapshot: list[dict], answers: dict[str, Any]) -> dict[int, Any]:
+    """Check every answer against its question; one that does not fit refuses them all."""
+    items = {str(item["question_id"]): item for item in snapshot}
+    cleaned = {}
+    for key, raw in answers.items():
+        item = items.get(str(key))
+        if item is None:
+            raise TamperedResponseError(
+                _("The answers name a question that is not in this attempt. Nothing was saved.")
+            )
+        try:
+            cleaned[item["question_id"]] = get_kind(item["kind"]).clean(item, raw)
+        except ResponseError:
+            raise TamperedResponseError(
+                _("An answer does not fit its question. Nothing was saved.")
+            ) from None
+    return cleaned
+
+
+def save_answers(
+    attempt: Attempt, member: User, answers: dict[str, Any], revision: int, now: datetime | None = None
+) -> int:
+    """Save answers if the attempt is open and ``revision`` is its latest; return the new revision."""
+    now = now or utcnow()
+    _check_owner(attempt, member)
+    if enforce_deadline(attempt, now):
+        raise _closed_error(attempt)
+    cleaned = _clean(attempt, answers)
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN, Attempt.revision == revision)
+        .values(revision=revision + 1),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(attempt)
+        if attempt.status is AttemptStatus.FINISHED:
+            raise _closed_error(attempt)
+        raise StaleAttemptError(
+            _(
+                "These answers come from an older copy of the quiz page (another tab or window saved newer "
+                "answers). Nothing from this page was saved: reload the page to continue with the latest answers."
+            )
+        )
+    for response in attempt.responses:
+        if response.question_id in cleaned:
+            response.response = cleaned[response.question_id]
+            response.saved_at = now
+    db.session.commit()
+    db.session.refresh(attempt)
+    return attempt.revision
+
+
+def submit_attempt(
+    attempt: Attempt, member: User, answers: dict[str, Any], revision: int, now: datetime | None = None
+) -> Attempt:
+    """Save the last answers and finish the attempt; a finished or stale attempt is left as it is."""
+    now = now or utcnow()
+    _check_owner(attempt, member)
+    if enforce_deadline(attempt, now):
+        raise _closed_error(attempt)
+    new_revision = save_answers(attempt, member, answers, revision, now)
+    if not _finish(attempt, now, expected_revision=new_revision):
+        raise _closed_error(attempt)
+    return attempt
+
+
+def _finish(attempt: Attempt, finished_at: datetime, expected_revision: int | None = None) -> bool:
+    """Close and grade the attempt unless someone else closed it first; return whether we did."""
+    statement = update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
+    if expected_revision is not None:
+        statement = statement.where(Attempt.revision == expected_revision)
+    result = db.session.execute(
+        statement.values(
+            status=AttemptStatus.FINISHED, finished_at=finished_at, revision=Attempt.revision + 1
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(attempt)
+        return False
+    db.session.refresh(attempt)
+    items = {item["question_id"]: item for item in attempt.snapshot}
+    for response in attempt.responses:
+        item = items[response.question_id]
+        kind = get_kind(item["kind"])
+        response.fraction = kind.grade(item["answers"], response.response) if kind.graded else None
+    _total(attempt)
+    db.session.commit()
+    return True
+
+
+def _total(attempt: Attempt) -> None:
+    items = {item["question_id"]: item for item in attempt.snapshot}
+    pending = [
+        r
+        for r in attempt.responses
+        if r.fraction is None and items[r.question_id]["kind"] == QuestionKind.ESSAY
+    ]
+    attempt.score = round(sum((r.fraction or 0) * items[r.question_id]["mark"] for r in attempt.responses), 4)
+    attempt.needs_grading = bool(pending)
+    if pending:
+        attempt.passed = None
+    else:
+        percent = 100 * attempt.score / attempt.max_score if attempt.max_score else 100.0
+        attempt.passed = percent + 1e-9 >= attempt.quiz.pass_mark
+
+
+def grade_essay(response: Response, fraction: float, grader: User, comment: str = "") -> None:
+    """A trainer's grade for an essay answer; the attempt's score and pass follow."""
+    attempt = response.attempt
+    item = next(item for item in attempt.snapshot if item["question_id"] == response.question_id)
+    if attempt.status is not AttemptStatus.FINISHED or item["kind"] != QuestionKind.ESSAY:
+        raise QuizError(_("Only essay answers of finished attempts are graded by hand."))
+    if not 0 <= fraction <= 1:
+        raise QuizError(_("The grade is a share of the marks from 0 to 1."))
+    response.fraction = fraction
+    response.graded_by_id = grader.id
+    response.grader_comment = comment.strip()
+    _total(attempt)
+    db.session.commit()
+
+
+def pending_essays(quiz: Quiz) -> list[Response]:
+    """Essay answers of finished attempts still waiting for a trainer's grade."""
+    return [
+        response
+        for attempt in db.session.scalars(
+            select(Attempt)
+            .where(Attempt.quiz_id == quiz.id, Attempt.needs_grading.is_(True))
+            .order_by(Attempt.id)
+        )
+        for response in attempt.responses
+        if response.fraction is None
+        and next(i for i in attempt.snapshot if i["question_id"] == response.question_id)["kind"]
+        == QuestionKind.ESSAY
+    ]
+
+
+# --- what the member sees --------------------------------------------------------------------
+
+
+def page_questions(attempt: Attempt) -> list[dict]:
+    """The attempt's questions as the quiz page shows them: no correct answer, no feedback."""
+    return public_items(
+        attempt.snapshot, {response.question_id: response.response for response in attempt.responses}
+    )
+
+
+def public_items(snapshot: list[dict], saved: dict[int, Any]) -> list[dict]:
+    """Snapshot items as a page may show them before answering, with the answers saved so far."""
+    saved = dict(saved)
+    for item in snapshot:  # radio buttons carry "true"/"false"
+        if item["kind"] == QuestionKind.TRUEFALSE and saved.get(item["question_id"]) is not None:
+            saved[item["question_id"]] = "true" if saved[item["question_id"]] else "false"
+    return [
+        {
+            "id": item["question_id"],
+            "number": number,
+            "kind": item["kind"],
+            "text": item["text"],
+            "format": item["format"],
+            "mark": item["mark"],
+            "saved": saved.get(item["question_id"]),
+            **get_kind(item["kind"]).public(item),
+        }
+        for number, item in enumerate(snapshot, start=1)
+    ]
+
+
+@dataclass
+class Reveal:
+    score: bool
+    answers: bool
+
+
+def reveal_for(attempt: Attempt, now: datetime | None = None) -> Reveal:
+    """What the review page may show under the quiz's reveal policy."""
+    now = now or utcnow()
+    if attempt.status is not AttemptStatus.FINISHED:
+        return Reveal(False, False)
+    policy = attempt.quiz.reveal
+    if policy is RevealPolicy.AFTER_SUBMIT:
+        return Reveal(True, True)
+    if policy is RevealPolicy.AFTER_CLOSE:
+        closed = attempt.quiz.closes_at is not None and now >= attempt.quiz.closes_at
+        return Reveal(True, closed)
+    return Reveal(policy is RevealPolicy.SCORE_ONLY, False)
+
+
+def review_questions(attempt: Attempt, reveal: Reveal) -> list[dict]:
+    responses = {response.question_id: response for response in attempt.responses}
+    rows = []
+    for number, item in enumerate(attempt.snapshot, start=1):
+        kind = get_kind(item["kind"])
+        response = responses[item["question_id"]]
+        row = {
+            "id": item["question_id"],
+            "number": number,
+            "kind": item["kind"],
+            "text": item["text"],
+            "format": item["format"],
+            "mark": item["mark"],
+            "given": kind.describe(item, response.response),
+        }
+        if reveal.answers:
+            row.update(
+                correct=kind.correct_answer(item["answers"]),
+                feedback=kind.feedback(item["answers"], response.response),
+                general_feedback=item["general_feedback"],
+                fraction=response.fraction,
+                right=response.fraction is not None and response.fraction >= FULL_MARKS,
+                grader_comment=response.grader_comment,
+            )
+        rows.append(row)
+    return rows

@@ -1,0 +1,292 @@
+"""Question banks: categories, questions, GIFT and Excel imports and exports."""
+
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.extensions import db
+from app.quizzes import excel, gift
+from app.quizzes.data import QuestionData
+from app.quizzes.errors import QuizError
+from app.quizzes.kinds import get_kind
+from app.quizzes.models import Category, Question, QuestionBank, QuestionKind, QuizQuestion, Response
+
+CATEGORY_SEPARATOR = "/"
+
+
+@dataclass
+class ImportReport:
+    """What an import did: questions created, and every item refused with its line or row number."""
+
+    created: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    strict: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def create_bank(name: str, created_by: User | None, description: str = "") -> QuestionBank:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise QuizError(_("A bank name must have 1 to 100 characters."))
+    if find_bank(name):
+        raise QuizError(_("A question bank named “%(name)s” already exists.", name=name))
+    bank = QuestionBank(
+        name=name, description=description.strip(), created_by_id=created_by.id if created_by else None
+    )
+    db.session.add(bank)
+    db.session.commit()
+    return bank
+
+
+def find_bank(name: str) -> QuestionBank | None:
+    return db.session.scalar(select(QuestionBank).where(QuestionBank.name == name.strip()))
+
+
+def set_bank_published(bank: QuestionBank, published: bool) -> None:
+    bank.published = published
+    db.session.commit()
+
+
+def normalise_category_path(path: str) -> str:
+    parts = [
+        part.strip() for part in (path or "").replace("\\", CATEGORY_SEPARATOR).split(CATEGORY_SEPARATOR)
+    ]
+    return CATEGORY_SEPARATOR.join(part for part in parts if part)
+
+
+def ensure_category(bank: QuestionBank, path: str) -> Category:
+    """Return the category at ``path`` in ``bank``, creating missing levels (the caller commits)."""
+    path = normalise_category_path(path)
+    existing = _category_at(bank, path)
+    if existing:
+        return existing
+    parent = None
+    if CATEGORY_SEPARATOR in path:
+        parent = ensure_category(bank, path.rsplit(CATEGORY_SEPARATOR, 1)[0])
+    name = path.rsplit(CATEGORY_SEPARATOR, 1)[-1]  # "" is the bank's top level
+    if len(name) > 200 or len(path) > 1000:
+        raise QuizError(_("The category name “%(name)s” is too long.", name=name[:50]))
+    category = Category(bank=bank, parent=parent, name=name, path=path)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def _category_at(bank: QuestionBank, path: str) -> Category | None:
+    if bank.id is None:
+        return None
+    return db.session.scalar(select(Category).where(Category.bank_id == bank.id, Category.path == path))
+
+
+def default_title(text: str) -> str:
+    """Name an untitled question after its text, as Moodle does."""
+    plain = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+    return plain[:60] or _("Question")
+
+
+def _check(data: QuestionData) -> None:
+    problems = get_kind(data.kind).validate(data.answers)
+    if problems:
+        raise QuizError(" ".join(problems))
+    if not data.text.strip() and data.kind is not QuestionKind.DESCRIPTION:
+        raise QuizError(_("The question has no text."))
+    if data.difficulty is not None and not 1 <= data.difficulty <= 5:
+        raise QuizError(_("Difficulty runs from 1 (easy) to 5 (hard)."))
+
+
+def _add_question(bank: QuestionBank, data: QuestionData) -> Question:
+    _check(data)
+    question = Question(
+        category=ensure_category(bank, data.category),
+        kind=data.kind,
+        title=(data.title or default_title(data.text))[:255],
+        text=data.text,
+        format=data.format,
+        general_feedback=data.general_feedback,
+        answers=data.answers,
+        tags=list(data.tags),
+        difficulty=data.difficulty,
+        idnumber=data.idnumber,
+        mark=0.0 if data.kind is QuestionKind.DESCRIPTION else 1.0,
+    )
+    db.session.add(question)
+    return question
+
+
+def add_question(bank: QuestionBank, data: QuestionData) -> Question:
+    question = _add_question(bank, data)
+    db.session.commit()
+    return question
+
+
+def import_questions(
+    bank: QuestionBank,
+    items: list[QuestionData],
+    errors: list[tuple[int, str]],
+    lines: list[int],
+    strict: bool,
+) -> ImportReport:
+    """Store ``items``; with ``strict`` a single bad item means nothing is stored."""
+    report = ImportReport(errors=list(errors), strict=strict)
+    checked = []
+    for item, line in zip(items, lines, strict=True):
+        try:
+            _check(item)
+        except QuizError as error:
+            report.errors.append((line, error.message))
+        else:
+            checked.append(item)
+    report.errors.sort()
+    if strict and report.errors:
+        return report
+    try:
+        for item in checked:
+            _add_question(bank, item)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    report.created = len(checked)
+    return report
+
+
+def import_gift(bank: QuestionBank, source: str, strict: bool = False) -> ImportReport:
+    """Import a GIFT text; every item it cannot take is reported with its line number."""
+    parsed = gift.parse_gift(source)
+    items = [
+        QuestionData(
+            kind=q.kind,
+            text=q.text,
+            answers=q.answers,
+            category=q.category,
+            title=q.title,
+            format=q.format,
+            general_feedback=q.general_feedback,
+            tags=q.tags,
+            idnumber=q.idnumber,
+            difficulty=q.difficulty,
+        )
+        for q in parsed.questions
+    ]
+    return import_questions(bank, items, parsed.errors, [q.line for q in parsed.questions], strict)
+
+
+def decode_upload(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise QuizError(_("The file is not UTF-8 or GB18030 text."))
+
+
+def bank_questions(bank: QuestionBank) -> list[Question]:
+    """Every question of the bank, category by category."""
+    return list(
+        db.session.scalars(
+            select(Question)
+            .join(Category, Question.category_id == Category.id)
+            .where(Category.bank_id == bank.id)
+            .order_by(Category.path, Question.id)
+        )
+    )
+
+
+def category_counts(bank: QuestionBank) -> list[tuple[Category, int]]:
+    counts = dict(
+        db.session.execute(
+            select(Question.category_id, func.count(Question.id))
+            .join(Category, Question.category_id == Category.id)
+            .where(Category.bank_id == bank.id)
+            .group_by(Question.category_id)
+        ).all()
+    )
+    return [(category, counts.get(category.id, 0)) for category in bank.categories]
+
+
+def export_gift(bank: QuestionBank) -> str:
+    return gift.write_gift(bank_questions(bank))
+
+
+def question_json(question: Question) -> dict:
+    """The `export-bank --json` shape of one question."""
+    answers = []
+    for answer in question.answers:
+        if question.kind is QuestionKind.MATCHING:
+            answers.append({"question": answer["question"], "answer": answer["answer"]})
+            continue
+        item = {
+            "text": answer["text"],
+            "fraction": answer["fraction"],
+            "feedback": answer.get("feedback", ""),
+        }
+        if question.kind is QuestionKind.NUMERICAL and answer["text"] != "*":
+            if "min" in answer:
+                item.update(min=answer["min"], max=answer["max"])
+            else:
+                item["tolerance"] = answer.get("tolerance", 0.0)
+        answers.append(item)
+    return {
+        "type": question.kind.value,
+        "category": question.category.path,
+        "title": question.title,
+        "text": question.text,
+        "format": question.format.value,
+        "general_feedback": question.general_feedback,
+        "answers": answers,
+    }
+
+
+def export_json(bank: QuestionBank) -> list[dict]:
+    return [question_json(question) for question in bank_questions(bank)]
+
+
+def import_excel(bank: QuestionBank, data: bytes) -> ImportReport:
+    """Import a spreadsheet; when any row is bad, nothing is written and every bad row is reported."""
+    rows = excel.read_workbook(data)
+    return import_questions(bank, rows.items, rows.errors, rows.rows, strict=True)
+
+
+def export_excel(bank: QuestionBank) -> bytes:
+    return excel.write_workbook(bank_questions(bank))
+
+
+def question_gift(question: Question) -> str:
+    """The question as a GIFT block, for editing it as text."""
+    return gift.write_question(question)
+
+
+def update_question_from_gift(question: Question, source: str) -> None:
+    """Replace a question by the one GIFT question in ``source``; it keeps its category."""
+    parsed = gift.parse_gift(source)
+    if parsed.errors:
+        line, message = parsed.errors[0]
+        raise QuizError(_("Line %(line)d: %(message)s", line=line, message=message))
+    if len(parsed.questions) != 1:
+        raise QuizError(_("Write exactly one question."))
+    new = parsed.questions[0]
+    _check(QuestionData(kind=new.kind, text=new.text, answers=new.answers, difficulty=new.difficulty))
+    question.kind, question.text, question.format = new.kind, new.text, new.format
+    question.title = (new.title or default_title(new.text))[:255]
+    question.general_feedback, question.answers = new.general_feedback, new.answers
+    question.tags, question.idnumber, question.difficulty = new.tags, new.idnumber, new.difficulty
+    question.mark = 0.0 if new.kind is QuestionKind.DESCRIPTION else (question.mark or 1.0)
+    db.session.commit()
+
+
+def delete_question(question: Question) -> None:
+    """Delete a question no quiz uses and no attempt has drawn (attempts refer to their questions)."""
+    in_quiz = db.session.scalar(
+        select(func.count(QuizQuestion.id)).where(QuizQuestion.question_id == question.id)
+    )
+    answered = db.session.scalar(select(func.count(Response.id)).where(Response.question_id == question.id))
+    if in_quiz or answered:
+        raise QuizError(_("This question is used by a quiz or an attempt, so it is kept."))
+    db.session.delete(question)
+    db.session.commit()
