@@ -1,0 +1,79 @@
+"""Uploaded videos, stored by content hash, and the renditions their transcoding job produced."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db, str_enum
+from app.timeutil import utcnow
+
+
+class VideoStatus(enum.StrEnum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class Video(db.Model):
+    """One uploaded file (the same bytes uploaded twice are one Video) and its transcoding job's state."""
+
+    __tablename__ = "videos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    # Paths are relative to MEDIA_ROOT: videos/<sha[:2]>/<sha>/...
+    source_path: Mapped[str] = mapped_column(String(300))
+    source_format: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[VideoStatus] = mapped_column(str_enum(VideoStatus), default=VideoStatus.QUEUED, index=True)
+    progress: Mapped[int] = mapped_column(default=0)  # percent of the transcoding job, 0-100
+    error: Mapped[str | None] = mapped_column(String(40))  # a failure code; see services.failure_reason
+    error_detail: Mapped[str | None] = mapped_column(String(500))  # ffmpeg's own words, for the log
+    duration: Mapped[float | None]  # seconds
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    poster_path: Mapped[str | None] = mapped_column(String(300))
+    # The job record: each (re)queue issues a new token, and only the run holding it may write results.
+    job_token: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    uploaded_by: Mapped["User | None"] = relationship()  # noqa: F821
+    renditions: Mapped[list["Rendition"]] = relationship(
+        back_populates="video", cascade="all, delete-orphan", order_by="Rendition.height.desc()"
+    )
+
+    def rendition(self, height: int) -> "Rendition | None":
+        return next((rendition for rendition in self.renditions if rendition.height == height), None)
+
+    def __repr__(self) -> str:
+        return f"<Video {self.id} {self.sha256[:12]} {self.status.value}>"
+
+
+class Rendition(db.Model):
+    """An H.264/AAC MP4 (+faststart) of a video at one height: 720p, 360p, never above the source."""
+
+    __tablename__ = "video_renditions"
+    __table_args__ = (UniqueConstraint("video_id", "height", name="uq_video_renditions_video_height"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    height: Mapped[int]
+    width: Mapped[int]
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    path: Mapped[str] = mapped_column(String(300))  # relative to MEDIA_ROOT
+
+    video: Mapped[Video] = relationship(back_populates="renditions")
+
+    @property
+    def label(self) -> str:
+        return f"{self.height}p"
