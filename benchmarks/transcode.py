@@ -13,7 +13,6 @@ The best time of each is compared. The figures replace this benchmark's section 
 import argparse
 import os
 import platform
-import re
 import resource
 import shutil
 import subprocess
@@ -34,9 +33,9 @@ from app.extensions import db  # noqa: E402
 from app.jobs import huey  # noqa: E402
 from app.media import ffmpeg_tools, services, storage  # noqa: E402
 from app.media.models import Video, VideoStatus  # noqa: E402
+from benchmarks._report import BENCHMARKS_DOC, write_section  # noqa: E402
 
 NAME = "transcode"
-REPORT = PROJECT_ROOT / "docs" / "benchmarks.md"
 TARGET_OVERHEAD = 0.10
 
 
@@ -85,20 +84,6 @@ def run_job(video_id: int) -> tuple[float, float]:
     video = db.session.get(Video, video_id)
     assert video.status is VideoStatus.READY, (video.status, video.error, video.error_detail)
     return elapsed, cpu
-
-
-def write_section(body: str) -> None:
-    start, end = f"<!-- benchmark:{NAME} -->", f"<!-- /benchmark:{NAME} -->"
-    section = f"{start}\n{body.strip()}\n{end}"
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
-    text = (
-        pattern.sub(lambda _match: section, text)
-        if pattern.search(text)
-        else text.rstrip() + f"\n\n{section}\n"
-    )
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(text, encoding="utf-8")
 
 
 def main() -> int:
@@ -189,8 +174,8 @@ All rounds — bare: {rounds(bare_times)}; job: {rounds(job_times)}.
 Target (within {TARGET_OVERHEAD:.0%}): {verdict}.**
 """
     if not args.no_write:
-        write_section(body)
-        print(f"written to {REPORT.relative_to(PROJECT_ROOT)}")
+        write_section(NAME, body)
+        print(f"written to {BENCHMARKS_DOC.relative_to(PROJECT_ROOT)}")
     return 0 if met else 1
 
 
