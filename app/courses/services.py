@@ -12,7 +12,6 @@ from app.auth.models import User
 from app.courses.errors import CourseError
 from app.courses.models import (
     Assignment,
-    CompletionRule,
     Course,
     CourseStatus,
     CourseTag,
@@ -173,21 +172,24 @@ def record_lesson_opened(user: User, lesson: Lesson) -> LessonProgress:
     progress = db.session.scalar(
         select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
     )
-    if progress is None:
+    first_visit = progress is None
+    if first_visit:
         progress = LessonProgress(user_id=user.id, lesson_id=lesson.id, first_opened_at=utcnow())
         db.session.add(progress)
-    if lesson.completion is CompletionRule.OPENED and progress.completed_at is None:
-        progress.completed_at = utcnow()
     try:
         db.session.commit()
     except IntegrityError:  # the same member opened it in another tab at the same moment
         db.session.rollback()
+        first_visit = False
         progress = db.session.scalar(
             select(LessonProgress).where(
                 LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
             )
         )
-    return progress
+    # The completion rules (and the hours they credit) belong to the progress domain.
+    from app.progress.services import lesson_visited
+
+    return lesson_visited(user, lesson, progress, first_visit)
 
 
 def current_lessons(course: Course) -> list[Lesson]:

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.markup import render_markdown
 from app.org.models import OrgUnit
 from app.org.services import name_paths
+from app.progress.certificates import certificate_for
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
@@ -81,6 +82,7 @@ def course(slug: str):
         kind_labels=KIND_LABELS,
         can_edit=permissions.can_edit_course(current_user, course),
         can_assign=permissions.can_assign(current_user) and course.is_published,
+        certificate=certificate_for(current_user, course),
     )
 
 

@@ -1,11 +1,20 @@
-"""Progress on lessons; the verified-time evidence and the hours ledger come with the progress domain."""
+"""Progress, the 学时 ledger and its rules, annual targets, in-person sessions, statements, certificates.
 
-from datetime import datetime
+Evidence (statements, ledger entries, attendance) is appended and never edited: a correction is a new
+signed ledger entry with a reason.
+"""
 
-from sqlalchemy import ForeignKey, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+import enum
+from datetime import date, datetime
+from decimal import Decimal
 
-from app.extensions import db
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Role, User
+from app.courses.models import Lesson
+from app.extensions import db, str_enum
+from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
 
@@ -21,3 +30,161 @@ class LessonProgress(db.Model):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
     first_opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
+
+
+class SourceKind(enum.StrEnum):
+    COURSE = "course"
+    LESSON = "lesson"
+    EXAM = "exam"
+    SESSION = "session"  # an in-person study session
+    CORRECTION = "correction"
+
+
+class RuleKind(enum.StrEnum):
+    COURSE_HOURS = "course_hours"  # a completed course credits the hours it declares
+    TIME_BANDS = "time_bands"  # each completed lesson credits hours by its length; a passed exam too
+
+
+class HourRule(db.Model):
+    """One version of a unit's conversion rule; the nearest ancestor's latest version applies."""
+
+    __tablename__ = "hour_rules"
+    __table_args__ = (UniqueConstraint("unit_id", "version", name="uq_hour_rules_unit_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    kind: Mapped[RuleKind] = mapped_column(str_enum(RuleKind))
+    # [[minimum minutes, hours], ...]: the band with the largest minimum not above the length applies.
+    bands: Mapped[list] = mapped_column(JSON, default=list)
+    exam_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
+    # In-person sessions: one 学时 per this many minutes (45 in most regulations).
+    session_minutes_per_hour: Mapped[int] = mapped_column(default=45)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    unit: Mapped[OrgUnit] = relationship()
+
+    @property
+    def label(self) -> str:
+        return f"unit{self.unit_id}/v{self.version}"
+
+
+class HourEntry(db.Model):
+    """One line of the 学时台账: appended, never edited; automatic credits are unique per source."""
+
+    __tablename__ = "hour_entries"
+    __table_args__ = (
+        UniqueConstraint("user_id", "source_kind", "source_id", name="uq_hour_entries_user_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))  # negative for a correction downwards
+    source_kind: Mapped[SourceKind] = mapped_column(str_enum(SourceKind))
+    source_id: Mapped[int | None]  # NULL for corrections, which are never unique
+    title: Mapped[str] = mapped_column(String(200), default="")  # what the source was called then
+    rule_version: Mapped[str] = mapped_column(String(40))
+    evidence_ids: Mapped[list] = mapped_column(JSON, default=list)  # statement ids behind the entry
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class Target(db.Model):
+    """Annual 学时 target for a role in a unit and its subtree (unless a unit below overrides it)."""
+
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("unit_id", "role", "year", name="uq_targets_unit_role_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    year: Mapped[int]
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship()
+
+
+class Statement(db.Model):
+    """A learning event (actor, verb, object, time, payload): appended, exportable as xAPI."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    verb: Mapped[str] = mapped_column(String(30))
+    object_type: Mapped[str] = mapped_column(String(20))  # lesson, course, quiz, session, hours
+    object_id: Mapped[int]
+    object_name: Mapped[str] = mapped_column(String(200), default="")
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SessionKind(enum.StrEnum):
+    GROUP_STUDY = "group_study"  # 集中学习
+    PARTY_DAY = "party_day"  # 主题党日
+    THREE_MEETINGS = "three_meetings"  # 三会一课
+    GROUP_VIEWING = "group_viewing"  # 集中收看
+
+
+class StudySession(db.Model):
+    """An in-person study session a secretary recorded for a unit, with its evidence file."""
+
+    __tablename__ = "study_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind))
+    held_on: Mapped[date]
+    topic: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int]
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id"))
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    rule_version: Mapped[str] = mapped_column(String(40))
+    evidence_file: Mapped[str | None] = mapped_column(String(200))  # under MEDIA_ROOT/evidence/
+    evidence_type: Mapped[str | None] = mapped_column(String(40))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship()
+    lesson: Mapped[Lesson | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+    attendances: Mapped[list["Attendance"]] = relationship(back_populates="session", cascade="all")
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_attendances_session_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    session: Mapped[StudySession] = relationship(back_populates="attendances")
+    user: Mapped[User] = relationship()
+
+
+class Certificate(db.Model):
+    """A completed course's certificate; the code is random, so only its holder can share it."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", name="uq_certificates_user_course"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(100))
+    course_title: Mapped[str] = mapped_column(String(200))
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -61,6 +61,12 @@ def write_course_folder(
 
 
 @pytest.fixture
+def app_config() -> dict:
+    """Text lessons count as read on opening here; tests/progress covers the minimum reading time."""
+    return {"PROGRESS_TEXT_MIN_SHARE": 0}
+
+
+@pytest.fixture
 def course_folder(app) -> Path:
     """A course folder inside the test's COURSES_DIR."""
     return write_course_folder(Path(app.config["COURSES_DIR"]))

@@ -1,0 +1,26 @@
+"""JSON endpoints for the signed-in member's own record, under /api/v1/progress/."""
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user, login_required
+
+from app.progress import ledger
+from app.progress.statements import export_xapi
+
+bp = Blueprint("progress_api", __name__, url_prefix="/api/v1/progress")
+
+
+@bp.get("/ledger")
+@login_required
+def my_ledger():
+    """The member's 学时台账 for ?year= (this year by default), with the total against the target."""
+    year = request.args.get("year", type=int) or ledger.local_year()
+    if not 2000 <= year <= 2100:
+        return jsonify(error="year must be between 2000 and 2100"), 400
+    return jsonify(ledger.ledger_report(current_user, year))
+
+
+@bp.get("/statements")
+@login_required
+def my_statements():
+    """The member's learning statements as xAPI JSON."""
+    return jsonify(export_xapi(current_user))

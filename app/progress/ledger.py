@@ -1,0 +1,381 @@
+"""The 学时台账: conversion rules per unit (versioned, inherited), credits, corrections and targets.
+
+Automatic credits are unique per (member, source kind, source id) in the database: two requests
+completing the same course at the same moment both try to insert, one wins, the other's
+IntegrityError is caught, so double credit is impossible. Corrections are new signed entries.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import Role, User
+from app.errors import DomainError
+from app.extensions import db
+from app.org.models import OrgUnit
+from app.progress.models import HourEntry, HourRule, RuleKind, SourceKind, Target
+from app.progress.statements import add_statement
+from app.timeutil import utcnow
+
+
+class LedgerError(DomainError):
+    pass
+
+
+DEFAULT_TARGET = Decimal("32")  # 《中国共产党党员教育管理工作条例》第二十条
+DEFAULT_BANDS = [[0, "0.25"], [15, "0.5"], [30, "1"]]  # under 15 min, 15–30 min, 30 min or more
+
+
+@dataclass(frozen=True)
+class EffectiveRule:
+    """The rule that applies to a member: their nearest unit's latest version, else the default."""
+
+    kind: RuleKind
+    bands: list = field(default_factory=lambda: DEFAULT_BANDS)
+    exam_hours: Decimal = Decimal("0.5")
+    session_minutes_per_hour: int = 45
+    label: str = "default/v1"
+
+    def lesson_hours(self, minutes: int) -> Decimal:
+        """Hours for a lesson of ``minutes`` by the bands (the largest minimum not above it)."""
+        hours = Decimal("0")
+        for minimum, band_hours in sorted(self.bands, key=lambda band: band[0]):
+            if minutes >= minimum:
+                hours = Decimal(str(band_hours))
+        return hours
+
+    def session_hours(self, minutes: int) -> Decimal:
+        """Hours for an in-person session: one per ``session_minutes_per_hour``, in half hours."""
+        halves = (Decimal(minutes) * 2 / self.session_minutes_per_hour).quantize(Decimal("1"), ROUND_DOWN)
+        return halves / 2
+
+
+DEFAULT_RULE = EffectiveRule(kind=RuleKind.COURSE_HOURS)
+
+
+def local_time(at: datetime | None = None) -> datetime:
+    """A stored naive UTC time in the display time zone."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    return (at or utcnow()).replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+
+
+def local_year(at: datetime | None = None) -> int:
+    """The year in the display time zone (a credit on 31 December 20:00 UTC belongs to 1 January)."""
+    return local_time(at).year
+
+
+def _path_ids(unit: OrgUnit | None) -> list[int]:
+    return [int(part) for part in unit.path.strip("/").split("/") if part] if unit else []
+
+
+# --- conversion rules ------------------------------------------------------------------------------
+
+
+def _latest_rules(unit_ids: list[int]) -> dict[int, HourRule]:
+    if not unit_ids:
+        return {}
+    latest = (
+        select(HourRule.unit_id, func.max(HourRule.version).label("version"))
+        .where(HourRule.unit_id.in_(unit_ids))
+        .group_by(HourRule.unit_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(HourRule).join(
+            latest, (HourRule.unit_id == latest.c.unit_id) & (HourRule.version == latest.c.version)
+        )
+    )
+    return {rule.unit_id: rule for rule in rows}
+
+
+def rule_for_unit(unit: OrgUnit | None) -> EffectiveRule:
+    """The nearest ancestor's (or the unit's own) latest rule version; the default without one."""
+    path = _path_ids(unit)
+    rules = _latest_rules(path)
+    for unit_id in reversed(path):
+        if unit_id in rules:
+            rule = rules[unit_id]
+            return EffectiveRule(
+                kind=rule.kind,
+                bands=rule.bands,
+                exam_hours=rule.exam_hours,
+                session_minutes_per_hour=rule.session_minutes_per_hour,
+                label=rule.label,
+            )
+    return DEFAULT_RULE
+
+
+def rule_for(member: User) -> EffectiveRule:
+    return rule_for_unit(member.unit)
+
+
+def _hours(value, low: str = "0", high: str = "100") -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except InvalidOperation as error:
+        raise LedgerError(_("Give the hours as a number such as 0.5.")) from error
+    if not hours.is_finite() or not Decimal(low) <= hours <= Decimal(high) or hours != round(hours, 2):
+        raise LedgerError(
+            _("Give hours between %(low)s and %(high)s, with at most two decimals.", low=low, high=high)
+        )
+    return hours
+
+
+def set_rule(
+    unit: OrgUnit,
+    kind: RuleKind,
+    created_by: User | None,
+    bands: list | None = None,
+    exam_hours="0.5",
+    session_minutes_per_hour: int = 45,
+) -> HourRule:
+    """Add a new version of the unit's rule; entries already credited keep the version they used."""
+    bands = [[int(minimum), str(_hours(hours))] for minimum, hours in (bands or DEFAULT_BANDS)]
+    if any(minimum < 0 for minimum, _hours_ in bands) or len({b[0] for b in bands}) != len(bands):
+        raise LedgerError(_("Each band needs its own minimum number of minutes, zero or more."))
+    if not 1 <= session_minutes_per_hour <= 240:
+        raise LedgerError(_("An hour of in-person study lasts between 1 and 240 minutes."))
+    version = (
+        db.session.scalar(select(func.max(HourRule.version)).where(HourRule.unit_id == unit.id)) or 0
+    ) + 1
+    rule = HourRule(
+        unit_id=unit.id,
+        version=version,
+        kind=kind,
+        bands=sorted(bands),
+        exam_hours=_hours(exam_hours),
+        session_minutes_per_hour=session_minutes_per_hour,
+        created_by_id=created_by.id if created_by else None,
+    )
+    db.session.add(rule)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise LedgerError(_("Someone changed this rule at the same moment; try again.")) from error
+    return rule
+
+
+# --- credits and corrections -----------------------------------------------------------------------
+
+
+def credit(
+    member_id: int,
+    source_kind: SourceKind,
+    source_id: int,
+    hours: Decimal,
+    title: str,
+    rule_label: str,
+    evidence_ids: list[int] | None = None,
+    year: int | None = None,
+    created_by_id: int | None = None,
+) -> HourEntry | None:
+    """Credit hours once per (member, source): return the new entry, or None when already credited.
+
+    Commits on its own (one short transaction), so call it after the evidence is committed.
+    """
+    if source_kind is SourceKind.CORRECTION:
+        raise ValueError("corrections go through add_correction")
+    exists = db.session.scalar(
+        select(HourEntry.id).where(
+            HourEntry.user_id == member_id,
+            HourEntry.source_kind == source_kind,
+            HourEntry.source_id == source_id,
+        )
+    )
+    if exists is not None or hours <= 0:
+        return None
+    entry = HourEntry(
+        user_id=member_id,
+        year=year or local_year(),
+        hours=hours,
+        source_kind=source_kind,
+        source_id=source_id,
+        title=title[:200],
+        rule_version=rule_label,
+        evidence_ids=list(evidence_ids or []),
+        created_by_id=created_by_id,
+    )
+    db.session.add(entry)
+    try:
+        db.session.flush()
+        add_statement(
+            member_id,
+            "credited",
+            "hours",
+            entry.id,
+            title,
+            {"hours": str(hours), "source": source_kind.value, "source_id": source_id, "rule": rule_label},
+        )
+        db.session.commit()
+    except IntegrityError:  # another request credited the same source a moment ago
+        db.session.rollback()
+        return None
+    return entry
+
+
+def can_correct(user: User, member: User) -> bool:
+    """Admins correct anyone's ledger; trainers the members of their own unit's subtree."""
+    if user.has_role(Role.ADMIN):
+        return True
+    return (
+        user.has_role(Role.TRAINER)
+        and user.unit is not None
+        and member.unit is not None
+        and member.unit.path.startswith(user.unit.path)
+    )
+
+
+def add_correction(member: User, hours, reason: str, year: int, corrected_by: User) -> HourEntry:
+    """Append a signed correction (positive or negative) with its reason; nothing is edited."""
+    if not can_correct(corrected_by, member):
+        raise LedgerError(_("Only an administrator or the member's trainer may correct study hours."))
+    amount = _hours(hours, "-100", "100")
+    reason = (reason or "").strip()
+    if amount == 0:
+        raise LedgerError(_("A correction changes the hours: give a number other than 0."))
+    if not 5 <= len(reason) <= 500:
+        raise LedgerError(_("Give the reason for the correction (5 to 500 characters)."))
+    if not 2000 <= year <= 2100:
+        raise LedgerError(_("Give a year between 2000 and 2100."))
+    entry = HourEntry(
+        user_id=member.id,
+        year=year,
+        hours=amount,
+        source_kind=SourceKind.CORRECTION,
+        source_id=None,
+        title=reason[:200],
+        rule_version="manual",
+        evidence_ids=[],
+        created_by_id=corrected_by.id,
+        reason=reason,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+# --- targets ---------------------------------------------------------------------------------------
+
+
+def set_target(unit: OrgUnit, role: Role, year: int, hours, set_by: User | None) -> Target:
+    """Set the annual target for a role in a unit and everything below it (unless overridden there)."""
+    amount = _hours(hours, "0", "500")
+    target = db.session.scalar(
+        select(Target).where(Target.unit_id == unit.id, Target.role == role, Target.year == year)
+    )
+    if target is None:
+        target = Target(unit_id=unit.id, role=role, year=year)
+        db.session.add(target)
+    target.hours = amount
+    target.set_by_id = set_by.id if set_by else None
+    target.set_at = utcnow()
+    db.session.commit()
+    return target
+
+
+def unit_target(unit: OrgUnit, role: Role, year: int) -> tuple[Decimal | None, Target | None]:
+    """The target a role has in a unit (its own or the nearest ancestor's), with the row setting it."""
+    path = _path_ids(unit)
+    rows = {
+        target.unit_id: target
+        for target in db.session.scalars(
+            select(Target).where(Target.unit_id.in_(path), Target.role == role, Target.year == year)
+        )
+    }
+    for unit_id in reversed(path):
+        if unit_id in rows:
+            return rows[unit_id].hours, rows[unit_id]
+    return (DEFAULT_TARGET if role is Role.MEMBER else None), None
+
+
+def target_for(member: User, year: int) -> Decimal:
+    """The highest target among the member's roles, each from the nearest unit that sets it."""
+    path = _path_ids(member.unit)
+    found: dict[Role, tuple[int, Decimal]] = {}
+    if path:
+        rows = db.session.execute(
+            select(Target.role, Target.unit_id, Target.hours).where(
+                Target.unit_id.in_(path), Target.year == year, Target.role.in_(list(member.roles))
+            )
+        )
+        depth = {unit_id: index for index, unit_id in enumerate(path)}
+        for role, unit_id, hours in rows:
+            if role not in found or depth[unit_id] > found[role][0]:
+                found[role] = (depth[unit_id], hours)
+    values = [hours for _depth, hours in found.values()]
+    if Role.MEMBER not in found:
+        values.append(DEFAULT_TARGET)
+    return max(values)
+
+
+# --- reading the ledger ----------------------------------------------------------------------------
+
+
+def entries_of(member: User, year: int) -> list[HourEntry]:
+    return list(
+        db.session.scalars(
+            select(HourEntry)
+            .where(HourEntry.user_id == member.id, HourEntry.year == year)
+            .order_by(HourEntry.created_at, HourEntry.id)
+        )
+    )
+
+
+def total_for(member_id: int, year: int) -> Decimal:
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
+            HourEntry.user_id == member_id, HourEntry.year == year
+        )
+    )
+    return Decimal(str(total))
+
+
+def hours_by_source(member_id: int, year: int) -> dict[SourceKind, Decimal]:
+    rows = db.session.execute(
+        select(HourEntry.source_kind, func.sum(HourEntry.hours))
+        .where(HourEntry.user_id == member_id, HourEntry.year == year)
+        .group_by(HourEntry.source_kind)
+    )
+    return {kind: Decimal(str(hours)) for kind, hours in rows}
+
+
+def ledger_report(member: User, year: int) -> dict:
+    """The member's ledger for a year as plain data (the CLI's --json and the API print it)."""
+    entries = entries_of(member, year)
+    total = sum((entry.hours for entry in entries), Decimal("0"))
+    target = target_for(member, year)
+    return {
+        "username": member.username,
+        "name": member.display_name,
+        "year": year,
+        "entries": [
+            {
+                "id": entry.id,
+                "date": local_time(entry.created_at).date().isoformat(),
+                "source": entry.source_kind.value,
+                "source_id": entry.source_id,
+                "title": entry.title,
+                "hours": _plain(entry.hours),
+                "rule_version": entry.rule_version,
+                "evidence_ids": entry.evidence_ids,
+                "created_by": entry.created_by.username if entry.created_by else None,
+                "reason": entry.reason,
+            }
+            for entry in entries
+        ],
+        "total": _plain(total),
+        "target": _plain(target),
+        "met": total >= target,
+    }
+
+
+def _plain(value: Decimal) -> str:
+    """Decimal as text without exponent or trailing zeros: 32, 1.5, 0.25."""
+    return format(Decimal(value).normalize(), "f")

@@ -1,0 +1,369 @@
+"""The completion engine: evidence in, lesson → course completion → credit, in the same request.
+
+- text lesson: opened, and at least a share of its estimated minutes since it was first opened
+  (``PROGRESS_TEXT_MIN_SHARE``, default half), confirmed by "I have finished reading" or a later visit;
+- video and reading lessons: ``record_lesson_completed`` (called by the heartbeat code with its
+  verified evidence); a video or reading lesson whose rule is ``opened`` completes when opened;
+- quiz lesson: ``record_quiz_outcome`` (passed, or submitted when that is the lesson's rule);
+- course: every current lesson completed; then its hours are credited once and a certificate issued.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.courses import services as courses
+from app.courses.models import CompletionRule, Course, Enrolment, Lesson, LessonKind, Module
+from app.errors import DomainError
+from app.extensions import db
+from app.progress import certificates, ledger
+from app.progress.models import (
+    Attendance,
+    Certificate,
+    HourEntry,
+    LessonProgress,
+    RuleKind,
+    SourceKind,
+    Statement,
+    StudySession,
+)
+from app.progress.statements import add_statement, statements_of
+from app.quizzes.models import Attempt, AttemptStatus
+from app.quizzes.services.attempts import member_passed
+from app.timeutil import utcnow
+
+
+class ProgressError(DomainError):
+    pass
+
+
+def text_minimum_seconds(lesson: Lesson) -> int:
+    share = float(current_app.config.get("PROGRESS_TEXT_MIN_SHARE", 0.5))
+    return int(lesson.estimated_minutes * 60 * share)
+
+
+def progress_of(member: User, lesson: Lesson) -> LessonProgress | None:
+    return db.session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == member.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+
+
+def seconds_until_readable(progress: LessonProgress, lesson: Lesson, now: datetime | None = None) -> int:
+    """How long until a text lesson may count as read (0: now)."""
+    elapsed = ((now or utcnow()) - progress.first_opened_at).total_seconds()
+    return max(0, int(text_minimum_seconds(lesson) - elapsed))
+
+
+# --- evidence in ----------------------------------------------------------------------------------
+
+
+def lesson_visited(
+    member: User, lesson: Lesson, progress: LessonProgress, first_visit: bool, now: datetime | None = None
+) -> LessonProgress:
+    """Apply the lesson's rule after the lesson page recorded a visit (the courses domain calls this)."""
+    now = now or utcnow()
+    if first_visit:
+        add_statement(member.id, "started", "lesson", lesson.id, lesson.title, at=now)
+        db.session.commit()
+    if progress.completed_at is None and lesson.completion is CompletionRule.OPENED:
+        if lesson.kind is not LessonKind.TEXT:
+            complete_lesson(member, lesson, {"rule": "opened"}, now)
+        elif seconds_until_readable(progress, lesson, now) == 0 and (
+            not first_visit or text_minimum_seconds(lesson) == 0
+        ):
+            complete_lesson(member, lesson, {"rule": "opened", "confirmed_by": "visit"}, now)
+    db.session.refresh(progress)
+    return progress
+
+
+def confirm_reading(member: User, lesson: Lesson, now: datetime | None = None) -> bool:
+    """The member says they finished reading a text lesson: the server's clock decides."""
+    now = now or utcnow()
+    progress = progress_of(member, lesson)
+    if lesson.kind is not LessonKind.TEXT or progress is None:
+        raise ProgressError(_("Open the lesson and read it first."))
+    if progress.completed_at is not None:
+        return False
+    waiting = seconds_until_readable(progress, lesson, now)
+    if waiting:
+        raise ProgressError(
+            _("Keep reading: this lesson counts after %(minutes)d more minute(s).", minutes=-(-waiting // 60))
+        )
+    return complete_lesson(member, lesson, {"rule": "opened", "confirmed_by": "member"}, now)
+
+
+def record_lesson_completed(
+    member: User, lesson: Lesson, evidence: dict, now: datetime | None = None
+) -> bool:
+    """Complete a video or reading lesson on verified evidence (the heartbeat code calls this).
+
+    ``evidence`` is what proved it (such as ``{"verified_seconds": 300, "event_ids": [...]}``); it is
+    kept in the completion statement. Returns whether this call completed the lesson.
+    """
+    if lesson.kind not in (LessonKind.VIDEO, LessonKind.READING):
+        raise ProgressError(_("Only video and reading lessons are completed by watching or reading time."))
+    if not isinstance(evidence, dict) or not evidence:
+        raise ProgressError(_("A completion needs the evidence behind it."))
+    return complete_lesson(member, lesson, evidence, now or utcnow())
+
+
+def record_quiz_outcome(member: User, lesson: Lesson, quiz_id: int, now: datetime | None = None) -> bool:
+    """Check the member's attempts at the lesson's quiz and complete the lesson when its rule is met."""
+    if lesson.kind is not LessonKind.QUIZ:
+        raise ProgressError(_("This lesson has no quiz."))
+    now = now or utcnow()
+    finished = db.session.scalar(
+        select(func.count(Attempt.id)).where(
+            Attempt.quiz_id == quiz_id,
+            Attempt.member_id == member.id,
+            Attempt.status == AttemptStatus.FINISHED,
+        )
+    )
+    if not finished:
+        return False
+    passed = member_passed(quiz_id, member.id)
+    verb = "passed" if passed else "failed"
+    already = db.session.scalar(
+        select(Statement.id).where(
+            Statement.user_id == member.id,
+            Statement.verb == verb,
+            Statement.object_type == "quiz",
+            Statement.object_id == quiz_id,
+        )
+    )
+    if already is None:
+        add_statement(member.id, verb, "quiz", quiz_id, lesson.title, {"lesson_id": lesson.id}, at=now)
+        db.session.commit()
+    if passed or lesson.completion is CompletionRule.SUBMITTED:
+        return complete_lesson(member, lesson, {"quiz_id": quiz_id, "passed": passed}, now)
+    return False
+
+
+# --- completion and credit ------------------------------------------------------------------------
+
+
+def _mark_completed(member: User, lesson: Lesson, now: datetime) -> bool:
+    """Set completed_at once: a conditional update, so two requests cannot both complete it."""
+    changed = db.session.execute(
+        update(LessonProgress)
+        .where(
+            LessonProgress.user_id == member.id,
+            LessonProgress.lesson_id == lesson.id,
+            LessonProgress.completed_at.is_(None),
+        )
+        .values(completed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        return True
+    if progress_of(member, lesson) is not None:
+        return False
+    db.session.add(
+        LessonProgress(user_id=member.id, lesson_id=lesson.id, first_opened_at=now, completed_at=now)
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:  # recorded by another request meanwhile
+        db.session.rollback()
+        return _mark_completed(member, lesson, now)
+    return True
+
+
+def complete_lesson(member: User, lesson: Lesson, evidence: dict, now: datetime) -> bool:
+    """Complete the lesson (once), credit it under a time-based rule, then check the course."""
+    if not _mark_completed(member, lesson, now):
+        db.session.rollback()
+        return False
+    statement = add_statement(member.id, "completed", "lesson", lesson.id, lesson.title, evidence, at=now)
+    db.session.commit()
+    rule = ledger.rule_for(member)
+    if rule.kind is RuleKind.TIME_BANDS:
+        if lesson.kind is LessonKind.QUIZ:
+            kind, hours = SourceKind.EXAM, rule.exam_hours
+        else:
+            kind, hours = SourceKind.LESSON, rule.lesson_hours(lesson.estimated_minutes)
+        ledger.credit(
+            member.id,
+            kind,
+            lesson.id,
+            hours,
+            lesson.title,
+            rule.label,
+            [statement.id],
+            ledger.local_year(now),
+        )
+    evaluate_course(member, lesson.course, now)
+    return True
+
+
+def current_lesson_ids(course: Course) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Lesson.id)
+            .join(Module, Lesson.module_id == Module.id)
+            .where(Lesson.course_id == course.id, Lesson.removed_at.is_(None), Module.removed_at.is_(None))
+        )
+    )
+
+
+def completed_lesson_ids(member_id: int, lesson_ids: list[int]) -> set[int]:
+    if not lesson_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(LessonProgress.lesson_id).where(
+                LessonProgress.user_id == member_id,
+                LessonProgress.lesson_id.in_(lesson_ids),
+                LessonProgress.completed_at.is_not(None),
+            )
+        )
+    )
+
+
+def evaluate_course(member: User, course: Course, now: datetime | None = None) -> bool:
+    """When every current lesson is completed: credit the course once and issue its certificate."""
+    now = now or utcnow()
+    lesson_ids = current_lesson_ids(course)
+    if not lesson_ids or completed_lesson_ids(member.id, lesson_ids) != set(lesson_ids):
+        return False
+    rule = ledger.rule_for(member)
+    if rule.kind is RuleKind.COURSE_HOURS:
+        evidence = list(
+            db.session.scalars(
+                select(Statement.id).where(
+                    Statement.user_id == member.id,
+                    Statement.verb == "completed",
+                    Statement.object_type == "lesson",
+                    Statement.object_id.in_(lesson_ids),
+                )
+            )
+        )
+        ledger.credit(
+            member.id,
+            SourceKind.COURSE,
+            course.id,
+            Decimal(course.credit_hours),
+            course.title,
+            rule.label,
+            evidence,
+            ledger.local_year(now),
+        )
+    certificates.issue_certificate(member, course, credited_hours(member.id, course), now)
+    return True
+
+
+def credited_hours(member_id: int, course: Course) -> Decimal:
+    """Hours the member was credited for this course (its own credit, or its lessons' and exams')."""
+    lesson_ids = select(Lesson.id).where(Lesson.course_id == course.id)
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
+            HourEntry.user_id == member_id,
+            (
+                (HourEntry.source_kind == SourceKind.COURSE) & (HourEntry.source_id == course.id)
+                | (HourEntry.source_kind.in_([SourceKind.LESSON, SourceKind.EXAM]))
+                & (HourEntry.source_id.in_(lesson_ids))
+            ),
+        )
+    )
+    return Decimal(str(total))
+
+
+# --- what a member sees ---------------------------------------------------------------------------
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    required: bool
+    due_date: date | None
+    lessons: int
+    completed: int
+    certificate: Certificate | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.lessons > 0 and self.completed >= self.lessons
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and self.due_date is not None and self.due_date < utcnow().date()
+
+
+@dataclass
+class MyLearning:
+    year: int
+    total: Decimal
+    target: Decimal
+    by_source: dict
+    courses: list[CourseProgress] = field(default_factory=list)
+    sessions: list[StudySession] = field(default_factory=list)
+    recent: list[Statement] = field(default_factory=list)
+    certificates: list[Certificate] = field(default_factory=list)
+    entries: list[HourEntry] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.total * 100 / self.target)) if self.target else 100
+
+
+def course_progress(member: User) -> list[CourseProgress]:
+    """The member's assigned and enrolled courses: required first, by deadline."""
+    assigned = courses.member_assignments(member)
+    enrolled = set(db.session.scalars(select(Enrolment.course_id).where(Enrolment.user_id == member.id)))
+    course_ids = set(assigned) | enrolled
+    issued = {
+        cert.course_id: cert
+        for cert in db.session.scalars(select(Certificate).where(Certificate.user_id == member.id))
+    }
+    rows = []
+    for course in db.session.scalars(select(Course).where(Course.id.in_(course_ids))):
+        lesson_ids = current_lesson_ids(course)
+        entry = assigned.get(course.id)
+        rows.append(
+            CourseProgress(
+                course=course,
+                required=bool(entry and entry.required),
+                due_date=entry.due_date if entry else None,
+                lessons=len(lesson_ids),
+                completed=len(completed_lesson_ids(member.id, lesson_ids)),
+                certificate=issued.get(course.id),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.done, not r.required, r.due_date or date.max, r.course.title))
+
+
+def sessions_attended(member: User, year: int) -> list[StudySession]:
+    return list(
+        db.session.scalars(
+            select(StudySession)
+            .join(Attendance, Attendance.session_id == StudySession.id)
+            .where(
+                Attendance.user_id == member.id,
+                StudySession.held_on >= date(year, 1, 1),
+                StudySession.held_on <= date(year, 12, 31),
+            )
+            .order_by(StudySession.held_on.desc())
+        )
+    )
+
+
+def my_learning(member: User, year: int) -> MyLearning:
+    return MyLearning(
+        year=year,
+        total=ledger.total_for(member.id, year),
+        target=ledger.target_for(member, year),
+        by_source=ledger.hours_by_source(member.id, year),
+        courses=course_progress(member),
+        sessions=sessions_attended(member, year),
+        recent=statements_of(member, limit=10),
+        certificates=certificates.certificates_of(member),
+        entries=ledger.entries_of(member, year),
+    )

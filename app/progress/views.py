@@ -1,0 +1,272 @@
+"""我的学习, "I have finished reading", in-person sessions, corrections and certificates."""
+
+from decimal import Decimal
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.forms import ConfirmForm
+from app.auth.models import Role, User
+from app.courses import permissions as course_permissions
+from app.courses.models import Lesson
+from app.errors import DomainError
+from app.extensions import db
+from app.org.models import OrgUnit
+from app.org.permissions import can_view_member
+from app.org.services import name_path, name_paths
+from app.progress import certificates, ledger, permissions, services, sessions
+from app.progress.forms import (
+    SESSION_KIND_LABELS,
+    SOURCE_LABELS,
+    TARGET_ROLE_LABELS,
+    CorrectionForm,
+    SessionForm,
+    TargetForm,
+)
+from app.progress.models import Certificate, SessionKind, StudySession
+
+bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
+public_bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
+
+VERB_LABELS = {
+    "started": _l("Started"),
+    "completed": _l("Completed"),
+    "passed": _l("Passed"),
+    "failed": _l("Did not pass"),
+    "credited": _l("Hours credited"),
+    "attended": _l("Attended"),
+}
+
+
+@bp.app_template_filter("hours")
+def format_hours(value) -> str:
+    """Hours without trailing zeros: 32, 1.5, 0.25."""
+    return format(Decimal(str(value or 0)).normalize(), "f")
+
+
+@bp.before_request
+@login_required
+def require_sign_in():
+    """Every page here needs a signed-in user; records are the user's own or in their scope."""
+
+
+@bp.get("/")
+def my_learning():
+    year = ledger.local_year()
+    return render_template(
+        "progress/my_learning.html",
+        data=services.my_learning(current_user, year),
+        source_labels=SOURCE_LABELS,
+        kind_labels=SESSION_KIND_LABELS,
+        verb_labels=VERB_LABELS,
+    )
+
+
+@bp.post("/lessons/<int:lesson_id>/finished")
+def finish_reading(lesson_id: int):
+    lesson = db.session.get(Lesson, lesson_id)
+    if (
+        lesson is None
+        or lesson.removed_at is not None
+        or not lesson.course.is_published
+        or not course_permissions.can_view_course(current_user, lesson.course)
+    ):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.confirm_reading(current_user, lesson)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Lesson completed."), "success")
+    return redirect(url_for("courses.lesson", slug=lesson.course.slug, lesson_id=lesson.id))
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+def certificate_pdf(certificate_id: int):
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.id == certificate_id, Certificate.user_id == current_user.id)
+    )
+    if certificate is None:
+        abort(404)
+    verify_url = url_for("certificates.verify", code=certificate.code, _external=True)
+    try:
+        pdf = certificates.render_pdf(certificate, verify_url, _("Online Party School"))
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("progress.my_learning"))
+    return send_file(
+        BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"certificate-{certificate.code}.pdf",
+    )
+
+
+# --- in-person sessions ----------------------------------------------------------------------------
+
+
+@bp.get("/sessions/")
+def session_list():
+    if not permissions.can_record_sessions(current_user):
+        abort(403)
+    rows = list(
+        db.session.scalars(
+            permissions.visible_sessions(current_user)
+            .options(selectinload(StudySession.attendances))
+            .order_by(StudySession.held_on.desc())
+            .limit(200)
+        )
+    )
+    units = list(db.session.scalars(permissions.session_units(current_user)))
+    return render_template(
+        "progress/sessions.html",
+        rows=rows,
+        unit_paths=name_paths(units),
+        kind_labels=SESSION_KIND_LABELS,
+    )
+
+
+@bp.route("/sessions/new/<int:unit_id>", methods=["GET", "POST"])
+def new_session(unit_id: int):
+    unit = db.session.scalar(permissions.session_units(current_user).where(OrgUnit.id == unit_id))
+    if unit is None:
+        abort(404)
+    form = SessionForm()
+    members = list(db.session.scalars(permissions.roster(unit)))
+    form.attendees.choices = [
+        SelectChoice(member.id, f"{member.display_name} ({member.username})") for member in members
+    ]
+    form.lesson_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(lesson.id, f"{lesson.course.title} · {lesson.title}")
+        for lesson in db.session.scalars(sessions.session_lessons().limit(300))
+    ]
+    if form.validate_on_submit():
+        upload = form.evidence.data
+        try:
+            session = sessions.record_session(
+                unit,
+                SessionKind(form.kind.data),
+                form.held_on.data,
+                form.topic.data,
+                form.minutes.data,
+                form.attendees.data,
+                sessions.Evidence(upload.read(), upload.filename or ""),
+                current_user,
+                form.lesson_id.data or None,
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _(
+                    "Session recorded: %(hours)s hours credited to %(count)d members.",
+                    hours=format_hours(session.hours),
+                    count=len(session.attendances),
+                ),
+                "success",
+            )
+            return redirect(url_for("progress.session_list"))
+    return render_template("progress/session_form.html", form=form, unit=unit, unit_path=name_path(unit))
+
+
+@bp.get("/sessions/<int:session_id>/evidence")
+def session_evidence(session_id: int):
+    session = db.session.get(StudySession, session_id)
+    if session is None:
+        abort(404)
+    in_scope = db.session.scalar(
+        permissions.visible_sessions(current_user).where(StudySession.id == session_id)
+    )
+    if in_scope is None and current_user.id not in sessions.attendee_ids(session):
+        abort(404)
+    path = sessions.session_evidence_path(session)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=session.evidence_type, conditional=True)
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+# --- a member's ledger, for those who may correct it ----------------------------------------------
+
+
+@bp.route("/members/<int:member_id>/ledger", methods=["GET", "POST"])
+def member_ledger(member_id: int):
+    member = db.session.get(User, member_id)
+    if member is None:
+        abort(404)
+    may_correct = ledger.can_correct(current_user, member)
+    if not (may_correct or can_view_member(current_user, member)):
+        abort(404)
+    if member.id == current_user.id and not may_correct:
+        return redirect(url_for("progress.my_learning"))
+    year = request.args.get("year", type=int) or ledger.local_year()
+    form = CorrectionForm(year=year)
+    if request.method == "POST":
+        if not may_correct:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                ledger.add_correction(member, form.hours.data, form.reason.data, form.year.data, current_user)
+            except DomainError as error:
+                flash(error.message, "error")
+            else:
+                flash(_("The correction has been added to the ledger."), "success")
+                return redirect(url_for("progress.member_ledger", member_id=member.id, year=form.year.data))
+    return render_template(
+        "progress/member_ledger.html",
+        member=member,
+        report=ledger.ledger_report(member, year),
+        form=form if may_correct else None,
+        source_labels={kind.value: label for kind, label in SOURCE_LABELS.items()},
+    )
+
+
+# --- annual targets --------------------------------------------------------------------------------
+
+
+@bp.route("/units/<int:unit_id>/targets", methods=["GET", "POST"])
+def unit_targets(unit_id: int):
+    unit = db.session.scalar(permissions.session_units(current_user).where(OrgUnit.id == unit_id))
+    if unit is None:
+        abort(404)
+    year = request.args.get("year", type=int) or ledger.local_year()
+    form = TargetForm(year=year)
+    if form.validate_on_submit():
+        try:
+            ledger.set_target(unit, Role(form.role.data), form.year.data, form.hours.data, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The target has been set for this unit and the units below it."), "success")
+            return redirect(url_for("progress.unit_targets", unit_id=unit.id, year=form.year.data))
+    rows = []
+    for role, label in TARGET_ROLE_LABELS.items():
+        hours, source = ledger.unit_target(unit, role, year)
+        rows.append((role, label, hours, source))
+    return render_template(
+        "progress/targets.html",
+        unit=unit,
+        unit_path=name_path(unit),
+        year=year,
+        rows=rows,
+        form=form,
+        source_paths=name_paths([source.unit for _r, _l, _h, source in rows if source]),
+    )
+
+
+# --- public verification --------------------------------------------------------------------------
+
+
+@public_bp.get("/verify/<code>")
+def verify(code: str):
+    certificate = certificates.verify(code)
+    status = 200 if certificate else 404
+    return render_template("progress/verify.html", certificate=certificate, code=code[:40]), status
