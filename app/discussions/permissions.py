@@ -1,0 +1,74 @@
+"""Who may read, post in and moderate which lesson discussions: the one place for these rules.
+
+A lesson's discussion is open to whoever may open the lesson as a learner (app.courses.permissions)
+while its course is published. The course's trainers moderate it: the course owner, every other
+trainer, and admins. Lists are scoped in SQL by the same rules.
+"""
+
+from sqlalchemy import Select, false, select
+
+from app.auth.models import Role, User
+from app.courses.models import Course, CourseStatus, Lesson
+from app.courses.permissions import can_view_course, visible_courses
+from app.discussions.models import Post
+
+
+def can_read_discussion(user: User, lesson: Lesson) -> bool:
+    return (
+        user.is_authenticated
+        and lesson.removed_at is None
+        and lesson.course.status is CourseStatus.PUBLISHED
+        and can_view_course(user, lesson.course)
+    )
+
+
+def can_post(user: User, lesson: Lesson) -> bool:
+    """Members who may see the lesson post under it; nobody posts anonymously."""
+    return can_read_discussion(user, lesson) and user.is_active
+
+
+def is_course_trainer(user: User, course: Course) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.has_role(Role.ADMIN) or user.has_role(Role.TRAINER) or course.owner_id == user.id
+
+
+def can_moderate(user: User, post: Post) -> bool:
+    """Hide, delete, restore and pin: the course's trainers and admins."""
+    return can_read_discussion(user, post.lesson) and is_course_trainer(user, post.lesson.course)
+
+
+def can_accept_answer(user: User, question: Post) -> bool:
+    """The course's trainers, and the member who asked."""
+    return can_read_discussion(user, question.lesson) and (
+        question.author_id == user.id or is_course_trainer(user, question.lesson.course)
+    )
+
+
+def can_report(user: User, post: Post) -> bool:
+    return can_read_discussion(user, post.lesson) and post.author_id != user.id and post.is_visible
+
+
+def has_question_overview(user: User) -> bool:
+    return user.is_authenticated and bool(user.roles & {Role.TRAINER, Role.ADMIN})
+
+
+def overview_courses(user: User) -> Select[tuple[int]]:
+    """Select the ids of the courses whose questions the user answers: their own (admins: all)."""
+    if user.has_role(Role.ADMIN):
+        return visible_courses(user).with_only_columns(Course.id)
+    if user.has_role(Role.TRAINER):
+        return visible_courses(user).where(Course.owner_id == user.id).with_only_columns(Course.id)
+    return select(Course.id).where(false())
+
+
+def readable_posts(user: User) -> Select[tuple[Post]]:
+    """Select posts in discussions the user may read (published courses the user may see)."""
+    course_ids = (
+        visible_courses(user).where(Course.status == CourseStatus.PUBLISHED).with_only_columns(Course.id)
+    )
+    return (
+        select(Post)
+        .join(Lesson, Post.lesson_id == Lesson.id)
+        .where(Lesson.course_id.in_(course_ids), Lesson.removed_at.is_(None))
+    )

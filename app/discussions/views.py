@@ -1,0 +1,243 @@
+"""Discussion pages and actions; the thread itself is shown under each lesson (_thread.html)."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+
+from app.auth.forms import ConfirmForm
+from app.courses.models import Lesson
+from app.discussions import permissions, services
+from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReplyForm, ReportForm
+from app.discussions.models import Post, PostStatus
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.markup import render_markdown
+
+bp = Blueprint("discussions", __name__, url_prefix="/discussions", template_folder="templates")
+
+DEFAULT_POST_RATE_LIMIT = "10 per minute"
+
+
+def _post_rate_limit() -> str:
+    return current_app.config.get("DISCUSSION_POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT)
+
+
+def _poster_key() -> str:
+    # Per member, not per address: members behind one office NAT do not throttle each other.
+    # The limiter runs before the sign-in check, so a signed-out request is keyed by its address.
+    if current_user.is_authenticated:
+        return f"member:{current_user.id}"
+    return f"address:{get_remote_address()}"
+
+
+# Posts and replies share one budget per member.
+posting_limit = limiter.shared_limit(
+    _post_rate_limit, scope="discussion-post", key_func=_poster_key, methods=["POST"]
+)
+
+
+@bp.before_request
+@login_required
+def require_sign_in():
+    """No anonymous reading or posting."""
+
+
+def _lesson_or_404(lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None or not permissions.can_read_discussion(current_user, lesson):
+        abort(404)
+    return lesson
+
+
+def _post_or_404(post_id: int) -> Post:
+    post = db.session.scalar(permissions.readable_posts(current_user).where(Post.id == post_id))
+    if (
+        post is None
+        or post.status is PostStatus.DELETED
+        or not permissions.can_read_discussion(current_user, post.lesson)
+    ):
+        abort(404)
+    return post
+
+
+def _visible_post_or_404(post_id: int) -> Post:
+    # A hidden post's text is for moderators only: replying to or reporting it answers 404.
+    post = _post_or_404(post_id)
+    if not post.is_visible:
+        abort(404)
+    return post
+
+
+def lesson_url(lesson: Lesson, post: Post | None = None, anchor: str | None = None) -> str:
+    url = url_for("courses.lesson", slug=lesson.course.slug, lesson_id=lesson.id)
+    return f"{url}#{anchor or (f'post-{post.id}' if post else 'discussion')}"
+
+
+@bp.app_template_global("lesson_discussion")
+def lesson_discussion(lesson: Lesson) -> dict | None:
+    """What the lesson page's discussion needs; None when the lesson has no discussion for the user."""
+    if not permissions.can_read_discussion(current_user, lesson):
+        return None
+    return {
+        "threads": services.lesson_threads(lesson),
+        "can_post": permissions.can_post(current_user, lesson),
+        "is_trainer": permissions.is_course_trainer(current_user, lesson.course),
+        "form": PostForm(),
+        "confirm_form": ConfirmForm(),
+        "moderate_form": ModerateForm(),
+        "moderation_labels": MODERATION_LABELS,
+    }
+
+
+@bp.app_template_filter("post_markdown")
+def post_markdown(text: str):
+    return render_markdown(text)
+
+
+@bp.app_context_processor
+def discussion_navigation() -> dict:
+    def unread_replies() -> int:
+        return services.unread_reply_count(current_user) if current_user.is_authenticated else 0
+
+    return {
+        "discussion_unread_replies": unread_replies,
+        "has_question_overview": current_user.is_authenticated
+        and permissions.has_question_overview(current_user),
+    }
+
+
+@bp.post("/lessons/<int:lesson_id>/posts")
+@posting_limit
+def create_post(lesson_id: int):
+    lesson = _lesson_or_404(lesson_id)
+    if not permissions.can_post(current_user, lesson):
+        abort(403)
+    form = PostForm()
+    if not form.validate_on_submit():
+        flash(
+            _("Write something before posting (at most %(count)d characters).", count=services.MAX_BODY),
+            "error",
+        )
+        return redirect(lesson_url(lesson, anchor="new-post"))
+    try:
+        post = services.create_post(current_user, lesson, form.body.data, form.is_question.data)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(lesson_url(lesson, anchor="new-post"))
+    return redirect(lesson_url(lesson, post))
+
+
+@bp.route("/posts/<int:post_id>/reply", methods=["GET", "POST"])
+@posting_limit
+def reply(post_id: int):
+    post = _visible_post_or_404(post_id)
+    if not permissions.can_post(current_user, post.lesson):
+        abort(403)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            reply = services.reply_to(current_user, post, form.body.data, quote=form.quote.data == "1")
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(lesson_url(post.lesson, reply))
+    elif not form.is_submitted():
+        form.quote.data = "1" if post.parent_id is not None else ""
+    return render_template("discussions/reply.html", post=post, form=form, lesson=post.lesson)
+
+
+@bp.post("/posts/<int:post_id>/accept")
+def accept(post_id: int):
+    answer = _visible_post_or_404(post_id)
+    question = answer.parent
+    if question is None or not permissions.can_accept_answer(current_user, question):
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.accept_answer(answer)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The answer is marked as accepted."), "success")
+    return redirect(lesson_url(answer.lesson, answer))
+
+
+def _set_pinned(post_id: int, pinned: bool):
+    post = _post_or_404(post_id)
+    if not permissions.can_moderate(current_user, post):
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.set_pinned(post, pinned)
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(lesson_url(post.lesson, post))
+
+
+@bp.post("/posts/<int:post_id>/pin")
+def pin(post_id: int):
+    return _set_pinned(post_id, True)
+
+
+@bp.post("/posts/<int:post_id>/unpin")
+def unpin(post_id: int):
+    return _set_pinned(post_id, False)
+
+
+@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+def report(post_id: int):
+    post = _visible_post_or_404(post_id)
+    if not permissions.can_report(current_user, post):
+        abort(403)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            services.report_post(current_user, post, form.reason.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Thank you: the course's trainers will look at this post."), "success")
+        return redirect(lesson_url(post.lesson, post))
+    return render_template("discussions/report.html", post=post, form=form, lesson=post.lesson)
+
+
+@bp.post("/posts/<int:post_id>/moderate")
+def moderate(post_id: int):
+    post = _post_or_404(post_id)
+    if not permissions.can_moderate(current_user, post):
+        abort(403)
+    form = ModerateForm()
+    if not form.validate_on_submit():
+        flash(_("Choose an action and give a reason."), "error")
+    else:
+        try:
+            services.moderate_post(current_user, post, form.action.data, form.reason.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Done: the action is recorded in the audit log."), "success")
+    return redirect(lesson_url(post.lesson, post))
+
+
+@bp.get("/replies")
+def replies():
+    """Show the replies to the member's posts, newest first; opening the page marks them read."""
+    recent, seen_at = services.recent_replies(current_user)
+    services.mark_replies_seen(current_user)
+    return render_template("discussions/replies.html", replies=recent, seen_at=seen_at, lesson_url=lesson_url)
+
+
+@bp.get("/questions")
+def questions():
+    """The trainer's open questions across their courses, oldest first, and open reports."""
+    if not permissions.has_question_overview(current_user):
+        abort(403)
+    open_questions = list(db.session.scalars(services.open_questions(current_user)))
+    return render_template(
+        "discussions/questions.html",
+        questions=open_questions,
+        reply_counts=services.reply_counts(open_questions),
+        reports=list(db.session.scalars(services.open_reports(current_user))),
+        lesson_url=lesson_url,
+    )
