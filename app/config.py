@@ -67,6 +67,30 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "ROSTER_MAX_BYTES": 5 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Video uploads (app/media): their own size limit, ffprobe/ffmpeg time limits, and nginx delivery.
+        "MEDIA_MAX_UPLOAD_BYTES": int(env.get("MEDIA_MAX_UPLOAD_BYTES", 2 * 1024**3)),
+        "MEDIA_PROBE_TIME_LIMIT": int(env.get("MEDIA_PROBE_TIME_LIMIT", 30)),
+        "TRANSCODE_TIME_LIMIT": int(env.get("TRANSCODE_TIME_LIMIT", 3 * 3600)),
+        # The nginx location prefix (such as "/protected-media/"); empty: Flask sends the files itself.
+        "MEDIA_X_ACCEL_REDIRECT": env.get("MEDIA_X_ACCEL_REDIRECT", ""),
+        # Background jobs (app/jobs.py): Redis when REDIS_URL is set, else this SQLite file.
+        "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH", str(instance_path / "huey.sqlite3")),
+        # "1": run jobs inside the calling process; unset: only when TESTING.
+        "HUEY_IMMEDIATE": {"1": True, "0": False}.get(env.get("HUEY_IMMEDIATE", "")),
+        "HUEY_WORKERS": int(env.get("HUEY_WORKERS", 1)),
+        # Attachments checked by content (images and PDFs): lessons, in-person session evidence, notices.
+        "COURSE_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+        "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+        "NOTICE_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+        # A text lesson completes after this share of its estimated minutes since it was first opened.
+        "PROGRESS_TEXT_MIN_SHARE": float(env.get("PROGRESS_TEXT_MIN_SHARE", 0.5)),
+        # A TrueType Chinese font that reportlab embeds in certificates (Debian's fonts-wqy-zenhei).
+        "CERTIFICATE_FONT_PATH": env.get(
+            "CERTIFICATE_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+        ),
+        # The site's public address, naming actors and objects in exported xAPI statements.
+        "XAPI_HOMEPAGE": env.get("XAPI_HOMEPAGE", "https://party-school.invalid"),
+        "DISCUSSION_POST_RATE_LIMIT": env.get("DISCUSSION_POST_RATE_LIMIT", "10 per minute"),
     }
     config.update({key: value for key, value in overrides.items() if key != "DATABASE_URL"})
     return config

@@ -53,7 +53,7 @@ def list_attachments(course: Course) -> list[Path]:
 
 def save_attachment(course: Course, data: bytes) -> Path:
     """Store an uploaded image or PDF for the course; return its path."""
-    if len(data) > current_app.config.get("COURSE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024):
+    if len(data) > current_app.config["COURSE_ATTACHMENT_MAX_BYTES"]:
         raise CourseError(_("The file is too large (at most 10 MB)."))
     kind = sniff(data[:16])
     if kind is None:

@@ -172,7 +172,7 @@ def upload_attachment(course_id: int):
     course = _course(course_id)
     form = AttachmentForm()
     if form.validate_on_submit():
-        limit = current_app.config.get("COURSE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+        limit = current_app.config["COURSE_ATTACHMENT_MAX_BYTES"]
         data = form.file.data.read(limit + 1)
         try:
             path = attachments.save_attachment(course, data)

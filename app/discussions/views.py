@@ -16,11 +16,9 @@ from app.markup import render_markdown
 
 bp = Blueprint("discussions", __name__, url_prefix="/discussions", template_folder="templates")
 
-DEFAULT_POST_RATE_LIMIT = "10 per minute"
-
 
 def _post_rate_limit() -> str:
-    return current_app.config.get("DISCUSSION_POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT)
+    return current_app.config["DISCUSSION_POST_RATE_LIMIT"]
 
 
 def _poster_key() -> str:

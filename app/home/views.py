@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from app.notices import services as notices
 from app.org.permissions import can_manage_org
 from app.org.services import name_path
 from app.progress import ledger
@@ -22,4 +23,5 @@ def index():
         records_sessions=can_record_sessions(current_user),
         hours_total=ledger.total_for(current_user.id, year),
         annual_target=ledger.target_for(current_user, year),
+        home_notices=[row for row in notices.inbox(current_user, limit=20) if row.unread][:5],
     )

@@ -30,7 +30,6 @@ from app.timeutil import utcnow
 MAX_TITLE = 200
 MAX_BODY = 20000
 MAX_ATTACHMENTS = 5
-DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -68,7 +67,7 @@ def _checked_uploads(uploads: list[Upload], already: int = 0) -> list[tuple[Uplo
     uploads = [upload for upload in uploads if upload.data]
     if already + len(uploads) > MAX_ATTACHMENTS:
         raise DomainError(_("A notice can have at most %(count)d attachments.", count=MAX_ATTACHMENTS))
-    limit = current_app.config.get("NOTICE_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
+    limit = current_app.config["NOTICE_ATTACHMENT_MAX_BYTES"]
     checked = []
     for upload in uploads:
         if len(upload.data) > limit:

@@ -4,7 +4,6 @@ The public verification page shows only the holder's name, the course, the date 
 """
 
 import io
-import os
 import secrets
 from datetime import datetime
 from decimal import Decimal
@@ -22,7 +21,6 @@ from app.extensions import db
 from app.progress.models import Certificate
 from app.progress.statements import add_statement
 
-DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 FONT_NAME = "CertificateFont"
 CODE_BYTES = 10  # 80 random bits, written as 20 hex digits in groups of four
 
@@ -82,20 +80,11 @@ def verify(code: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
-def font_path() -> str:
-    """The TrueType Chinese font: the CERTIFICATE_FONT_PATH setting (or variable), else WenQuanYi."""
-    return (
-        current_app.config.get("CERTIFICATE_FONT_PATH")
-        or os.environ.get("CERTIFICATE_FONT_PATH")
-        or DEFAULT_FONT_PATH
-    )
-
-
 def register_font() -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    path = Path(font_path())
+    path = Path(current_app.config["CERTIFICATE_FONT_PATH"])
     if not path.is_file():
         current_app.logger.error("certificate font missing: %s", path)
         raise CertificateError(

@@ -44,7 +44,7 @@ class ProgressError(DomainError):
 
 
 def text_minimum_seconds(lesson: Lesson) -> int:
-    share = float(current_app.config.get("PROGRESS_TEXT_MIN_SHARE", 0.5))
+    share = float(current_app.config["PROGRESS_TEXT_MIN_SHARE"])
     return int(lesson.estimated_minutes * 60 * share)
 
 

@@ -27,7 +27,6 @@ from app.progress.models import Attendance, HourEntry, SessionKind, SourceKind, 
 from app.progress.statements import add_statement
 
 EVIDENCE_FOLDER = "evidence"
-DEFAULT_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 class SessionError(DomainError):
@@ -46,7 +45,7 @@ def evidence_dir() -> Path:
 
 def store_evidence(evidence: Evidence) -> tuple[str, str]:
     """Check the file by its content and size; store it once; return (file name, MIME type)."""
-    limit = int(current_app.config.get("EVIDENCE_MAX_BYTES", DEFAULT_EVIDENCE_MAX_BYTES))
+    limit = current_app.config["EVIDENCE_MAX_BYTES"]
     if not evidence.data:
         raise SessionError(_("Attach the sign-in sheet or a photo of the session."))
     if len(evidence.data) > limit:

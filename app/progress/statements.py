@@ -95,6 +95,6 @@ def to_xapi(statement: Statement, actor: User, base_url: str) -> dict:
 
 def export_xapi(user: User) -> list[dict]:
     """Every statement of the member, oldest first, as xAPI JSON objects."""
-    base_url = current_app.config.get("XAPI_HOMEPAGE", "https://party-school.invalid")
+    base_url = current_app.config["XAPI_HOMEPAGE"]
     rows = db.session.scalars(select(Statement).where(Statement.user_id == user.id).order_by(Statement.id))
     return [to_xapi(row, user, base_url) for row in rows]

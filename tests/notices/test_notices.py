@@ -172,3 +172,12 @@ def test_no_script_survives_in_a_notice(app, client, auth, world):
     body = page[start : page.index("</article>", start)]
     for pattern in FORBIDDEN:
         assert not pattern.search(body), pattern.pattern
+
+
+def test_unread_notices_appear_on_the_member_s_home_page_until_opened(app, client, auth, world):
+    with app.app_context():
+        notice_id = make_notice(title="关于集中收看的通知").id
+    auth.login("member_a")
+    assert "关于集中收看的通知" in client.get("/").get_data(as_text=True)
+    client.get(f"/notices/{notice_id}")
+    assert 'data-testid="unread-notices"' not in client.get("/").get_data(as_text=True)

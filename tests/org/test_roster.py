@@ -214,7 +214,10 @@ def test_an_oversized_roster_is_refused_in_the_browser(app, world, client, auth)
     rows = [[f"党员{n}", f"{5000 + n}", "甲党委/机关党总支/第一党支部", "党员", ""] for n in range(100)]
     page = client.post(
         "/org/roster/import",
-        data={"roster": (io.BytesIO(csv_bytes(rows)), "roster.csv"), "csrf_token": csrf_token(client, "/org/roster/import")},
+        data={
+            "roster": (io.BytesIO(csv_bytes(rows)), "roster.csv"),
+            "csrf_token": csrf_token(client, "/org/roster/import"),
+        },
         content_type="multipart/form-data",
     ).get_data(as_text=True)
     assert "花名册文件过大" in page
