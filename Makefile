@@ -18,6 +18,9 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@echo "Serving the Online Party School on http://$(HOST):$(PORT) (demo password: party-school-demo)"
+	@# The job worker (video transcoding) runs beside the web server and stops with it.
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install browser lint
@@ -39,10 +42,13 @@ $(APT_UPDATED): | $(BIN)/python
 	$(SUDO) apt-get update -qq
 	touch $@
 
-# Debian's ffmpeg: video lessons are probed and transcoded with it.
+# Debian's ffmpeg: video lessons are probed and transcoded with it. WenQuanYi Zen Hei: a TrueType
+# Chinese font that reportlab can embed in certificates.
+CERTIFICATE_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 system-packages:
-	@command -v ffmpeg >/dev/null || { $(MAKE) --no-print-directory $(APT_UPDATED) && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq ffmpeg; }
+	@{ command -v ffmpeg >/dev/null && [ -f $(CERTIFICATE_FONT) ]; } || { \
+		$(MAKE) --no-print-directory $(APT_UPDATED) && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq ffmpeg fonts-wqy-zenhei; }
 
 # Debian's chromium drives the browser journeys (Playwright's own browser download is not used);
 # without a CJK font every Chinese character in the screenshots would be a box.

@@ -26,23 +26,76 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
 
+    from app.jobs import init_jobs, worker_command
+    from app.media import jobs as media_jobs  # noqa: F401  -- huey knows a task once its module is imported
+
+    init_jobs(app)
+
     from app.auth.api import bp as auth_api_bp
     from app.auth.views import bp as auth_bp
+    from app.courses.authoring_views import bp as course_authoring_bp
+    from app.courses.views import bp as courses_bp
     from app.home.views import bp as home_bp
     from app.org.views import bp as org_bp
+    from app.quizzes.api import bp as quizzes_api_bp
+    from app.quizzes.authoring_views import bp as quiz_authoring_bp
+    from app.quizzes.views import bp as quizzes_bp
+
+    app.register_blueprint(quizzes_bp)
+    app.register_blueprint(quiz_authoring_bp)
+    app.register_blueprint(quizzes_api_bp)
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(course_authoring_bp)
     app.register_blueprint(auth_api_bp)
+    from app.media.api import bp as media_api_bp
+    from app.media.views import bp as media_bp
+
+    app.register_blueprint(media_bp)
+    app.register_blueprint(media_api_bp)
+    from app.library.api import bp as library_api_bp
+    from app.library.views import bp as library_bp
+
+    app.register_blueprint(library_bp)
+    app.register_blueprint(library_api_bp)
+    from app.progress.api import bp as progress_api_bp
+    from app.progress.views import bp as progress_bp
+    from app.progress.views import public_bp as certificates_bp
+
+    app.register_blueprint(progress_bp)
+    app.register_blueprint(progress_api_bp)
+    app.register_blueprint(certificates_bp)
+    from app.discussions.views import bp as discussions_bp
+    from app.notices.views import bp as notices_bp
+
+    app.register_blueprint(discussions_bp)
+    app.register_blueprint(notices_bp)
 
     from app.auth.cli import users_cli
+    from app.courses.cli import courses_cli
     from app.demo.cli import demo_cli
     from app.org.cli import org_cli
 
     app.cli.add_command(org_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(courses_cli)
+    from app.quizzes.cli import quizzes_cli
+
+    app.cli.add_command(quizzes_cli)
+    from app.library.cli import library_cli
+
+    app.cli.add_command(library_cli)
+    from app.progress.cli import progress_cli
+
+    app.cli.add_command(progress_cli)
+    app.cli.add_command(worker_command)
+    from app.media.cli import media_cli
+
+    app.cli.add_command(media_cli)
 
     from app.errors import register_error_pages
     from app.web import register_template_helpers, set_security_headers

@@ -1,6 +1,57 @@
 """Import every domain's models so the metadata (and Alembic) knows all tables."""
 
+from app.audit.models import AuditEvent
 from app.auth.models import RoleGrant, User
+from app.courses.models import Assignment, Course, CourseRevision, CourseTag, Enrolment, Lesson, Module
+from app.discussions.models import Post, PostReport, ReplyMark
+from app.library.models import Collection, Document, ReadingPosition, Section
+from app.media.models import Rendition, Video
+from app.notices.models import Notice, NoticeAttachment, NoticeReceipt, NoticeReminder, NoticeRevision
 from app.org.models import MembershipChange, OrgUnit
+from app.progress.models import (
+    Attendance,
+    Certificate,
+    HourEntry,
+    HourRule,
+    LessonProgress,
+    Statement,
+    StudySession,
+    Target,
+)
+from app.quizzes.models import (
+    Attempt,
+    Category,
+    Question,
+    QuestionBank,
+    Quiz,
+    QuizDrawRule,
+    QuizQuestion,
+    Response,
+)
 
 __all__ = ["MembershipChange", "OrgUnit", "RoleGrant", "User"]
+__all__ += [
+    "Attempt",
+    "Category",
+    "Question",
+    "QuestionBank",
+    "Quiz",
+    "QuizDrawRule",
+    "QuizQuestion",
+    "Response",
+]
+__all__ += [
+    "Assignment",
+    "Course",
+    "CourseRevision",
+    "CourseTag",
+    "Enrolment",
+    "Lesson",
+    "LessonProgress",
+    "Module",
+]
+__all__ += ["Rendition", "Video"]
+__all__ += ["Collection", "Document", "ReadingPosition", "Section"]
+__all__ += ["Attendance", "Certificate", "HourEntry", "HourRule", "Statement", "StudySession", "Target"]
+__all__ += ["AuditEvent", "Notice", "NoticeAttachment", "NoticeReceipt", "NoticeReminder", "NoticeRevision"]
+__all__ += ["Post", "PostReport", "ReplyMark"]

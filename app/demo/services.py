@@ -32,6 +32,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("secretary", "王书记", f"{COMMITTEE}/机关党总支/第一党支部", (Role.SECRETARY, Role.MEMBER)),
     DemoAccount("member", "张党员", f"{COMMITTEE}/机关党总支/第一党支部", (Role.MEMBER,)),
     DemoAccount("member2", "刘党员", f"{COMMITTEE}/机关党总支/第二党支部", (Role.MEMBER,)),
+    DemoAccount("member3", "陈党员", f"{COMMITTEE}/生产党总支/车间党支部", (Role.MEMBER,)),
+    DemoAccount("member4", "赵党员", f"{COMMITTEE}/生产党总支/车间党支部", (Role.MEMBER,)),
 ]
 
 
@@ -44,10 +46,41 @@ def demo_loaded() -> bool:
 def load_demo() -> bool:
     """Create the demo organisation and accounts once; return False when they already exist."""
     if demo_loaded():
+        load_demo_course()  # idempotent: a site loaded before the course existed gets it now
+        load_demo_library()  # idempotent too: re-importing the same notes changes nothing
+        load_demo_progress()  # idempotent: each step checks whether it was done
         return False
     for path in DEMO_UNITS:
         ensure_unit_path(path)
     for account in DEMO_ACCOUNTS:
         unit, _created = ensure_unit_path(account.unit_path)
         create_account(account.username, account.name, unit, list(account.roles), password=DEMO_PASSWORD)
+    load_demo_course()
+    load_demo_library()
+    load_demo_progress()
     return True
+
+
+def load_demo_progress() -> None:
+    """A year of study on the demo course: progress, ledger entries, an in-person session, a correction."""
+    from app.progress.demo import load_demo_progress as seed_progress
+
+    seed_progress(COMMITTEE)
+
+
+def load_demo_library() -> None:
+    """Import the library's demo study notes into the 学习资料 collection."""
+    from app.library.demo import load_demo_library as import_demo_library
+
+    import_demo_library()
+
+
+def load_demo_course() -> None:
+    """Import the demo course 党章学习入门 (owned by the demo trainer), required for the committee."""
+    from app.courses.demo import assign_demo_course
+    from app.courses.demo import load_demo_course as import_demo_course
+
+    trainer = db.session.scalar(select(User).where(User.username == "trainer"))
+    course = import_demo_course(trainer).course
+    committee, _created = ensure_unit_path(COMMITTEE)
+    assign_demo_course(course, committee, trainer)

@@ -1,0 +1,26 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+FORMATS_HINT = _l(
+    "Markdown (.md), plain text (.txt, UTF-8 or GB18030), HTML (.html) or EPUB (.epub), at most 16 MB."
+)
+
+
+class UploadForm(FlaskForm):
+    document = FileField(_l("File"), validators=[FileRequired()])
+    collection = StringField(_l("Collection"), validators=[DataRequired(), Length(max=100)])
+
+
+class DocumentForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    author = StringField(_l("Author"), validators=[Optional(), Length(max=200)])
+    date = DateField(_l("Date"), validators=[Optional()])
+    source = StringField(_l("Source"), validators=[Optional(), Length(max=500)])
+    tags = StringField(_l("Tags (separated by commas)"), validators=[Optional(), Length(max=500)])
+    collection = StringField(_l("Collection"), validators=[DataRequired(), Length(max=100)])
+    key = StringField(
+        _l("Identifier (used by reading lessons)"), validators=[DataRequired(), Length(max=100)]
+    )

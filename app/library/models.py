@@ -1,0 +1,105 @@
+"""The theory library: collections of documents, each kept as ordered sections, and reading positions."""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+class Collection(db.Model):
+    """A shelf of the library, such as 党章党规, 经典著作, 重要讲话 or 学习资料."""
+
+    __tablename__ = "library_collections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    documents: Mapped[list["Document"]] = relationship(back_populates="collection")
+
+    def __repr__(self) -> str:
+        return f"<Collection {self.id} {self.name}>"
+
+
+class Document(db.Model):
+    """One text of the library; the database is the truth and the search index a copy of it."""
+
+    __tablename__ = "library_documents"
+    __table_args__ = (Index("ix_library_documents_collection_date", "collection_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable identifier that reading lessons point at (derived from the file name, editable).
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("library_collections.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(200), default="")
+    date: Mapped[date | None]
+    source: Mapped[str] = mapped_column(String(500), default="")
+    # Tags separated by commas, as typed ("党章, 组织制度").
+    tags: Mapped[str] = mapped_column(String(500), default="")
+    source_format: Mapped[str] = mapped_column(String(10))
+    # SHA-256 of the imported file: importing the same file again changes nothing.
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    collection: Mapped[Collection] = relationship(back_populates="documents")
+    sections: Mapped[list["Section"]] = relationship(
+        back_populates="document", order_by="Section.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+    @property
+    def char_count(self) -> int:
+        return sum(len(section.text) for section in self.sections)
+
+    def __repr__(self) -> str:
+        return f"<Document {self.id} {self.key}>"
+
+
+class Section(db.Model):
+    """A chapter or section of a document, in reading order, with the anchor links point at."""
+
+    __tablename__ = "library_sections"
+    __table_args__ = (
+        UniqueConstraint("document_id", "position", name="uq_library_sections_document_position"),
+        UniqueConstraint("document_id", "anchor", name="uq_library_sections_document_anchor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("library_documents.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    level: Mapped[int] = mapped_column(default=1)
+    heading: Mapped[str] = mapped_column(String(300), default="")
+    anchor: Mapped[str] = mapped_column(String(40))
+    # Plain text; paragraphs are separated by a blank line.
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    document: Mapped[Document] = relationship(back_populates="sections")
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [paragraph for paragraph in self.text.split("\n\n") if paragraph.strip()]
+
+
+class ReadingPosition(db.Model):
+    """Where a member last was in a document, so the reading page can take them back there."""
+
+    __tablename__ = "library_reading_positions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "document_id", name="uq_library_reading_positions_user_document"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("library_documents.id", ondelete="CASCADE"), index=True
+    )
+    anchor: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,423 @@
+"""The library's operations: import, edit and delete documents, search them, remember reading positions.
+
+Each function owns its transaction. The database is committed first and the search index is then
+brought in line through ``index.update_documents`` (synchronously until the job queue exists); if
+that fails, what was committed stays and ``flask library reindex`` restores the index.
+"""
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, extract, func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.errors import DomainError
+from app.extensions import db
+from app.library import index
+from app.library.importers import ImportRefused, ParsedDocument, clip, parse_file
+from app.library.models import Collection, Document, ReadingPosition, Section
+
+log = logging.getLogger(__name__)
+
+KEY_UNSAFE = re.compile(r"[^\w-]+")
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+# --- collections ------------------------------------------------------------------------------
+
+
+def ensure_collection(name: str) -> Collection:
+    """Return the collection called ``name``, creating it (uncommitted) when missing."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise DomainError(_("A collection needs a name of at most 100 characters."))
+    collection = db.session.scalar(select(Collection).where(Collection.name == name))
+    if collection is None:
+        collection = Collection(name=name)
+        db.session.add(collection)
+        db.session.flush()
+    return collection
+
+
+def collections_with_counts() -> list[tuple[Collection, int]]:
+    statement = (
+        select(Collection, func.count(Document.id))
+        .outerjoin(Document, Document.collection_id == Collection.id)
+        .group_by(Collection.id)
+        .order_by(Collection.name)
+    )
+    return [(collection, count) for collection, count in db.session.execute(statement)]
+
+
+def document_years() -> list[int]:
+    year = extract("year", Document.date)
+    statement = select(year).where(Document.date.is_not(None)).distinct().order_by(year.desc())
+    return [int(value) for value in db.session.scalars(statement)]
+
+
+def find_collection(value: str | int | None) -> Collection | None:
+    """Find a collection by id or by name (the API accepts either)."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        found = db.session.get(Collection, int(text))
+        if found is not None:
+            return found
+    return db.session.scalar(select(Collection).where(Collection.name == text))
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportOutcome:
+    path: str
+    status: str  # "imported", "updated", "unchanged" or "refused"
+    document_id: int | None = None
+    title: str = ""
+    sections: int = 0
+    reason: str = ""
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[ImportOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == "refused"]
+
+    @property
+    def changed_ids(self) -> list[int]:
+        return [
+            outcome.document_id
+            for outcome in self.outcomes
+            if outcome.status in ("imported", "updated") and outcome.document_id
+        ]
+
+
+def expand_paths(paths: list[str | Path]) -> list[tuple[Path, str]]:
+    """Each file with its name for the document key: files given by name, and every file under a
+    folder given (recursively, in name order, hidden ones skipped) named by its path in that folder."""
+    files: list[tuple[Path, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                relative = candidate.relative_to(path)
+                if candidate.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    files.append((candidate, str(relative.with_suffix(""))))
+        else:
+            files.append((path, path.stem))
+    return files
+
+
+def import_paths(paths: list[str | Path], collection_name: str) -> ImportReport:
+    """Import files and folders into a collection; each file is imported, updated, unchanged or refused."""
+    report = ImportReport()
+    collection = ensure_collection(collection_name)
+    db.session.commit()
+    for path, name in expand_paths(paths):
+        if not path.is_file():
+            report.outcomes.append(ImportOutcome(str(path), "refused", reason=_("No such file.")))
+            continue
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise ImportRefused(_("The file is larger than 16 MB."))
+            outcome = _import_one(path.name, path.read_bytes(), collection, name)
+        except ImportRefused as error:
+            db.session.rollback()
+            outcome = ImportOutcome(str(path), "refused", reason=error.reason)
+        outcome.path = str(path)
+        report.outcomes.append(outcome)
+    _update_index(report.changed_ids)
+    return report
+
+
+def import_upload(filename: str, data: bytes, collection: Collection) -> ImportOutcome:
+    """Import one uploaded file; raise DomainError with the reason when it is refused."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DomainError(_("The file is larger than 16 MB."))
+    try:
+        name = Path(filename).name or "upload"
+        outcome = _import_one(name, data, collection, Path(name).stem)
+    except ImportRefused as error:
+        db.session.rollback()
+        raise DomainError(error.reason) from error
+    if outcome.status != "unchanged":
+        _update_index([outcome.document_id])
+    return outcome
+
+
+def _import_one(filename: str, data: bytes, collection: Collection, name: str) -> ImportOutcome:
+    """Parse and store one file (committed). A file is known by its collection and name, or by its
+    content: the same file again changes nothing, a changed one updates its document in place."""
+    digest = hashlib.sha256(data).hexdigest()
+    key = document_key(name)
+    document = db.session.scalar(
+        select(Document).where(Document.key == key, Document.collection_id == collection.id)
+    )
+    if document is None or document.content_hash != digest:
+        # The same bytes under another name (a folder added from another root, or a law filed
+        # under two branches) are the same document.
+        document = (
+            db.session.scalar(
+                select(Document).where(
+                    Document.content_hash == digest, Document.collection_id == collection.id
+                )
+            )
+            or document
+        )
+    if document is not None and document.content_hash == digest:
+        return ImportOutcome(filename, "unchanged", document.id, document.title, len(document.sections))
+    parsed = parse_file(filename, data)
+    status = "updated"
+    if document is None:
+        status = "imported"
+        document = Document(key=_free_key(key), collection=collection)
+        db.session.add(document)
+    _fill_document(document, parsed, digest)
+    db.session.commit()
+    return ImportOutcome(filename, status, document.id, document.title, len(document.sections))
+
+
+def document_key(stem: str) -> str:
+    key = KEY_UNSAFE.sub("-", stem.strip().lower()).strip("-")
+    return key[:100] or "document"
+
+
+def _free_key(key: str) -> str:
+    candidate, number = key, 1
+    while db.session.scalar(select(func.count(Document.id)).where(Document.key == candidate)):
+        number += 1
+        candidate = f"{key}-{number}"
+    return candidate
+
+
+def _fill_document(document: Document, parsed: ParsedDocument, digest: str) -> None:
+    document.title = parsed.title
+    document.author = document.author or parsed.author
+    document.date = parsed.date or document.date
+    document.source = document.source or parsed.source
+    document.tags = document.tags or ", ".join(parsed.tags)[:500]
+    document.source_format = parsed.source_format
+    document.content_hash = digest
+    document.sections.clear()
+    db.session.flush()
+    for position, parsed_section in enumerate(parsed.sections):
+        document.sections.append(
+            Section(
+                position=position,
+                level=parsed_section.level,
+                heading=clip(parsed_section.heading, 300),
+                anchor=f"s{position + 1}",
+                text=parsed_section.text,
+            )
+        )
+
+
+def _update_index(document_ids: list[int]) -> None:
+    if document_ids:
+        index.update_documents(document_ids)
+
+
+# --- editing and deleting ---------------------------------------------------------------------
+
+
+@dataclass
+class DocumentChanges:
+    title: str
+    author: str
+    date: date | None
+    source: str
+    tags: str
+    collection_name: str
+    key: str
+
+
+def update_metadata(document: Document, changes: DocumentChanges) -> Document:
+    """Change a document's title, metadata, collection or key, then refresh its index entries."""
+    title = " ".join(changes.title.split())
+    if not title:
+        raise DomainError(_("A document needs a title."))
+    key = document_key(changes.key or document.key)
+    clash = db.session.scalar(select(Document.id).where(Document.key == key, Document.id != document.id))
+    if clash:
+        raise DomainError(_("Another document already uses the identifier %(key)s.", key=key))
+    tags = ", ".join(tag.strip() for tag in re.split(r"[,，、;；]", changes.tags) if tag.strip())
+    if len(tags) > 500:
+        raise DomainError(_("The tags are too long (at most 500 characters)."))
+    document.collection = ensure_collection(changes.collection_name)
+    document.title = clip(title, 300)
+    document.author = clip(changes.author, 200)
+    document.date = changes.date
+    document.source = clip(changes.source, 500)
+    document.tags = tags
+    document.key = key
+    db.session.commit()
+    _update_index([document.id])
+    return document
+
+
+def delete_document(document: Document) -> None:
+    """Delete a document with its sections and reading positions, and drop it from the index."""
+    document_id = document.id
+    db.session.execute(ReadingPosition.__table__.delete().where(ReadingPosition.document_id == document_id))
+    db.session.delete(document)
+    db.session.commit()
+    _update_index([document_id])
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def documents_query(collection_id: int | None = None) -> Select[tuple[Document]]:
+    statement = (
+        select(Document)
+        .options(selectinload(Document.collection))
+        .order_by(Document.collection_id, Document.date.desc().nulls_last(), Document.title)
+    )
+    if collection_id is not None:
+        statement = statement.where(Document.collection_id == collection_id)
+    return statement
+
+
+def get_document(document_id: int) -> Document | None:
+    return db.session.get(Document, document_id)
+
+
+def get_document_by_key(key: str) -> Document | None:
+    """Find a document by the identifier reading lessons use."""
+    return db.session.scalar(select(Document).where(Document.key == key))
+
+
+def reading_position(user: User, document: Document) -> str | None:
+    return db.session.scalar(
+        select(ReadingPosition.anchor).where(
+            ReadingPosition.user_id == user.id, ReadingPosition.document_id == document.id
+        )
+    )
+
+
+def remember_position(user: User, document: Document, anchor: str) -> str:
+    """Store where the member is in the document (one row per member and document)."""
+    if not db.session.scalar(
+        select(func.count(Section.id)).where(Section.document_id == document.id, Section.anchor == anchor)
+    ):
+        raise DomainError(_("This document has no such section."))
+    position = db.session.scalar(
+        select(ReadingPosition).where(
+            ReadingPosition.user_id == user.id, ReadingPosition.document_id == document.id
+        )
+    )
+    if position is None:
+        db.session.add(ReadingPosition(user_id=user.id, document_id=document.id, anchor=anchor))
+    else:
+        position.anchor = anchor
+    db.session.commit()
+    return anchor
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    document_id: int
+    title: str
+    collection: str
+    section_anchor: str
+    section_heading: str
+    snippet: str
+    score: float
+    date: date | None
+
+    def as_json(self) -> dict:
+        return {
+            "document_id": self.document_id,
+            "title": self.title,
+            "collection": self.collection,
+            "section_anchor": self.section_anchor,
+            "section_heading": self.section_heading,
+            "snippet": self.snippet,
+            "score": self.score,
+            "date": self.date.isoformat() if self.date else None,
+        }
+
+
+@dataclass
+class SearchPage:
+    query: str
+    results: list[SearchResult]
+    total: int
+    page: int
+    page_size: int
+    suggestion: str | None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    def as_json(self) -> dict:
+        return {
+            "query": self.query,
+            "page": self.page,
+            "pages": self.pages,
+            "total": self.total,
+            "suggestion": self.suggestion,
+            "results": [result.as_json() for result in self.results],
+        }
+
+
+def search_library(
+    text: str,
+    *,
+    collection: Collection | None = None,
+    year: int | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+) -> SearchPage:
+    """Search every document a member may read (all of them) and describe the hits from the database."""
+    found = index.search(
+        text or "",
+        collection_id=collection.id if collection else None,
+        year=year,
+        sort="date" if sort == "date" else "relevance",
+        page=page,
+    )
+    ids = [hit.document_id for hit in found.hits]
+    documents = {
+        document.id: document
+        for document in db.session.scalars(
+            select(Document).where(Document.id.in_(ids)).options(selectinload(Document.collection))
+        )
+    }
+    results = [
+        SearchResult(
+            document_id=hit.document_id,
+            title=documents[hit.document_id].title,
+            collection=documents[hit.document_id].collection.name,
+            section_anchor=hit.anchor,
+            section_heading=hit.heading,
+            snippet=hit.snippet,
+            score=hit.score,
+            date=documents[hit.document_id].date,
+        )
+        for hit in found.hits
+        if hit.document_id in documents  # deleted meanwhile: the index catches up on its next update
+    ]
+    return SearchPage(
+        query=index.clean_query_text(text or ""),
+        results=results,
+        total=found.total,
+        page=found.page,
+        page_size=index.PAGE_SIZE,
+        suggestion=found.suggestion,
+    )

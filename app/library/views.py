@@ -1,0 +1,172 @@
+"""The library pages: browse, search, read; trainers and admins also upload, edit and delete."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.forms import ConfirmForm
+from app.errors import DomainError
+from app.extensions import db
+from app.library import index, permissions, services
+from app.library.forms import FORMATS_HINT, DocumentForm, UploadForm
+from app.library.models import Document
+
+bp = Blueprint("library", __name__, url_prefix="/library", template_folder="templates")
+bp.record_once(lambda state: index.init_app(state.app))
+
+SORTS = ("relevance", "date")
+
+
+@bp.before_request
+@login_required
+def require_sign_in():
+    """Every library page needs a signed-in member."""
+
+
+def _document_or_404(document_id: int) -> Document:
+    document = services.get_document(document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+def _require_librarian() -> None:
+    if not permissions.can_manage_library(current_user):
+        abort(403)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 9 else None
+
+
+@bp.get("/")
+def catalogue():
+    collection = services.find_collection(_int_arg("collection"))
+    documents = db.paginate(
+        services.documents_query(collection.id if collection else None),
+        page=_int_arg("page") or 1,
+        per_page=30,
+        error_out=False,
+    )
+    return render_template(
+        "library/catalogue.html",
+        collections=services.collections_with_counts(),
+        current=collection,
+        documents=documents,
+        can_manage=permissions.can_manage_library(current_user),
+    )
+
+
+@bp.get("/search")
+def search():
+    text = request.args.get("q", "")
+    collection = services.find_collection(_int_arg("collection"))
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "relevance"
+    found = None
+    if text.strip():
+        found = services.search_library(
+            text, collection=collection, year=_int_arg("year"), sort=sort, page=_int_arg("page") or 1
+        )
+    return render_template(
+        "library/search.html",
+        text=index.clean_query_text(text),
+        found=found,
+        collections=services.collections_with_counts(),
+        years=services.document_years(),
+        collection=collection,
+        year=_int_arg("year"),
+        sort=sort,
+    )
+
+
+@bp.get("/documents/<int:document_id>")
+def read(document_id: int):
+    document = _document_or_404(document_id)
+    return render_template(
+        "library/read.html",
+        document=document,
+        last_anchor=services.reading_position(current_user, document),
+        can_manage=permissions.can_manage_library(current_user),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.get("/k/<key>")
+def read_by_key(key: str):
+    """Open a document by the identifier reading lessons use (optionally at ?section=anchor)."""
+    document = services.get_document_by_key(key)
+    if document is None:
+        abort(404)
+    anchor = request.args.get("section", "")
+    target = url_for("library.read", document_id=document.id)
+    valid = {section.anchor for section in document.sections}
+    return redirect(f"{target}#{anchor}" if anchor in valid else target)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    _require_librarian()
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload_file = form.document.data
+        data = upload_file.read(services.MAX_FILE_BYTES + 1)
+        try:
+            collection = services.ensure_collection(form.collection.data)
+            outcome = services.import_upload(upload_file.filename or "", data, collection)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            messages = {
+                "imported": _("The document has been added to the library."),
+                "updated": _("The document has been updated from the new file."),
+                "unchanged": _("This file is already in the library; nothing changed."),
+            }
+            flash(messages[outcome.status], "success")
+            return redirect(url_for("library.read", document_id=outcome.document_id))
+    return render_template(
+        "library/upload.html",
+        form=form,
+        hint=FORMATS_HINT,
+        collections=services.collections_with_counts(),
+    )
+
+
+@bp.route("/documents/<int:document_id>/edit", methods=["GET", "POST"])
+def edit(document_id: int):
+    _require_librarian()
+    document = _document_or_404(document_id)
+    form = DocumentForm(obj=document)
+    if request.method == "GET":
+        form.collection.data = document.collection.name
+    if form.validate_on_submit():
+        changes = services.DocumentChanges(
+            title=form.title.data,
+            author=form.author.data or "",
+            date=form.date.data,
+            source=form.source.data or "",
+            tags=form.tags.data or "",
+            collection_name=form.collection.data,
+            key=form.key.data,
+        )
+        try:
+            services.update_metadata(document, changes)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("The document has been saved."), "success")
+            return redirect(url_for("library.read", document_id=document.id))
+    return render_template("library/edit.html", form=form, document=document, confirm_form=ConfirmForm())
+
+
+@bp.post("/documents/<int:document_id>/delete")
+def delete(document_id: int):
+    _require_librarian()
+    document = _document_or_404(document_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    title = document.title
+    services.delete_document(document)
+    flash(_("%(title)s has been deleted.", title=title), "success")
+    return redirect(url_for("library.catalogue"))
