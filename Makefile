@@ -70,8 +70,8 @@ test-sqlite:
 
 test-postgres:
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(TEST_PG_URL)'.replace('+psycopg', ''), connect_timeout=3).close()" 2>/dev/null; then \
-		echo "== test leg 2/2: PostgreSQL at $(TEST_PG_URL) (browser journeys ran on leg 1 only) =="; \
-		TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -m "not browser"; \
+		echo "== test leg 2/2: PostgreSQL at $(TEST_PG_URL) (browser journeys and slow corpus tests ran on leg 1 only) =="; \
+		TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -m "not browser and not slow"; \
 	else \
 		echo "== test leg 2/2: SKIPPED: no PostgreSQL answers at $(TEST_PG_URL) (set TEST_PG_URL to run it) =="; \
 	fi
