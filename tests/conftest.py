@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import flask_migrate
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData
 
 from app import create_app
 from app.auth.models import Role
@@ -44,10 +44,10 @@ def make_config(database_url: str, tmp_path, **overrides) -> dict:
 
 
 def _drop_everything() -> None:
-    db.drop_all()
-    with db.engine.begin() as connection:
-        if inspect(connection).has_table("alembic_version"):
-            connection.execute(text("DROP TABLE alembic_version"))
+    """Drop every table in the test database, including ones another checkout's migrations made."""
+    existing = MetaData()
+    existing.reflect(bind=db.engine)
+    existing.drop_all(bind=db.engine)
 
 
 @pytest.fixture(scope="session")
