@@ -62,11 +62,13 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(library_bp)
     app.register_blueprint(library_api_bp)
     from app.progress.api import bp as progress_api_bp
+    from app.progress.api import lessons_bp as lesson_progress_api_bp
     from app.progress.views import bp as progress_bp
     from app.progress.views import public_bp as certificates_bp
 
     app.register_blueprint(progress_bp)
     app.register_blueprint(progress_api_bp)
+    app.register_blueprint(lesson_progress_api_bp)
     app.register_blueprint(certificates_bp)
     from app.discussions.views import bp as discussions_bp
     from app.notices.views import bp as notices_bp

@@ -91,6 +91,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # The site's public address, naming actors and objects in exported xAPI statements.
         "XAPI_HOMEPAGE": env.get("XAPI_HOMEPAGE", "https://party-school.invalid"),
         "DISCUSSION_POST_RATE_LIMIT": env.get("DISCUSSION_POST_RATE_LIMIT", "10 per minute"),
+        # Verified video watching: the share of the duration that completes a lesson, the fastest
+        # playback that earns credit, and the wall-clock budget's starting tolerance and cap (seconds).
+        "PROGRESS_VIDEO_COMPLETION_SHARE": float(env.get("PROGRESS_VIDEO_COMPLETION_SHARE", 0.9)),
+        "PROGRESS_WATCH_MAX_SPEED": float(env.get("PROGRESS_WATCH_MAX_SPEED", 1.5)),
+        "PROGRESS_WATCH_TOLERANCE": 15.0,
+        "PROGRESS_WATCH_BUDGET_CAP": 30.0,
     }
     config.update({key: value for key, value in overrides.items() if key != "DATABASE_URL"})
     return config

@@ -11,12 +11,15 @@ from app.org.models import MembershipChange, OrgUnit
 from app.progress.models import (
     Attendance,
     Certificate,
+    HeartbeatRefusal,
     HourEntry,
     HourRule,
     LessonProgress,
     Statement,
     StudySession,
     Target,
+    VideoProgress,
+    Viewer,
 )
 from app.quizzes.models import (
     Attempt,
@@ -55,3 +58,4 @@ __all__ += ["Collection", "Document", "ReadingPosition", "Section"]
 __all__ += ["Attendance", "Certificate", "HourEntry", "HourRule", "Statement", "StudySession", "Target"]
 __all__ += ["AuditEvent", "Notice", "NoticeAttachment", "NoticeReceipt", "NoticeReminder", "NoticeRevision"]
 __all__ += ["Post", "PostReport", "ReplyMark"]
+__all__ += ["HeartbeatRefusal", "VideoProgress", "Viewer"]

@@ -1,6 +1,7 @@
 """Import course folders into the database (in place, idempotent) and export courses back to folders."""
 
 import json
+import logging
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,11 +27,15 @@ from app.courses.models import (
     CourseStatus,
     CourseTag,
     Lesson,
+    LessonKind,
     Module,
     RevisionOrigin,
 )
 from app.extensions import db
+from app.media.services import MediaError, import_video_file
 from app.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,7 +85,31 @@ def import_course(folder: Path, owner: User | None = None) -> ImportResult:
     except Exception:
         db.session.rollback()
         raise
+    link_videos(result, owner)
     return result
+
+
+def link_videos(result: ImportResult, owner: User | None) -> None:
+    """Add each new or changed video lesson's file to the video library and link it to the lesson.
+
+    The media services keep it by content hash (the same file is one video) and queue its transcoding.
+    A file the library refuses leaves the lesson without a video; the lesson page says so.
+    """
+    folder = course_folder(result.course)
+    changed = set(result.added) | set(result.updated)
+    for module in result.course.modules:
+        for lesson in module.current_lessons:
+            if lesson.kind is not LessonKind.VIDEO or not lesson.video_path or folder is None:
+                continue
+            if lesson.video_id is not None and lesson.key not in changed:
+                continue
+            try:
+                video, _new = import_video_file(folder / lesson.video_path, owner)
+            except MediaError as error:
+                log.warning("lesson %s: video %s refused: %s", lesson.key, lesson.video_path, error.message)
+                video = None
+            lesson.video_id = video.id if video else None
+            db.session.commit()
 
 
 def _apply(spec: CourseSpec, owner: User | None, source_dir: str | None) -> ImportResult:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.extensions import db, str_enum
+from app.media.models import Video
 from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
@@ -131,6 +132,8 @@ class Lesson(db.Model):
     completion: Mapped[CompletionRule] = mapped_column(str_enum(CompletionRule))
     body: Mapped[str] = mapped_column(Text, default="")  # Markdown
     video_path: Mapped[str | None] = mapped_column(String(500))  # inside the course folder
+    # That file, added to the video library when the course was imported.
+    video_id: Mapped[int | None] = mapped_column(ForeignKey("videos.id", ondelete="SET NULL"), index=True)
     reading_document: Mapped[str | None] = mapped_column(String(200))  # a theory-library identifier
     reading_section: Mapped[str | None] = mapped_column(String(200))
     quiz_path: Mapped[str | None] = mapped_column(String(500))  # a GIFT file inside the course folder
@@ -143,6 +146,7 @@ class Lesson(db.Model):
 
     course: Mapped[Course] = relationship()
     module: Mapped[Module] = relationship(back_populates="lessons")
+    video: Mapped[Video | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Lesson {self.key}>"

@@ -17,11 +17,10 @@ from app.extensions import db
 from app.markup import render_markdown
 from app.org.models import OrgUnit
 from app.org.services import name_paths
+from app.progress import heartbeats
 from app.progress.certificates import certificate_for
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
-
-VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".m4v": "video/mp4"}
 
 
 @bp.before_request
@@ -104,6 +103,9 @@ def lesson(slug: str, lesson_id: int):
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, lesson_id)
     progress = services.record_lesson_opened(current_user, lesson) if course.is_published else None
+    watch = None
+    if lesson.kind is LessonKind.VIDEO and course.is_published:
+        watch = heartbeats.player_state(current_user, lesson)
     previous, following = services.neighbours(lesson)
     return render_template(
         "courses/lesson.html",
@@ -111,6 +113,7 @@ def lesson(slug: str, lesson_id: int):
         lesson=lesson,
         body=render_markdown(lesson.body),
         progress=progress,
+        watch=watch,
         previous=previous,
         following=following,
         kind_labels=KIND_LABELS,
@@ -127,17 +130,6 @@ def _file_in_course(course: Course, relative: str | None) -> Path:
     if not path.is_relative_to(folder.resolve()) or not path.is_file():
         abort(404)
     return path
-
-
-@bp.get("/<slug>/lessons/<int:lesson_id>/video")
-def lesson_video(slug: str, lesson_id: int):
-    course = _course_or_404(slug)
-    lesson = _lesson_or_404(course, lesson_id)
-    path = _file_in_course(course, lesson.video_path)
-    mimetype = VIDEO_TYPES.get(path.suffix.lower())
-    if lesson.kind is not LessonKind.VIDEO or mimetype is None:
-        abort(404)
-    return send_file(path, mimetype=mimetype, conditional=True, max_age=3600)
 
 
 @bp.get("/<slug>/cover")

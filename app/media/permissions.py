@@ -1,8 +1,7 @@
 """Who may manage videos and who may watch them: the one place for these rules.
 
 Trainers and admins manage the video library and may watch every video. A member may watch a video
-only when a published lesson they may study uses it (decided by usage.member_may_watch, which the
-courses domain fills in; until then members are refused).
+only when a published lesson they may study uses it (decided by usage.member_may_watch).
 """
 
 from sqlalchemy import Select, false, select

@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from app.progress import ledger
+from app.progress import heartbeats, ledger
 from app.progress.statements import export_xapi
 
 bp = Blueprint("progress_api", __name__, url_prefix="/api/v1/progress")
@@ -24,3 +24,28 @@ def my_ledger():
 def my_statements():
     """The member's learning statements as xAPI JSON."""
     return jsonify(export_xapi(current_user))
+
+
+lessons_bp = Blueprint("lesson_progress_api", __name__, url_prefix="/api/v1/lessons")
+
+
+@lessons_bp.post("/<int:lesson_id>/heartbeat")
+@login_required
+def heartbeat(lesson_id: int):
+    """Credit the media interval just played: {"start", "end"} (+ "session", "sequence") in seconds."""
+    payload = request.get_json(silent=True)
+    try:
+        figures = heartbeats.heartbeat(current_user, lesson_id, payload)
+    except heartbeats.HeartbeatRefused as refusal:
+        return jsonify(error=refusal.reason), refusal.status
+    return jsonify(figures.as_json())
+
+
+@lessons_bp.get("/<int:lesson_id>/progress")
+@login_required
+def lesson_progress(lesson_id: int):
+    """The member's verified figures on a video lesson."""
+    lesson = heartbeats.watchable_lesson(current_user, lesson_id)
+    if lesson is None:
+        return jsonify(error="not_visible"), 404
+    return jsonify(heartbeats.figures(current_user, lesson).as_json())

@@ -7,6 +7,7 @@ signed ledger entry with a reason.
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -188,3 +189,56 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class Viewer(db.Model):
+    """A member's watching state: their one active viewing session and their wall-clock budget.
+
+    Every heartbeat locks this row, so a member's heartbeats are counted one at a time.
+    """
+
+    __tablename__ = "viewers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # The latest viewing session wins: an older session's token no longer matches and earns nothing.
+    session_token: Mapped[str | None] = mapped_column(String(32))
+    session_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id"))
+    session_sequence: Mapped[int] = mapped_column(default=0)
+    session_opened_at: Mapped[datetime | None]
+    # Seconds of media the member may still claim, as of budget_at (it grows with server time).
+    budget_seconds: Mapped[float] = mapped_column(default=0.0)
+    budget_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped by every write: a concurrent heartbeat that read an older version fails instead of
+    # spending the same budget twice (SQLite has no SELECT ... FOR UPDATE).
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+
+
+class VideoProgress(db.Model):
+    """The verified played intervals of one member on one video lesson (their union is the credit)."""
+
+    # "progress" is uncountable: the table keeps the singular noun.
+    __tablename__ = "video_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id", name="uq_video_progress_user_lesson"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    intervals: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end], ...] sorted, disjoint
+    verified_seconds: Mapped[float] = mapped_column(default=0.0)
+    resume_at: Mapped[float] = mapped_column(default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HeartbeatRefusal(db.Model):
+    """A refused heartbeat and why, kept for review (it earned nothing)."""
+
+    __tablename__ = "heartbeat_refusals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(index=True)  # as asked for: the lesson may not exist
+    reason: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)  # what the client sent (bounded)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

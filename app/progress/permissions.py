@@ -1,12 +1,15 @@
 """Who may record in-person sessions and see whose study record: the one place for these rules.
 
 A member sees only their own record; a secretary records sessions for units in their subtree and
-ticks attendance from those units' rosters; an admin may do both everywhere.
+ticks attendance from those units' rosters; an admin may do both everywhere. Watching time counts
+only on a current video lesson of a published course the member may see.
 """
 
 from sqlalchemy import Select, false, or_, select
 
 from app.auth.models import User
+from app.courses import permissions as course_permissions
+from app.courses.models import Lesson, LessonKind
 from app.org.models import OrgUnit
 from app.org.permissions import can_manage_org, can_manage_unit, managed_paths, scoped_units
 from app.progress.models import StudySession
@@ -49,3 +52,15 @@ def visible_sessions(user: User) -> Select[tuple[StudySession]]:
 def can_view_record(user: User, member: User) -> bool:
     """Only the member sees their own 我的学习 page."""
     return user.id == member.id
+
+
+def can_watch_for_credit(user: User, lesson: Lesson) -> bool:
+    """Whether the user's heartbeats on this lesson may count: a current video lesson of a published
+    course they may see."""
+    return (
+        user.is_authenticated
+        and lesson.removed_at is None
+        and lesson.kind is LessonKind.VIDEO
+        and lesson.course.is_published
+        and course_permissions.can_view_course(user, lesson.course)
+    )

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.courses.models import Assignment, Course, Lesson, LessonKind
 from app.demo.services import DEMO_PASSWORD
 from app.extensions import db
+from app.media.models import VideoStatus
 from tests.conftest import AuthActions
 
 
@@ -24,7 +25,12 @@ def test_demo_load_imports_the_demo_course_once_and_members_can_take_it(app, run
         assignment = db.session.scalar(select(Assignment))
         assert assignment.required and assignment.unit.name == "示范集团党委"
         updated_at = course.updated_at
-        video_id = next(lesson.id for lesson in lessons if lesson.kind is LessonKind.VIDEO)
+        video_lesson = next(lesson for lesson in lessons if lesson.kind is LessonKind.VIDEO)
+        video_id = video_lesson.id
+        # The clip went into the video library and was transcoded (jobs run at once under tests).
+        assert video_lesson.video.status is VideoStatus.READY
+        rendition = video_lesson.video.renditions[0]
+        rendition_url = f"/media/videos/{video_lesson.video_id}/{rendition.height}p.mp4"
 
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0, again.output
@@ -38,6 +44,6 @@ def test_demo_load_imports_the_demo_course_once_and_members_can_take_it(app, run
     catalogue = client.get("/courses/").get_data(as_text=True)
     assert 'data-testid="course-dangzhang-rumen" data-required="yes"' in catalogue
     page = client.get(f"/courses/dangzhang-rumen/lessons/{video_id}").get_data(as_text=True)
-    assert f"/courses/dangzhang-rumen/lessons/{video_id}/video" in page
-    with client.get(f"/courses/dangzhang-rumen/lessons/{video_id}/video") as video:
+    assert rendition_url in page
+    with client.get(rendition_url) as video:
         assert video.status_code == 200 and video.mimetype == "video/mp4"

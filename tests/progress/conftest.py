@@ -120,3 +120,25 @@ def complete_everything(member: User, course: Course) -> None:
             services.record_lesson_completed(
                 member, lesson, {"verified_seconds": lesson.estimated_minutes * 60}
             )
+
+
+def make_video_lesson(slug: str = "video-course", duration: float = 100.0, **overrides) -> Lesson:
+    """A published course whose one lesson is a video lesson linked to a ready video of ``duration`` s."""
+    from app.media.models import Video, VideoStatus
+
+    course = make_course(slug, lessons=(("clip", LessonKind.VIDEO, 2, CompletionRule.WATCHED),), **overrides)
+    video = Video(
+        sha256=f"{slug:0<64}"[:64],
+        original_filename="clip.mp4",
+        source_path=f"videos/{slug}/original.mp4",
+        source_format="mov,mp4,m4a,3gp,3g2,mj2",
+        size_bytes=1000,
+        status=VideoStatus.READY,
+        duration=duration,
+        width=640,
+        height=360,
+    )
+    lesson = lesson_of(course, "clip")
+    lesson.video = video
+    db.session.commit()
+    return lesson

@@ -1,0 +1,333 @@
+"""Verified watch progress: heartbeats in, the union of verified played intervals out.
+
+A player reports the media interval it just played. The server credits it only when:
+
+- it belongs to the member's one active viewing session (the latest opened wins; an older one gets
+  409) and its sequence number, when sent, is above the session's last one (replays are refused);
+- the member's wall-clock budget covers it. The budget is per member, not per heartbeat: it starts at
+  a small tolerance when a viewing session opens (never above what was left), grows with the server's
+  clock at the allowed speed up to a cap, and each accepted interval spends its length. A refused
+  heartbeat spends nothing. So no burst of heartbeats, second tab or long wait earns faster than real
+  time at the allowed speed.
+
+Credit is the union of accepted intervals (watching a part twice counts once). The lesson completes
+when that union covers the completion share of the video's duration, compared in seconds. Each
+heartbeat is one short transaction holding the member's viewer row locked; every refusal is stored
+with its reason.
+"""
+
+import json
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import User
+from app.courses.models import Lesson
+from app.extensions import db
+from app.media.models import VideoStatus
+from app.progress import permissions
+from app.progress.models import HeartbeatRefusal, VideoProgress, Viewer
+from app.progress.services import progress_of, record_lesson_completed
+from app.timeutil import utcnow
+
+FIELDS = {"start", "end", "session", "sequence"}
+# Settings and their defaults: the completion share of the duration, the fastest playback credited,
+# the budget a viewing session starts with and the most it can hold (all in seconds of media).
+# Ids above this are no row's (and PostgreSQL's integer columns refuse them).
+MAX_ID = 2**31 - 1
+# Containers round durations; an interval may end this far past the probed duration.
+END_SLACK = 1.0
+
+
+def setting(name: str) -> float:
+    return float(current_app.config[name])
+
+
+class HeartbeatRefused(Exception):
+    """A refused heartbeat: ``status`` is the HTTP status, ``reason`` the stored code."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass
+class Figures:
+    accepted_seconds: float
+    verified_seconds: float
+    coverage: float
+    completed: bool
+    resume_at: float
+
+    def as_json(self) -> dict:
+        return {
+            "accepted_seconds": round(self.accepted_seconds, 3),
+            "verified_seconds": round(self.verified_seconds, 3),
+            "coverage": round(self.coverage, 4),
+            "completed": self.completed,
+            "resume_at": round(self.resume_at, 3),
+        }
+
+
+# --- intervals ------------------------------------------------------------------------------------
+
+
+def union(intervals: list, start: float, end: float) -> list[list[float]]:
+    """Merge [start, end] into sorted disjoint intervals."""
+    merged: list[list[float]] = []
+    added = [[start, end]] if end > start else []
+    for low, high in sorted([*([float(a), float(b)] for a, b in intervals), *added]):
+        if merged and low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return merged
+
+
+def covered(intervals: list) -> float:
+    return sum(high - low for low, high in intervals)
+
+
+# --- what a lesson's video is ---------------------------------------------------------------------
+
+
+def watchable_lesson(member: User, lesson_id: int) -> Lesson | None:
+    """The current video lesson of a published course the member may see, else None."""
+    lesson = db.session.get(Lesson, lesson_id) if 0 < lesson_id <= MAX_ID else None
+    return lesson if lesson is not None and permissions.can_watch_for_credit(member, lesson) else None
+
+
+def duration_of(lesson: Lesson) -> float | None:
+    """The lesson's video length in seconds, once its video is ready."""
+    video = lesson.video
+    if video is None or video.status is not VideoStatus.READY or not video.duration:
+        return None
+    return float(video.duration)
+
+
+# --- sessions and the budget ----------------------------------------------------------------------
+
+
+def _locked_viewer(member: User, now: datetime) -> Viewer:
+    """The member's viewer row, locked until the transaction ends (created on first use)."""
+    statement = select(Viewer).where(Viewer.user_id == member.id).with_for_update()
+    viewer = db.session.scalar(statement)
+    if viewer is not None:
+        return viewer
+    db.session.add(
+        Viewer(user_id=member.id, budget_seconds=setting("PROGRESS_WATCH_TOLERANCE"), budget_at=now)
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:  # created by a concurrent request meanwhile
+        db.session.rollback()
+    return db.session.scalars(statement).one()
+
+
+def available_budget(viewer: Viewer, now: datetime) -> float:
+    """What the member may claim now: the budget grown with server time at the allowed speed, capped."""
+    elapsed = max(0.0, (now - viewer.budget_at).total_seconds())
+    grown = viewer.budget_seconds + elapsed * setting("PROGRESS_WATCH_MAX_SPEED")
+    return min(setting("PROGRESS_WATCH_BUDGET_CAP"), grown)
+
+
+def _open(viewer: Viewer, lesson: Lesson, now: datetime) -> None:
+    """Open a viewing session (superseding any other): the budget restarts at the tolerance at most."""
+    viewer.budget_seconds = min(available_budget(viewer, now), setting("PROGRESS_WATCH_TOLERANCE"))
+    viewer.budget_at = now
+    viewer.session_token = secrets.token_hex(16)
+    viewer.session_lesson_id = lesson.id
+    viewer.session_sequence = 0
+    viewer.session_opened_at = now
+
+
+def open_session(member: User, lesson: Lesson, now: datetime | None = None) -> str:
+    """Open the member's viewing session on a lesson (the lesson page does); return its id."""
+    now = now or utcnow()
+    for _attempt in range(3):
+        viewer = _locked_viewer(member, now)
+        _open(viewer, lesson, now)
+        token = viewer.session_token
+        try:
+            db.session.commit()
+        except StaleDataError:  # a heartbeat of the member's was written meanwhile: open on top of it
+            db.session.rollback()
+        else:
+            return token
+    raise HeartbeatRefused(409, "concurrent")
+
+
+# --- heartbeats -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Beat:
+    start: float
+    end: float
+    session: str | None
+    sequence: int | None
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def parse(payload) -> Beat:
+    """Check a heartbeat's JSON: an object with numbers start < end; unknown fields are refused."""
+    if not isinstance(payload, dict):
+        raise HeartbeatRefused(422, "not_an_object")
+    if set(payload) - FIELDS:
+        raise HeartbeatRefused(422, "unknown_field")
+    start, end = payload.get("start"), payload.get("end")
+    if not _number(start) or not _number(end) or not 0 <= start < end:
+        raise HeartbeatRefused(422, "bad_interval")
+    session, sequence = payload.get("session"), payload.get("sequence")
+    if session is not None and (not isinstance(session, str) or not 0 < len(session) <= 32):
+        raise HeartbeatRefused(422, "bad_session")
+    if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1):
+        raise HeartbeatRefused(422, "bad_sequence")
+    return Beat(float(start), float(end), session, sequence)
+
+
+def _progress_row(member: User, lesson: Lesson, now: datetime) -> VideoProgress:
+    row = db.session.scalar(
+        select(VideoProgress).where(VideoProgress.user_id == member.id, VideoProgress.lesson_id == lesson.id)
+    )
+    if row is None:
+        row = VideoProgress(user_id=member.id, lesson_id=lesson.id, intervals=[], updated_at=now)
+        db.session.add(row)
+    return row
+
+
+def _figures(member: User, lesson: Lesson, row: VideoProgress | None, accepted: float) -> Figures:
+    duration = duration_of(lesson)
+    verified = row.verified_seconds if row else 0.0
+    progress = progress_of(member, lesson)
+    return Figures(
+        accepted_seconds=accepted,
+        verified_seconds=verified,
+        coverage=min(1.0, verified / duration) if duration else 0.0,
+        completed=bool(progress and progress.completed_at),
+        resume_at=row.resume_at if row else 0.0,
+    )
+
+
+def record_refusal(member: User, lesson_id: int, reason: str, payload, now: datetime | None = None) -> None:
+    """Store a refused heartbeat with its reason (in its own transaction)."""
+    db.session.rollback()
+    try:
+        kept = json.loads(json.dumps(payload, allow_nan=False)) if isinstance(payload, dict) else None
+    except (TypeError, ValueError):
+        kept = None
+    if kept is None or len(json.dumps(kept)) > 1000:
+        kept = {"raw": repr(payload)[:1000]}
+    db.session.add(
+        HeartbeatRefusal(
+            user_id=member.id,
+            lesson_id=lesson_id if 0 < lesson_id <= MAX_ID else 0,
+            reason=reason,
+            payload=kept,
+            created_at=now or utcnow(),
+        )
+    )
+    db.session.commit()
+
+
+def heartbeat(member: User, lesson_id: int, payload, now: datetime | None = None) -> Figures:
+    """Verify one heartbeat and credit its interval; raise HeartbeatRefused (stored) when refused."""
+    now = now or utcnow()
+    try:
+        return _heartbeat(member, lesson_id, payload, now)
+    except HeartbeatRefused as refusal:
+        record_refusal(member, lesson_id, refusal.reason, payload, now)
+        raise
+
+
+def _heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
+    lesson = watchable_lesson(member, lesson_id)
+    if lesson is None:
+        raise HeartbeatRefused(404, "not_visible")
+    beat = parse(payload)
+    duration = duration_of(lesson)
+    if duration is None:
+        raise HeartbeatRefused(409, "video_not_ready")
+    if beat.end > duration + END_SLACK:
+        raise HeartbeatRefused(422, "beyond_duration")
+
+    viewer = _locked_viewer(member, now)
+    if beat.session is not None:
+        if beat.session != viewer.session_token:
+            raise HeartbeatRefused(409, "superseded")
+        if viewer.session_lesson_id != lesson.id:
+            raise HeartbeatRefused(409, "other_lesson")
+    elif viewer.session_token is None or viewer.session_lesson_id != lesson.id:
+        _open(viewer, lesson, now)  # a client that sends only start and end: its first heartbeat opens one
+    if beat.sequence is not None and beat.sequence <= viewer.session_sequence:
+        raise HeartbeatRefused(409, "replayed")
+
+    length = beat.end - beat.start
+    budget = available_budget(viewer, now)
+    if length > budget + 1e-6:
+        raise HeartbeatRefused(422, "faster_than_real_time")
+    viewer.budget_seconds = budget - length
+    viewer.budget_at = now
+    viewer.session_sequence = beat.sequence if beat.sequence is not None else viewer.session_sequence + 1
+    try:
+        db.session.flush()  # the budget is spent first: a concurrent heartbeat fails here, not twice
+        row = _progress_row(member, lesson, now)
+        row.intervals = union(row.intervals or [], min(beat.start, duration), min(beat.end, duration))
+        row.verified_seconds = covered(row.intervals)
+        row.resume_at = 0.0 if beat.end >= duration - END_SLACK else min(beat.end, duration)
+        row.updated_at = now
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as error:  # another heartbeat of the member's got in first
+        raise HeartbeatRefused(409, "concurrent") from error
+
+    check_completion(member, lesson, row, now)
+    return _figures(member, lesson, row, length)
+
+
+def check_completion(member: User, lesson: Lesson, row: VideoProgress, now: datetime) -> bool:
+    """Complete the lesson once the verified seconds reach the completion share of the duration."""
+    duration = duration_of(lesson)
+    needed = setting("PROGRESS_VIDEO_COMPLETION_SHARE") * duration if duration else None
+    progress = progress_of(member, lesson)
+    if needed is None or row.verified_seconds < needed or (progress and progress.completed_at):
+        return False
+    evidence = {"rule": "watched", "verified_seconds": round(row.verified_seconds, 3), "duration": duration}
+    return record_lesson_completed(member, lesson, evidence, now)
+
+
+def figures(member: User, lesson: Lesson) -> Figures:
+    """The member's verified figures on a video lesson (what GET …/progress answers)."""
+    row = db.session.scalar(
+        select(VideoProgress).where(VideoProgress.user_id == member.id, VideoProgress.lesson_id == lesson.id)
+    )
+    return _figures(member, lesson, row, 0.0)
+
+
+def player_state(member: User, lesson: Lesson, now: datetime | None = None) -> dict | None:
+    """Open a viewing session for the lesson page's player; None while the video is not ready."""
+    if duration_of(lesson) is None:
+        return None
+    now = now or utcnow()
+    session = open_session(member, lesson, now)
+    current = figures(member, lesson)
+    row = db.session.scalar(
+        select(VideoProgress).where(VideoProgress.user_id == member.id, VideoProgress.lesson_id == lesson.id)
+    )
+    return {
+        "session": session,
+        "resume_at": current.resume_at,
+        # Seeking is allowed up to the furthest verified point (anywhere once the lesson is completed).
+        "furthest": max((high for _low, high in row.intervals), default=0.0) if row else 0.0,
+        "coverage": current.coverage,
+        "completed": current.completed,
+    }
