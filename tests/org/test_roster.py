@@ -170,10 +170,9 @@ def test_a_secretary_cannot_import_into_another_branch(app, world):
         assert db.session.scalar(select(User).where(User.username.in_(["2001", "2002"]))) is None
 
 
-def test_a_secretary_imports_through_the_browser_after_checking(app, world, client, auth):
-    auth.login("sec_a")
-    rows = [["赵一", "1001", "甲党委/机关党总支/第一党支部", "党员", ""]]
-    checked = client.post(
+def upload_roster(client, rows):
+    """Post rows as a CSV file to the browser's roster check, as the upload form does."""
+    return client.post(
         "/org/roster/import",
         data={
             "roster": (io.BytesIO(csv_bytes(rows)), "roster.csv"),
@@ -181,6 +180,12 @@ def test_a_secretary_imports_through_the_browser_after_checking(app, world, clie
         },
         content_type="multipart/form-data",
     )
+
+
+def test_a_secretary_imports_through_the_browser_after_checking(app, world, client, auth):
+    auth.login("sec_a")
+    rows = [["赵一", "1001", "甲党委/机关党总支/第一党支部", "党员", ""]]
+    checked = upload_roster(client, rows)
     page = checked.get_data(as_text=True)
     assert 'data-testid="roster-report"' in page
     with app.app_context():
@@ -196,14 +201,7 @@ def test_a_secretary_imports_through_the_browser_after_checking(app, world, clie
 def test_the_browser_shows_bad_rows_and_offers_no_import_button(world, client, auth):
     auth.login("sec_a")
     rows = [["李四", "1004", "甲党委/不存在的支部", "党员", ""]]
-    page = client.post(
-        "/org/roster/import",
-        data={
-            "roster": (io.BytesIO(csv_bytes(rows)), "roster.csv"),
-            "csrf_token": csrf_token(client, "/org/roster/import"),
-        },
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    page = upload_roster(client, rows).get_data(as_text=True)
     assert "甲党委/不存在的支部" in page
     assert "/org/roster/import/confirm" not in page
 
@@ -212,14 +210,7 @@ def test_an_oversized_roster_is_refused_in_the_browser(app, world, client, auth)
     app.config["ROSTER_MAX_BYTES"] = 1024
     auth.login("sec_a")
     rows = [[f"党员{n}", f"{5000 + n}", "甲党委/机关党总支/第一党支部", "党员", ""] for n in range(100)]
-    page = client.post(
-        "/org/roster/import",
-        data={
-            "roster": (io.BytesIO(csv_bytes(rows)), "roster.csv"),
-            "csrf_token": csrf_token(client, "/org/roster/import"),
-        },
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    page = upload_roster(client, rows).get_data(as_text=True)
     assert "花名册文件过大" in page
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "5000")) is None
