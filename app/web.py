@@ -3,12 +3,13 @@
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, flash, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
 from app.auth.forms import ROLE_LABELS
 from app.auth.models import Role
+from app.errors import DomainError
 
 
 def safe_next_url(target: str | None, fallback_endpoint: str = "home.index") -> str:
@@ -18,6 +19,18 @@ def safe_next_url(target: str | None, fallback_endpoint: str = "home.index") -> 
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for(fallback_endpoint)
+
+
+def run_and_flash(operation, success: str | None = None) -> bool:
+    """Call a service, flashing its domain error or the success message; return whether it succeeded."""
+    try:
+        operation()
+    except DomainError as error:
+        flash(error.message, "error")
+        return False
+    if success:
+        flash(success, "success")
+    return True
 
 
 def current_language_code() -> str:

@@ -30,6 +30,7 @@ from app.courses.models import CompletionRule, Course, CourseStatus, Lesson, Les
 from app.errors import DomainError
 from app.extensions import db
 from app.markup import render_markdown
+from app.web import run_and_flash
 
 bp = Blueprint("course_authoring", __name__, url_prefix="/authoring", template_folder="templates")
 
@@ -70,17 +71,6 @@ def _lesson(lesson_id: int) -> Lesson:
         abort(404)
     _editable(lesson.course)
     return lesson
-
-
-def _run(operation, success: str | None = None) -> bool:
-    try:
-        operation()
-    except DomainError as error:
-        flash(error.message, "error")
-        return False
-    if success:
-        flash(success, "success")
-    return True
 
 
 def _course_fields(form: CourseForm) -> authoring.CourseFields:
@@ -131,7 +121,7 @@ def edit_course(course_id: int):
     form = CourseForm(obj=course if request.method == "GET" else None)
     if request.method == "GET":
         form.tags.data = ", ".join(course.tag_names)
-    saved = form.validate_on_submit() and _run(
+    saved = form.validate_on_submit() and run_and_flash(
         lambda: authoring.update_course(course, _course_fields(form), current_user),
         _("The course has been saved."),
     )
@@ -163,7 +153,7 @@ def set_status(course_id: int):
             if status is CourseStatus.PUBLISHED
             else _("The course is a draft again.")
         )
-        _run(lambda: authoring.set_status(course, status, current_user), message)
+        run_and_flash(lambda: authoring.set_status(course, status, current_user), message)
     return redirect(url_for("course_authoring.edit_course", course_id=course.id))
 
 
@@ -190,7 +180,7 @@ def add_module(course_id: int):
     course = _course(course_id)
     form = ModuleForm()
     if form.validate_on_submit():
-        _run(
+        run_and_flash(
             lambda: authoring.add_module(course, form.title.data, form.summary.data or "", current_user),
             _("The module has been added."),
         )
@@ -202,7 +192,7 @@ def edit_module(module_id: int):
     module = _module(module_id)
     form = ModuleForm()
     if form.validate_on_submit():
-        _run(
+        run_and_flash(
             lambda: authoring.update_module(module, form.title.data, form.summary.data or "", current_user),
             _("The module has been saved."),
         )
@@ -218,7 +208,7 @@ def move_module(module_id: int):
     module = _module(module_id)
     direction = _direction(MoveForm())
     if direction:
-        _run(lambda: authoring.move_module(module, direction, current_user))
+        run_and_flash(lambda: authoring.move_module(module, direction, current_user))
     return redirect(
         url_for("course_authoring.edit_course", course_id=module.course_id) + f"#module-{module.id}"
     )
@@ -291,7 +281,7 @@ def edit_lesson(lesson_id: int):
         form.section.data = lesson.reading_section
         for name in ("pass_score", "time_limit", "attempts"):
             getattr(form, name).data = (lesson.quiz_settings or {}).get(name)
-    saved = form.validate_on_submit() and _run(
+    saved = form.validate_on_submit() and run_and_flash(
         lambda: authoring.update_lesson(lesson, _lesson_fields(form), current_user),
         _("The lesson has been saved."),
     )
@@ -305,7 +295,7 @@ def move_lesson(lesson_id: int):
     lesson = _lesson(lesson_id)
     direction = _direction(MoveForm())
     if direction:
-        _run(lambda: authoring.move_lesson(lesson, direction, current_user))
+        run_and_flash(lambda: authoring.move_lesson(lesson, direction, current_user))
     return redirect(
         url_for("course_authoring.edit_course", course_id=lesson.course_id) + f"#lesson-{lesson.id}"
     )
@@ -315,7 +305,7 @@ def move_lesson(lesson_id: int):
 def remove_lesson(lesson_id: int):
     lesson = _lesson(lesson_id)
     if ConfirmForm().validate_on_submit():
-        _run(
+        run_and_flash(
             lambda: authoring.remove_lesson(lesson, current_user),
             _("The lesson has been removed; members' records are kept."),
         )

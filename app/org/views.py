@@ -33,6 +33,7 @@ from app.org.forms import (
     UnitNameForm,
 )
 from app.org.models import OrgUnit
+from app.web import run_and_flash
 
 bp = Blueprint("org", __name__, url_prefix="/org", template_folder="templates")
 
@@ -127,7 +128,7 @@ def rename_unit(unit_id: int):
     unit = _managed_unit_or_404(unit_id)
     form = UnitNameForm()
     if form.validate_on_submit():
-        _run(lambda: services.rename_unit(unit, form.name.data), _("The unit has been renamed."))
+        run_and_flash(lambda: services.rename_unit(unit, form.name.data), _("The unit has been renamed."))
     return redirect(url_for("org.unit", unit_id=unit.id))
 
 
@@ -136,7 +137,9 @@ def create_child_unit(unit_id: int):
     parent = _managed_unit_or_404(unit_id)
     form = UnitNameForm()
     if form.validate_on_submit():
-        _run(lambda: services.create_unit(form.name.data, parent), _("The sub-unit has been created."))
+        run_and_flash(
+            lambda: services.create_unit(form.name.data, parent), _("The sub-unit has been created.")
+        )
     return redirect(url_for("org.unit", unit_id=parent.id))
 
 
@@ -147,7 +150,7 @@ def move_unit(unit_id: int):
     form.parent_id.choices = _unit_choices(exclude_subtree_of=unit)
     if form.validate_on_submit():
         new_parent = _managed_unit_or_404(form.parent_id.data)
-        _run(lambda: services.move_unit(unit, new_parent), _("The unit has been moved."))
+        run_and_flash(lambda: services.move_unit(unit, new_parent), _("The unit has been moved."))
     else:
         flash(_("Choose a unit to move it under."), "error")
     return redirect(url_for("org.unit", unit_id=unit.id))
@@ -157,22 +160,11 @@ def move_unit(unit_id: int):
 def delete_unit(unit_id: int):
     unit = _managed_unit_or_404(unit_id)
     parent_id = unit.parent_id
-    if ConfirmForm().validate_on_submit() and _run(
+    if ConfirmForm().validate_on_submit() and run_and_flash(
         lambda: services.delete_unit(unit), _("The unit has been deleted.")
     ):
         return redirect(url_for("org.unit", unit_id=parent_id) if parent_id else url_for("org.tree"))
     return redirect(url_for("org.unit", unit_id=unit_id))
-
-
-def _run(operation, success_message: str) -> bool:
-    """Call a service, flashing its success or its domain error; return whether it succeeded."""
-    try:
-        operation()
-    except DomainError as error:
-        flash(error.message, "error")
-        return False
-    flash(success_message, "success")
-    return True
 
 
 @bp.route("/units/<int:unit_id>/members/new", methods=["GET", "POST"])
@@ -230,7 +222,7 @@ def move_member(member_id: int):
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
         target = _managed_unit_or_404(form.unit_id.data)
-        _run(
+        run_and_flash(
             lambda: services.move_member(member, target, current_user, form.reason.data or ""),
             _("The transfer has been recorded."),
         )
