@@ -23,9 +23,10 @@ run: install
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The two legs run side by side (one per core); each leg's output is printed whole when it ends.
 test: install browser lint
-	@$(MAKE) --no-print-directory test-sqlite
-	@$(MAKE) --no-print-directory test-postgres
+	@echo "== running the SQLite and PostgreSQL legs in parallel; each prints its report when done =="
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 install: $(INSTALLED) system-packages translations
 
