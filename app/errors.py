@@ -4,6 +4,8 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from app.extensions import db
+
 
 class DomainError(Exception):
     """A rule of the domain was broken; ``message`` is already translated for the user."""
@@ -27,6 +29,10 @@ def register_error_pages(app: Flask) -> None:
     }
 
     def render(status: int, detail: str | None = None):
+        if status == 500:
+            # The failure may have left the transaction broken; the page's own queries (the
+            # signed-in user, navigation counters) need a usable session.
+            db.session.rollback()
         title = titles[status]()
         if request.path.startswith("/api/"):
             return jsonify(error=title, detail=detail), status

@@ -3,10 +3,11 @@
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.extensions import db
 from tests.conftest import AuthActions
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -85,3 +86,21 @@ def test_a_server_error_is_a_500_page_in_the_site_s_look(app, client):
     page = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "网上党校" in page and "simulated failure" not in page
+
+
+def test_a_failed_database_write_still_gets_the_500_page_with_its_navigation(app, client, auth):
+    """The page's own queries (navigation counters) must not fail on the broken transaction."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with app.app_context():
+        make_user("member", (Role.MEMBER,), "甲党委/第一党支部")
+
+    @app.get("/boom-in-a-write")
+    def boom_in_a_write():
+        db.session.add(User(username="member", display_name="duplicate", password_hash="x"))
+        db.session.flush()  # the unique username is violated: the session now needs a rollback
+
+    auth.login("member")
+    response = client.get("/boom-in-a-write")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "网上党校" in page and 'data-testid="nav-notices"' in page
