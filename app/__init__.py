@@ -75,6 +75,11 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     app.register_blueprint(discussions_bp)
     app.register_blueprint(notices_bp)
+    from app.reports.api import bp as reports_api_bp
+    from app.reports.views import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(reports_api_bp)
 
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
@@ -98,6 +103,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.media.cli import media_cli
 
     app.cli.add_command(media_cli)
+    from app.reports.cli import reports_cli
+
+    app.cli.add_command(reports_cli)
 
     from app.errors import register_error_pages
     from app.web import register_template_helpers, set_security_headers

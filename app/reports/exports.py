@@ -1,0 +1,139 @@
+"""A unit report as an XLSX workbook (one sheet per view) or as CSV (one view), with Chinese headers.
+
+The headers are fixed Chinese whatever the interface language: the files go to party offices, whose
+templates and macros read these columns.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from app.reports.services import CourseFigures, MemberFigures, UnitReport, UnitTotals
+
+
+def _yes_no(value: bool) -> str:
+    return "是" if value else "否"
+
+
+# Each view: its sheet name, its columns, and how a row of figures becomes cells.
+MEMBER_COLUMNS = [
+    "用户名",
+    "姓名",
+    "所在组织",
+    "已获学时",
+    "年度目标学时",
+    "应达进度学时",
+    "进度落后",
+    "必修完成",
+    "必修总数",
+    "逾期课程",
+]
+COURSE_COLUMNS = ["课程标识", "课程名称", "截止日期", "应学人数", "完成人数", "完成率"]
+SUBUNIT_COLUMNS = [
+    "组织",
+    "党员人数",
+    "已获学时",
+    "目标学时",
+    "人均学时",
+    "必修完成",
+    "必修总数",
+    "必修完成率",
+    "逾期人数",
+    "进度落后人数",
+    "达标人数",
+]
+
+
+def member_cells(member: MemberFigures) -> list:
+    return [
+        member.username,
+        member.name,
+        member.unit_path,
+        float(member.hours),
+        float(member.target),
+        float(member.expected),
+        _yes_no(member.behind_pace),
+        member.required_completed,
+        member.required_assigned,
+        "、".join(member.overdue),
+    ]
+
+
+def course_cells(course: CourseFigures) -> list:
+    due = course.due_date.isoformat() if course.due_date else ""
+    return [
+        course.slug,
+        course.title,
+        due,
+        course.assigned,
+        course.completed,
+        f"{course.completion_rate:.1%}",
+    ]
+
+
+def subunit_cells(totals: UnitTotals) -> list:
+    return [
+        totals.path,
+        totals.members,
+        float(totals.hours),
+        float(totals.target),
+        float(totals.average_hours),
+        totals.required_completed,
+        totals.required_assigned,
+        f"{totals.completion_rate:.1%}",
+        totals.overdue_members,
+        totals.behind_members,
+        totals.reached_target,
+    ]
+
+
+VIEWS: dict[str, tuple[str, list[str], Callable[[UnitReport], Iterable], Callable[..., list]]] = {
+    "members": ("成员学时", MEMBER_COLUMNS, lambda report: report.members, member_cells),
+    "courses": ("必修课程", COURSE_COLUMNS, lambda report: report.courses, course_cells),
+    "subunits": ("下级组织", SUBUNIT_COLUMNS, lambda report: [report.unit, *report.subunits], subunit_cells),
+}
+
+
+def report_xlsx(report: UnitReport) -> bytes:
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "概况"
+    summary.append(["组织", report.unit.path])
+    summary.append(["年度", report.year])
+    summary.append(["统计日期", report.on.isoformat()])
+    for label, value in zip(SUBUNIT_COLUMNS[1:], subunit_cells(report.unit)[1:], strict=True):
+        summary.append([label, value])
+    summary.append([])
+    summary.append(["月份", "当月获得学时"])
+    for month, hours in enumerate(report.hours_by_month, start=1):
+        summary.append([f"{month}月", float(hours)])
+    summary.column_dimensions["A"].width = 16
+    summary.column_dimensions["B"].width = 40
+    for title, columns, rows, cells in VIEWS.values():
+        sheet = workbook.create_sheet(title)
+        sheet.append(columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows(report):
+            sheet.append(cells(row))
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(10, len(column) * 2 + 4)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def report_csv(report: UnitReport, view: str = "members") -> str:
+    """One view as CSV (UTF-8 with a BOM added by the caller when Excel will open it)."""
+    _title, columns, rows, cells = VIEWS[view]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows(report):
+        writer.writerow(cells(row))
+    return buffer.getvalue()

@@ -1,0 +1,433 @@
+"""A unit's figures for a year, rolled up over its subtree in a fixed number of queries.
+
+Reports own no tables: every figure is aggregated from the ledger (hours), targets, required
+assignments and certificates (a course is completed when its certificate was issued). The queries
+are the same whatever the size of the subtree, so a committee's roll-up costs what a branch's does
+plus the rows themselves.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import extract, func, select
+
+from app.audit.services import record_audit
+from app.auth.models import Role, RoleGrant, User
+from app.courses.models import Assignment, Course, Lesson, Module
+from app.extensions import db
+from app.org.models import OrgUnit
+from app.org.services import name_paths
+from app.progress import ledger
+from app.progress.models import Certificate, HourEntry, LessonProgress, Target
+from app.reports.pace import expected_hours
+
+ZERO = Decimal("0")
+
+
+def _rate(done: int, total: int) -> float:
+    return round(done / total, 4) if total else 0.0
+
+
+@dataclass
+class MemberFigures:
+    id: int
+    username: str
+    name: str
+    unit_id: int
+    unit_path: str
+    hours: Decimal
+    target: Decimal
+    expected: Decimal  # the hours the pace asks for by the report's day
+    required_assigned: int
+    required_completed: int
+    overdue: list[str]  # slugs of required courses past their due date and not completed
+
+    @property
+    def behind_pace(self) -> bool:
+        return self.hours < self.expected
+
+    @property
+    def share_of_target(self) -> float:
+        return min(float(self.hours / self.target), 1.0) if self.target else 1.0
+
+    def as_json(self) -> dict:
+        return {
+            "username": self.username,
+            "name": self.name,
+            "unit_path": self.unit_path,
+            "hours": float(self.hours),
+            "target": float(self.target),
+            "required_completed": self.required_completed,
+            "required_assigned": self.required_assigned,
+            "behind_pace": self.behind_pace,
+            "overdue": self.overdue,
+        }
+
+
+@dataclass
+class CourseFigures:
+    id: int
+    slug: str
+    title: str
+    due_date: date | None  # the earliest due date among the assignments that reach the subtree
+    assigned: int = 0
+    completed: int = 0
+
+    @property
+    def completion_rate(self) -> float:
+        return _rate(self.completed, self.assigned)
+
+    def as_json(self) -> dict:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "assigned": self.assigned,
+            "completed": self.completed,
+            "completion_rate": self.completion_rate,
+        }
+
+
+@dataclass
+class UnitTotals:
+    id: int
+    path: str
+    name: str
+    members: int = 0
+    hours: Decimal = ZERO
+    target: Decimal = ZERO
+    required_assigned: int = 0
+    required_completed: int = 0
+    overdue_members: int = 0
+    behind_members: int = 0
+    reached_target: int = 0
+
+    @property
+    def completion_rate(self) -> float:
+        return _rate(self.required_completed, self.required_assigned)
+
+    @property
+    def average_hours(self) -> Decimal:
+        return (self.hours / self.members).quantize(Decimal("0.1")) if self.members else ZERO
+
+    def add(self, member: MemberFigures) -> None:
+        self.members += 1
+        self.hours += member.hours
+        self.target += member.target
+        self.required_assigned += member.required_assigned
+        self.required_completed += member.required_completed
+        self.overdue_members += bool(member.overdue)
+        self.behind_members += member.behind_pace
+        self.reached_target += member.hours >= member.target
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "name": self.name,
+            "members": self.members,
+            "hours": float(self.hours),
+            "target": float(self.target),
+            "required_completed": self.required_completed,
+            "required_assigned": self.required_assigned,
+            "completion_rate": self.completion_rate,
+            "overdue_members": self.overdue_members,
+            "behind_pace_members": self.behind_members,
+            "reached_target": self.reached_target,
+        }
+
+
+@dataclass
+class UnitReport:
+    unit: UnitTotals
+    year: int
+    on: date  # the day the pace and the overdue flags are judged on
+    members: list[MemberFigures] = field(default_factory=list)
+    courses: list[CourseFigures] = field(default_factory=list)
+    subunits: list[UnitTotals] = field(default_factory=list)
+    hours_by_month: list[Decimal] = field(default_factory=lambda: [ZERO] * 12)
+
+    @property
+    def overdue(self) -> list[MemberFigures]:
+        return [member for member in self.members if member.overdue]
+
+    @property
+    def behind(self) -> list[MemberFigures]:
+        return [member for member in self.members if member.behind_pace]
+
+    def as_json(self) -> dict:
+        return {
+            "unit": {"id": self.unit.id, "path": self.unit.path, "name": self.unit.name},
+            "year": self.year,
+            "as_of": self.on.isoformat(),
+            "totals": self.unit.as_json(),
+            "members": [member.as_json() for member in self.members],
+            "courses": [course.as_json() for course in self.courses],
+            "subunits": [subunit.as_json() for subunit in self.subunits],
+            "hours_by_month": [float(hours) for hours in self.hours_by_month],
+        }
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def today() -> date:
+    return ledger.local_time().date()
+
+
+def _targets(unit_ids: set[int], year: int) -> dict[tuple[int, Role], Decimal]:
+    rows = db.session.execute(
+        select(Target.unit_id, Target.role, Target.hours).where(
+            Target.unit_id.in_(unit_ids), Target.year == year
+        )
+    )
+    return {(unit_id, role): hours for unit_id, role, hours in rows}
+
+
+def _member_target(
+    roles: set[Role], path_ids: list[int], targets: dict[tuple[int, Role], Decimal]
+) -> Decimal:
+    """As ``ledger.target_for``: each role's target from the nearest unit setting it, the highest wins."""
+    values = []
+    for role in roles | {Role.MEMBER}:
+        nearest = next(
+            (targets[unit_id, role] for unit_id in reversed(path_ids) if (unit_id, role) in targets), None
+        )
+        if nearest is not None:
+            values.append(nearest)
+        elif role is Role.MEMBER:
+            values.append(ledger.DEFAULT_TARGET)
+    return max(values)
+
+
+def build_unit_report(unit_id: int, year: int, on: date | None = None) -> UnitReport | None:
+    """The unit's report for ``year`` judged on ``on`` (today by default); None if no such unit."""
+    root = db.session.get(OrgUnit, unit_id)
+    if root is None:
+        return None
+    on = on or today()
+    in_subtree = OrgUnit.in_subtree(root.path)
+    units = list(db.session.scalars(select(OrgUnit).where(in_subtree).order_by(OrgUnit.path)))
+    paths = name_paths(units)
+    unit_by_id = {unit.id: unit for unit in units}
+    scope_ids = set(unit_by_id) | set(_path_ids(root.path))  # the subtree and the units above it
+
+    members_in_scope = (
+        select(User.id).join(OrgUnit, User.unit_id == OrgUnit.id).where(in_subtree, User.active.is_(True))
+    )
+    people = db.session.execute(
+        select(User.id, User.username, User.display_name, User.unit_id)
+        .where(User.id.in_(members_in_scope))
+        .order_by(User.username)
+    ).all()
+    roles: dict[int, set[Role]] = defaultdict(set)
+    for user_id, role in db.session.execute(
+        select(RoleGrant.user_id, RoleGrant.role).where(RoleGrant.user_id.in_(members_in_scope))
+    ):
+        roles[user_id].add(role)
+    targets = _targets(scope_ids, year)
+    hours = dict(
+        db.session.execute(
+            select(HourEntry.user_id, func.sum(HourEntry.hours))
+            .where(HourEntry.user_id.in_(members_in_scope), HourEntry.year == year)
+            .group_by(HourEntry.user_id)
+        ).all()
+    )
+    assignments = db.session.execute(
+        select(Assignment.unit_id, Assignment.due_date, Course.id, Course.slug, Course.title)
+        .join(Course, Assignment.course_id == Course.id)
+        .where(Assignment.unit_id.in_(scope_ids), Assignment.year == year, Assignment.required.is_(True))
+        .order_by(Course.title)
+    ).all()
+    course_ids = {row.id for row in assignments}
+    completed: set[tuple[int, int]] = set()
+    if course_ids:
+        completed = set(
+            db.session.execute(
+                select(Certificate.user_id, Certificate.course_id).where(
+                    Certificate.course_id.in_(course_ids), Certificate.user_id.in_(members_in_scope)
+                )
+            ).all()
+        )
+    month = extract("month", HourEntry.created_at)
+    by_month = db.session.execute(
+        select(month, func.sum(HourEntry.hours))
+        .where(HourEntry.user_id.in_(members_in_scope), HourEntry.year == year)
+        .group_by(month)
+    ).all()
+
+    # Which required courses reach each unit: those assigned to it or to any unit above it.
+    assigned_at: dict[int, dict[int, date | None]] = defaultdict(dict)
+    courses: dict[int, CourseFigures] = {}
+    for row in assignments:
+        due = assigned_at[row.unit_id].get(row.id, row.due_date)
+        assigned_at[row.unit_id][row.id] = min(filter(None, (due, row.due_date)), default=None)
+        courses.setdefault(row.id, CourseFigures(row.id, row.slug, row.title, row.due_date))
+
+    def required_for(unit: OrgUnit) -> dict[int, date | None]:
+        reaching: dict[int, date | None] = {}
+        for ancestor_id in _path_ids(unit.path):
+            for course_id, due in assigned_at.get(ancestor_id, {}).items():
+                earlier = reaching.get(course_id, due)
+                reaching[course_id] = min(filter(None, (earlier, due)), default=None)
+        return reaching
+
+    required_by_unit = {unit.id: required_for(unit) for unit in units}
+    report = UnitReport(unit=UnitTotals(root.id, paths[root.id], root.name), year=year, on=on)
+    children = {
+        unit.id: UnitTotals(unit.id, paths[unit.id], unit.name) for unit in units if unit.parent_id == root.id
+    }
+    for user_id, username, name, member_unit_id in people:
+        unit = unit_by_id[member_unit_id]
+        path_ids = _path_ids(unit.path)
+        target = _member_target(roles[user_id], path_ids, targets)
+        required = required_by_unit[unit.id]
+        done = {course_id for course_id in required if (user_id, course_id) in completed}
+        overdue = sorted(
+            courses[course_id].slug
+            for course_id, due in required.items()
+            if course_id not in done and due is not None and due < on
+        )
+        for course_id in required:
+            courses[course_id].assigned += 1
+            courses[course_id].completed += course_id in done
+        member = MemberFigures(
+            id=user_id,
+            username=username,
+            name=name,
+            unit_id=unit.id,
+            unit_path=paths[unit.id],
+            hours=Decimal(str(hours.get(user_id, 0))),
+            target=target,
+            expected=expected_hours(target, year, on),
+            required_assigned=len(required),
+            required_completed=len(done),
+            overdue=overdue,
+        )
+        report.members.append(member)
+        report.unit.add(member)
+        child_id = next((unit_id for unit_id in path_ids if unit_id in children), None)
+        if child_id is not None:
+            children[child_id].add(member)
+    report.courses = sorted((course for course in courses.values() if course.assigned), key=lambda c: c.title)
+    report.subunits = sorted(children.values(), key=lambda totals: totals.path)
+    for month_number, month_hours in by_month:
+        report.hours_by_month[int(month_number) - 1] = Decimal(str(month_hours))
+    return report
+
+
+# --- drill-down below a unit: one member, then one course -----------------------------------------
+
+
+@dataclass
+class MemberCourse:
+    course: Course
+    due_date: date | None
+    completed_on: date | None
+    lessons_done: int
+    lessons_total: int
+
+
+def member_courses(member: User, year: int) -> list[MemberCourse]:
+    """The required courses that reach the member's unit this year, with their completion."""
+    if member.unit is None:
+        return []
+    path_ids = _path_ids(member.unit.path)
+    rows = db.session.execute(
+        select(Course, func.min(Assignment.due_date))
+        .join(Assignment, Assignment.course_id == Course.id)
+        .where(Assignment.unit_id.in_(path_ids), Assignment.year == year, Assignment.required.is_(True))
+        .group_by(Course.id)
+        .order_by(Course.title)
+    ).all()
+    course_ids = [course.id for course, _due in rows]
+    issued = dict(
+        db.session.execute(
+            select(Certificate.course_id, Certificate.issued_at).where(
+                Certificate.user_id == member.id, Certificate.course_id.in_(course_ids)
+            )
+        ).all()
+    )
+    current = (
+        select(Lesson.course_id, Lesson.id)
+        .join(Module, Lesson.module_id == Module.id)
+        .where(Lesson.course_id.in_(course_ids), Lesson.removed_at.is_(None), Module.removed_at.is_(None))
+        .subquery()
+    )
+    totals = dict(
+        db.session.execute(select(current.c.course_id, func.count()).group_by(current.c.course_id)).all()
+    )
+    done = dict(
+        db.session.execute(
+            select(current.c.course_id, func.count())
+            .join(LessonProgress, LessonProgress.lesson_id == current.c.id)
+            .where(LessonProgress.user_id == member.id, LessonProgress.completed_at.is_not(None))
+            .group_by(current.c.course_id)
+        ).all()
+    )
+    return [
+        MemberCourse(
+            course=course,
+            due_date=due,
+            completed_on=ledger.local_time(issued[course.id]).date() if course.id in issued else None,
+            lessons_done=done.get(course.id, 0),
+            lessons_total=totals.get(course.id, 0),
+        )
+        for course, due in rows
+    ]
+
+
+@dataclass
+class MemberLesson:
+    lesson: Lesson
+    opened_at: date | None
+    completed_at: date | None
+
+
+def member_lessons(member: User, course: Course) -> list[MemberLesson]:
+    """The course's current lessons in order, with when the member opened and completed each."""
+    lessons = db.session.execute(
+        select(Lesson, LessonProgress)
+        .join(Module, Lesson.module_id == Module.id)
+        .outerjoin(
+            LessonProgress, (LessonProgress.lesson_id == Lesson.id) & (LessonProgress.user_id == member.id)
+        )
+        .where(Lesson.course_id == course.id, Lesson.removed_at.is_(None), Module.removed_at.is_(None))
+        .order_by(Module.position, Lesson.position)
+    ).all()
+
+    def local_date(at):
+        return ledger.local_time(at).date() if at else None
+
+    return [
+        MemberLesson(
+            lesson,
+            local_date(progress.first_opened_at if progress else None),
+            local_date(progress.completed_at if progress else None),
+        )
+        for lesson, progress in lessons
+    ]
+
+
+# --- reading a report is itself recorded --------------------------------------------------------
+
+
+def open_unit_report(
+    viewer: User | None, unit_id: int, year: int, action: str = "report.view", **detail
+) -> UnitReport:
+    """Build the report and record in the audit log who read or exported these members' figures."""
+    report = build_unit_report(unit_id, year)
+    record_audit(viewer, action, "org_unit", unit_id, {"year": year, **detail})
+    db.session.commit()
+    return report
+
+
+def open_member_report(viewer: User, member: User, year: int) -> list[MemberCourse]:
+    courses = member_courses(member, year)
+    if viewer.id != member.id:
+        record_audit(viewer, "report.view_member", "user", member.id, {"year": year})
+        db.session.commit()
+    return courses

@@ -1,0 +1,138 @@
+"""The dashboards: a unit's figures, drill-down to a member and a course, and the downloads."""
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.models import User
+from app.courses.models import Course
+from app.extensions import db
+from app.org.models import OrgUnit
+from app.org.services import name_path
+from app.progress import ledger
+from app.reports import exports, services
+from app.reports.permissions import can_view_member_report, can_view_unit_report, reportable_units
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.before_request
+@login_required
+def require_sign_in():
+    """Every page here needs a signed-in user; object scope is checked per page."""
+
+
+def report_year() -> int:
+    """?year= within 2000–2100, this year by default; anything else is a bad request."""
+    year = request.args.get("year", type=int) or ledger.local_year()
+    if not 2000 <= year <= 2100:
+        abort(400)
+    return year
+
+
+def _unit_or_404(unit_id: int) -> OrgUnit:
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None or not can_view_unit_report(current_user, unit):
+        abort(404)
+    return unit
+
+
+def _member_or_404(member_id: int) -> User:
+    member = db.session.get(User, member_id)
+    if member is None or not can_view_member_report(current_user, member):
+        abort(404)
+    return member
+
+
+def _download_name(unit: OrgUnit, year: int, extension: str) -> str:
+    return f"{unit.name}-{year}年学习统计-{date.today().isoformat()}.{extension}"
+
+
+@bp.get("/")
+def index():
+    units = reportable_units(current_user)
+    if len(units) == 1:
+        return redirect(url_for("reports.unit", unit_id=units[0].id))
+    if not units:
+        abort(403)
+    return render_template("reports/index.html", units=units)
+
+
+@bp.get("/units/<int:unit_id>")
+def unit(unit_id: int):
+    unit = _unit_or_404(unit_id)
+    year = report_year()
+    report = services.open_unit_report(current_user, unit.id, year)
+    parent = unit.parent if unit.parent and can_view_unit_report(current_user, unit.parent) else None
+    return render_template(
+        "reports/unit.html",
+        report=report,
+        parent=parent,
+        year=year,
+        years=range(ledger.local_year(), ledger.local_year() - 5, -1),
+        peak_month=max(report.hours_by_month) or 1,
+    )
+
+
+@bp.get("/units/<int:unit_id>/report.xlsx")
+def unit_xlsx(unit_id: int):
+    unit = _unit_or_404(unit_id)
+    year = report_year()
+    report = services.open_unit_report(current_user, unit.id, year, "report.export", format="xlsx")
+    return _attachment(exports.report_xlsx(report), XLSX_TYPE, _download_name(unit, year, "xlsx"))
+
+
+@bp.get("/units/<int:unit_id>/report.csv")
+def unit_csv(unit_id: int):
+    unit = _unit_or_404(unit_id)
+    year = report_year()
+    view = request.args.get("view", "members")
+    if view not in exports.VIEWS:
+        abort(400)
+    report = services.open_unit_report(current_user, unit.id, year, "report.export", format="csv", view=view)
+    # A byte-order mark, so that Excel opens the Chinese text as UTF-8.
+    body = "\ufeff" + exports.report_csv(report, view)
+    return _attachment(body.encode(), "text/csv; charset=utf-8", _download_name(unit, year, f"{view}.csv"))
+
+
+def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Cache-Control"] = "no-store"  # member data: never kept by a shared cache
+    return response
+
+
+@bp.get("/members/<int:member_id>")
+def member(member_id: int):
+    member = _member_or_404(member_id)
+    year = report_year()
+    courses = services.open_member_report(current_user, member, year)
+    return render_template(
+        "reports/member.html",
+        member=member,
+        unit_path=name_path(member.unit) if member.unit else "",
+        unit_link=member.unit if member.unit and can_view_unit_report(current_user, member.unit) else None,
+        courses=courses,
+        year=year,
+        hours=ledger.total_for(member.id, year),
+        target=ledger.target_for(member, year),
+        today=services.today(),
+    )
+
+
+@bp.get("/members/<int:member_id>/courses/<int:course_id>")
+def member_course(member_id: int, course_id: int):
+    member = _member_or_404(member_id)
+    course = db.session.get(Course, course_id)
+    if course is None:
+        abort(404)
+    return render_template(
+        "reports/member_course.html",
+        member=member,
+        course=course,
+        lessons=services.member_lessons(member, course),
+        year=report_year(),
+    )
