@@ -6,7 +6,7 @@ are the same whatever the size of the subtree, so a committee's roll-up costs wh
 plus the rows themselves.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -122,6 +122,19 @@ class UnitTotals:
         self.behind_members += member.behind_pace
         self.reached_target += member.hours >= member.target
 
+    def merge(self, other: "UnitTotals") -> None:
+        for name in (
+            "members",
+            "hours",
+            "target",
+            "required_assigned",
+            "required_completed",
+            "overdue_members",
+            "behind_members",
+            "reached_target",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def as_json(self) -> dict:
         return {
             "id": self.id,
@@ -203,119 +216,165 @@ def _member_target(
     return max(values)
 
 
+@dataclass
+class _UnitContext:
+    """What every member of one unit shares in a report, worked out once per unit."""
+
+    path: str
+    path_ids: list[int]
+    required: dict[int, date | None]  # the required courses reaching the unit, with their due dates
+    overdue_candidates: list[tuple[str, int]]  # (slug, course id) of those already due, by slug
+    child_id: int | None  # which of the report unit's children the unit lies under
+    members: UnitTotals  # the figures of the members of exactly this unit
+    targets: dict[frozenset[Role], tuple[Decimal, Decimal]] = field(default_factory=dict)  # target, expected
+
+
+def _required_courses(assignments, units: list[OrgUnit]) -> dict[int, dict[int, date | None]]:
+    """Which required courses reach each unit (assigned to it or above it), with the earliest due date."""
+    assigned_at: dict[int, dict[int, date | None]] = defaultdict(dict)
+    for row in assignments:
+        assigned_at[row.unit_id][row.id] = _earliest(
+            assigned_at[row.unit_id].get(row.id, row.due_date), row.due_date
+        )
+    reaching: dict[int, dict[int, date | None]] = {}
+    for unit in units:
+        courses: dict[int, date | None] = {}
+        for ancestor_id in _path_ids(unit.path):
+            for course_id, due in assigned_at.get(ancestor_id, {}).items():
+                courses[course_id] = _earliest(courses.get(course_id, due), due)
+        reaching[unit.id] = courses
+    return reaching
+
+
+def _earliest(first: date | None, second: date | None) -> date | None:
+    return min(filter(None, (first, second)), default=None)
+
+
 def build_unit_report(unit_id: int, year: int, on: date | None = None) -> UnitReport | None:
     """The unit's report for ``year`` judged on ``on`` (today by default); None if no such unit."""
     root = db.session.get(OrgUnit, unit_id)
     if root is None:
         return None
     on = on or today()
-    in_subtree = OrgUnit.in_subtree(root.path)
-    units = list(db.session.scalars(select(OrgUnit).where(in_subtree).order_by(OrgUnit.path)))
-    paths = name_paths(units)
-    unit_by_id = {unit.id: unit for unit in units}
-    scope_ids = set(unit_by_id) | set(_path_ids(root.path))  # the subtree and the units above it
-
-    members_in_scope = (
-        select(User.id).join(OrgUnit, User.unit_id == OrgUnit.id).where(in_subtree, User.active.is_(True))
+    units = list(
+        db.session.scalars(select(OrgUnit).where(OrgUnit.in_subtree(root.path)).order_by(OrgUnit.path))
     )
-    people = db.session.execute(
+    paths = name_paths(units)
+    unit_ids = [unit.id for unit in units]
+    scope_ids = set(unit_ids) | set(_path_ids(root.path))  # the subtree and the units above it
+
+    # Core rows, not ORM ones: a committee's report reads tens of thousands of them.
+    connection = db.session.connection()
+    in_scope = (User.unit_id.in_(unit_ids), User.active.is_(True))
+    members_in_scope = select(User.id).where(*in_scope)
+    people = connection.execute(
         select(User.id, User.username, User.display_name, User.unit_id)
-        .where(User.id.in_(members_in_scope))
+        .where(*in_scope)
         .order_by(User.username)
     ).all()
-    roles: dict[int, set[Role]] = defaultdict(set)
-    for user_id, role in db.session.execute(
-        select(RoleGrant.user_id, RoleGrant.role).where(RoleGrant.user_id.in_(members_in_scope))
-    ):
-        roles[user_id].add(role)
     targets = _targets(scope_ids, year)
+    # Every member has the members' target; other roles matter only where a target is set for them.
+    roles_with_targets = {role for _unit_id, role in targets} - {Role.MEMBER}
+    roles: dict[int, set[Role]] = defaultdict(set)
+    if roles_with_targets:
+        for user_id, role in connection.execute(
+            select(RoleGrant.user_id, RoleGrant.role).where(
+                RoleGrant.user_id.in_(members_in_scope), RoleGrant.role.in_(roles_with_targets)
+            )
+        ).all():
+            roles[user_id].add(role)
+    entries_in_scope = (
+        select(HourEntry.user_id, HourEntry.hours, HourEntry.created_at)
+        .join(User, User.id == HourEntry.user_id)
+        .where(*in_scope, HourEntry.year == year)
+        .subquery()
+    )
     hours = dict(
-        db.session.execute(
-            select(HourEntry.user_id, func.sum(HourEntry.hours))
-            .where(HourEntry.user_id.in_(members_in_scope), HourEntry.year == year)
-            .group_by(HourEntry.user_id)
+        connection.execute(
+            select(entries_in_scope.c.user_id, func.sum(entries_in_scope.c.hours)).group_by(
+                entries_in_scope.c.user_id
+            )
         ).all()
     )
-    assignments = db.session.execute(
+    month = extract("month", entries_in_scope.c.created_at)
+    by_month = connection.execute(select(month, func.sum(entries_in_scope.c.hours)).group_by(month)).all()
+    assignments = connection.execute(
         select(Assignment.unit_id, Assignment.due_date, Course.id, Course.slug, Course.title)
         .join(Course, Assignment.course_id == Course.id)
         .where(Assignment.unit_id.in_(scope_ids), Assignment.year == year, Assignment.required.is_(True))
         .order_by(Course.title)
     ).all()
-    course_ids = {row.id for row in assignments}
-    completed: set[tuple[int, int]] = set()
-    if course_ids:
-        completed = set(
-            db.session.execute(
-                select(Certificate.user_id, Certificate.course_id).where(
-                    Certificate.course_id.in_(course_ids), Certificate.user_id.in_(members_in_scope)
-                )
-            ).all()
+    courses = {row.id: CourseFigures(row.id, row.slug, row.title, row.due_date) for row in assignments}
+    completed_by_member: dict[int, set[int]] = defaultdict(set)
+    if courses:
+        for user_id, course_id in connection.execute(
+            select(Certificate.user_id, Certificate.course_id)
+            .join(User, User.id == Certificate.user_id)
+            .where(*in_scope, Certificate.course_id.in_(list(courses)))
+        ).all():
+            completed_by_member[user_id].add(course_id)
+
+    required = _required_courses(assignments, units)
+    children = {unit.id for unit in units if unit.parent_id == root.id}
+    contexts = {}
+    for unit in units:
+        due_already = [
+            (courses[course_id].slug, course_id)
+            for course_id, due in required[unit.id].items()
+            if due and due < on
+        ]
+        contexts[unit.id] = _UnitContext(
+            path=paths[unit.id],
+            path_ids=_path_ids(unit.path),
+            required=required[unit.id],
+            overdue_candidates=sorted(due_already),
+            child_id=next((ancestor for ancestor in _path_ids(unit.path) if ancestor in children), None),
+            members=UnitTotals(unit.id, paths[unit.id], unit.name),
         )
-    month = extract("month", HourEntry.created_at)
-    by_month = db.session.execute(
-        select(month, func.sum(HourEntry.hours))
-        .where(HourEntry.user_id.in_(members_in_scope), HourEntry.year == year)
-        .group_by(month)
-    ).all()
 
-    # Which required courses reach each unit: those assigned to it or to any unit above it.
-    assigned_at: dict[int, dict[int, date | None]] = defaultdict(dict)
-    courses: dict[int, CourseFigures] = {}
-    for row in assignments:
-        due = assigned_at[row.unit_id].get(row.id, row.due_date)
-        assigned_at[row.unit_id][row.id] = min(filter(None, (due, row.due_date)), default=None)
-        courses.setdefault(row.id, CourseFigures(row.id, row.slug, row.title, row.due_date))
-
-    def required_for(unit: OrgUnit) -> dict[int, date | None]:
-        reaching: dict[int, date | None] = {}
-        for ancestor_id in _path_ids(unit.path):
-            for course_id, due in assigned_at.get(ancestor_id, {}).items():
-                earlier = reaching.get(course_id, due)
-                reaching[course_id] = min(filter(None, (earlier, due)), default=None)
-        return reaching
-
-    required_by_unit = {unit.id: required_for(unit) for unit in units}
     report = UnitReport(unit=UnitTotals(root.id, paths[root.id], root.name), year=year, on=on)
-    children = {
-        unit.id: UnitTotals(unit.id, paths[unit.id], unit.name) for unit in units if unit.parent_id == root.id
-    }
+    completed_courses: Counter[int] = Counter()
+    no_courses: set[int] = set()
     for user_id, username, name, member_unit_id in people:
-        unit = unit_by_id[member_unit_id]
-        path_ids = _path_ids(unit.path)
-        target = _member_target(roles[user_id], path_ids, targets)
-        required = required_by_unit[unit.id]
-        done = {course_id for course_id in required if (user_id, course_id) in completed}
-        overdue = sorted(
-            courses[course_id].slug
-            for course_id, due in required.items()
-            if course_id not in done and due is not None and due < on
-        )
-        for course_id in required:
-            courses[course_id].assigned += 1
-            courses[course_id].completed += course_id in done
+        context = contexts[member_unit_id]
+        member_roles = frozenset(roles[user_id])
+        if member_roles not in context.targets:  # members alike share a target: work it out once
+            target = _member_target(member_roles, context.path_ids, targets)
+            context.targets[member_roles] = (target, expected_hours(target, year, on))
+        target, expected = context.targets[member_roles]
+        done = context.required.keys() & completed_by_member.get(user_id, no_courses)
+        completed_courses.update(done)
         member = MemberFigures(
             id=user_id,
             username=username,
             name=name,
-            unit_id=unit.id,
-            unit_path=paths[unit.id],
-            hours=Decimal(str(hours.get(user_id, 0))),
+            unit_id=member_unit_id,
+            unit_path=context.path,
+            hours=hours.get(user_id, ZERO),
             target=target,
-            expected=expected_hours(target, year, on),
-            required_assigned=len(required),
+            expected=expected,
+            required_assigned=len(context.required),
             required_completed=len(done),
-            overdue=overdue,
+            overdue=[slug for slug, course_id in context.overdue_candidates if course_id not in done],
         )
         report.members.append(member)
-        report.unit.add(member)
-        child_id = next((unit_id for unit_id in path_ids if unit_id in children), None)
-        if child_id is not None:
-            children[child_id].add(member)
+        context.members.add(member)
+
+    subunits = {
+        unit.id: UnitTotals(unit.id, paths[unit.id], unit.name) for unit in units if unit.id in children
+    }
+    for context in contexts.values():
+        report.unit.merge(context.members)
+        if context.child_id is not None:
+            subunits[context.child_id].merge(context.members)
+        for course_id in context.required:
+            courses[course_id].assigned += context.members.members
+    for course_id, count in completed_courses.items():
+        courses[course_id].completed = count
     report.courses = sorted((course for course in courses.values() if course.assigned), key=lambda c: c.title)
-    report.subunits = sorted(children.values(), key=lambda totals: totals.path)
+    report.subunits = sorted(subunits.values(), key=lambda totals: totals.path)
     for month_number, month_hours in by_month:
-        report.hours_by_month[int(month_number) - 1] = Decimal(str(month_hours))
+        report.hours_by_month[int(month_number) - 1] = month_hours
     return report
 
 

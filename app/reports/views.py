@@ -1,8 +1,9 @@
 """The dashboards: a unit's figures, drill-down to a member and a course, and the downloads."""
 
+import io
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app.auth.models import User
@@ -99,8 +100,8 @@ def unit_csv(unit_id: int):
 
 
 def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    # send_file writes the Chinese file name as RFC 6266 filename*, with an ASCII fallback.
+    response = send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename)
     response.headers["Cache-Control"] = "no-store"  # member data: never kept by a shared cache
     return response
 

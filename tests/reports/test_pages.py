@@ -71,7 +71,10 @@ def test_a_member_sees_their_own_figures_but_no_unit_report(client, auth, world,
 def test_the_xlsx_has_one_sheet_per_view_with_chinese_headers(client, auth, world, year_of_study):
     auth.login("sec_a")
     response = client.get(f"/reports/units/{world.unit_a1}/report.xlsx?year={YEAR}")
-    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    disposition = response.headers["Content-Disposition"]
+    assert response.status_code == 200 and disposition.startswith("attachment")
+    # The Chinese file name travels as RFC 6266 filename*: a raw one cannot go into an HTTP header.
+    assert "filename*=UTF-8''%E7%AC%AC" in disposition and disposition.encode("latin-1")
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["概况", "成员学时", "必修课程", "下级组织"]
     members = sheet_rows(workbook, "成员学时")
