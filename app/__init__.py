@@ -28,6 +28,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     from app.jobs import init_jobs, worker_command
     from app.media import jobs as media_jobs  # noqa: F401  -- huey knows a task once its module is imported
+    from app.reports import schedules  # noqa: F401  -- the daily reports and reminders task
 
     init_jobs(app)
 
@@ -76,9 +77,11 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(discussions_bp)
     app.register_blueprint(notices_bp)
     from app.reports.api import bp as reports_api_bp
+    from app.reports.schedule_views import bp as report_schedules_bp
     from app.reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    app.register_blueprint(report_schedules_bp)
     app.register_blueprint(reports_api_bp)
 
     from app.auth.cli import users_cli

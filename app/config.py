@@ -97,6 +97,17 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PROGRESS_WATCH_MAX_SPEED": float(env.get("PROGRESS_WATCH_MAX_SPEED", 1.5)),
         "PROGRESS_WATCH_TOLERANCE": 15.0,
         "PROGRESS_WATCH_BUDGET_CAP": 30.0,
+        # E-mail (scheduled reports, reminders): off while MAIL_SERVER is unset.
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT", 25)),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "0") == "1",
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "网上党校 <noreply@localhost>"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", 10)),
+        # A member is reminded of a required course this many days before its due date.
+        "REMINDER_DEADLINE_DAYS": int(env.get("REMINDER_DEADLINE_DAYS", 7)),
     }
     config.update({key: value for key, value in overrides.items() if key != "DATABASE_URL"})
     return config

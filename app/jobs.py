@@ -47,8 +47,11 @@ def init_jobs(app: Flask) -> None:
     app.extensions["huey"] = huey
 
 
-def app_task(**task_options) -> Callable:
-    """Declare a huey task whose body runs inside a Flask application context."""
+def app_task(schedule: Callable | None = None, **task_options) -> Callable:
+    """Declare a huey task whose body runs inside a Flask application context.
+
+    With ``schedule`` (a huey ``crontab``) it is a periodic task, which the worker runs on time.
+    """
 
     def decorator(func: Callable) -> Callable:
         @functools.wraps(func)
@@ -60,6 +63,8 @@ def app_task(**task_options) -> Callable:
             with _worker_app.app_context():
                 return func(*args, **kwargs)
 
+        if schedule is not None:
+            return huey.periodic_task(schedule, **task_options)(run_in_app_context)
         return huey.task(**task_options)(run_in_app_context)
 
     return decorator

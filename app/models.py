@@ -31,6 +31,7 @@ from app.quizzes.models import (
     QuizQuestion,
     Response,
 )
+from app.reports.models import Reminder, ReportRun, ReportSchedule
 
 __all__ = ["MembershipChange", "OrgUnit", "RoleGrant", "User"]
 __all__ += [
@@ -59,3 +60,4 @@ __all__ += ["Attendance", "Certificate", "HourEntry", "HourRule", "Statement", "
 __all__ += ["AuditEvent", "Notice", "NoticeAttachment", "NoticeReceipt", "NoticeReminder", "NoticeRevision"]
 __all__ += ["Post", "PostReport", "ReplyMark"]
 __all__ += ["HeartbeatRefusal", "VideoProgress", "Viewer"]
+__all__ += ["Reminder", "ReportRun", "ReportSchedule"]

@@ -45,6 +45,21 @@ def create_user(
     click.echo(f"created {user.username} ({', '.join(sorted(r.value for r in user.roles))})")
 
 
+@users_cli.command("set-email")
+@click.argument("username")
+@click.argument("address")
+def set_email(username: str, address: str):
+    """Set the e-mail address of USERNAME for reports and reminders ("" clears it)."""
+    user = services.get_user_by_username(username)
+    if user is None:
+        raise click.ClickException(f"no account {username!r}")
+    try:
+        services.set_email(user, address)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{user.username}: {user.email or 'no e-mail address'}")
+
+
 @users_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")

@@ -26,6 +26,7 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))  # scheduled reports and reminders go here
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped by sign-out, password change and deactivation: every older session then stops working.

@@ -187,3 +187,15 @@ def create_account(
     user = add_account(username, display_name, unit, roles, **options)
     db.session.commit()
     return user
+
+
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def set_email(user: User, address: str) -> None:
+    """Set (or with an empty address, clear) where scheduled reports and reminders are e-mailed."""
+    address = address.strip()
+    if address and (len(address) > 254 or not EMAIL_PATTERN.fullmatch(address)):
+        raise AccountError(_("This is not an e-mail address."))
+    user.email = address or None
+    db.session.commit()

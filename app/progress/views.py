@@ -30,6 +30,8 @@ from app.progress.forms import (
     TargetForm,
 )
 from app.progress.models import Certificate, SessionKind, StudySession
+from app.reports.reminders import active_reminders
+from app.reports.reminders import describe as describe_reminder
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
 public_bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
@@ -65,6 +67,8 @@ def my_learning():
         source_labels=SOURCE_LABELS,
         kind_labels=SESSION_KIND_LABELS,
         verb_labels=VERB_LABELS,
+        reminders=active_reminders(current_user, ledger.local_time().date()),
+        describe_reminder=describe_reminder,
     )
 
 

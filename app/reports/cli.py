@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from app.org.services import find_unit_by_name_path
 from app.progress import ledger
-from app.reports import exports, services
+from app.reports import exports, schedules, services
 
 reports_cli = AppGroup("reports", help="Branch reports: a unit's figures rolled up its subtree.")
 
@@ -46,3 +46,17 @@ def unit_report(path: str, year: int | None, output_format: str, output: Path | 
             output.write_text(text, encoding="utf-8")
     if output is not None:
         click.echo(f"wrote {output} ({len(report.members)} members)", err=True)
+
+
+@reports_cli.command("send-due")
+@click.option(
+    "--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Act as on this day (default: today)."
+)
+def send_due(on) -> None:
+    """Send this week's reminders and every scheduled report due today (the daily job does the same)."""
+    reminded, runs = schedules.send_due(on.date() if on else None)
+    click.echo(f"{reminded} new reminder(s); {len(runs)} report(s) made")
+    for run in runs:
+        click.echo(
+            f"  {run.unit.name} {run.period.value} {run.period_key} -> {', '.join(run.recipients) or 'no e-mail address'}"
+        )

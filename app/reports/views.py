@@ -34,7 +34,7 @@ def report_year() -> int:
     return year
 
 
-def _unit_or_404(unit_id: int) -> OrgUnit:
+def unit_or_404(unit_id: int) -> OrgUnit:
     unit = db.session.get(OrgUnit, unit_id)
     if unit is None or not can_view_unit_report(current_user, unit):
         abort(404)
@@ -64,7 +64,7 @@ def index():
 
 @bp.get("/units/<int:unit_id>")
 def unit(unit_id: int):
-    unit = _unit_or_404(unit_id)
+    unit = unit_or_404(unit_id)
     year = report_year()
     report = services.open_unit_report(current_user, unit.id, year)
     parent = unit.parent if unit.parent and can_view_unit_report(current_user, unit.parent) else None
@@ -80,7 +80,7 @@ def unit(unit_id: int):
 
 @bp.get("/units/<int:unit_id>/report.xlsx")
 def unit_xlsx(unit_id: int):
-    unit = _unit_or_404(unit_id)
+    unit = unit_or_404(unit_id)
     year = report_year()
     report = services.open_unit_report(current_user, unit.id, year, "report.export", format="xlsx")
     return _attachment(exports.report_xlsx(report), XLSX_TYPE, _download_name(unit, year, "xlsx"))
@@ -88,7 +88,7 @@ def unit_xlsx(unit_id: int):
 
 @bp.get("/units/<int:unit_id>/report.csv")
 def unit_csv(unit_id: int):
-    unit = _unit_or_404(unit_id)
+    unit = unit_or_404(unit_id)
     year = report_year()
     view = request.args.get("view", "members")
     if view not in exports.VIEWS:

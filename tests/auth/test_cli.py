@@ -70,3 +70,16 @@ def test_a_member_account_needs_a_unit(app, runner):
     assert result.exit_code != 0
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "x2")) is None
+
+
+def test_an_e_mail_address_is_set_checked_and_cleared(app, runner, world):
+    result = runner.invoke(args=["users", "set-email", "sec_a", "sec_a@example.org"])
+    assert result.exit_code == 0 and "sec_a@example.org" in result.output
+    result = runner.invoke(args=["users", "set-email", "sec_a", "not an address"])
+    assert result.exit_code != 0
+    with app.app_context():
+        assert db.session.get(User, world.sec_a).email == "sec_a@example.org"  # the bad one changed nothing
+    assert runner.invoke(args=["users", "set-email", "sec_a", ""]).exit_code == 0
+    with app.app_context():
+        assert db.session.get(User, world.sec_a).email is None
+    assert runner.invoke(args=["users", "set-email", "nobody", "x@example.org"]).exit_code != 0

@@ -14,13 +14,20 @@ c-party: required for 甲党委, due 2026-06-30; c-branch: required for unit_a1,
 c-elective: elective for 甲党委 (not counted). Judged on 2026-07-01 (day 182 of 365).
 """
 
+import socket
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from types import SimpleNamespace
 
 import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.courses.models import Assignment, CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
 from app.extensions import db
 from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind, Target
@@ -28,6 +35,7 @@ from tests.browser.conftest import browser_page, live_server  # noqa: F401
 
 YEAR = 2026
 ON = date(2026, 7, 1)
+MONDAY = date(2026, 6, 29)  # c-party is due the next day
 
 
 def _course(slug: str, title: str) -> Course:
@@ -122,3 +130,50 @@ def year_of_study(app, world) -> SimpleNamespace:
         return SimpleNamespace(
             party=party.id, branch=branch.id, elective=elective.id, other=other.id, lesson=first_lesson.id
         )
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd, on a free local port) received."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, Mailbox]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    return smtp_server[1]
+
+
+@pytest.fixture
+def app_config(smtp_server) -> dict:
+    port, _mailbox = smtp_server
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "MAIL_DEFAULT_SENDER": "网上党校 <school@example.org>",
+    }
+
+
+def set_email(username: str, address: str) -> None:
+    db.session.scalar(select(User).where(User.username == username)).email = address
+    db.session.commit()
