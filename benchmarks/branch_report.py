@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate
-from sqlalchemy import MetaData, event, insert
+from sqlalchemy import MetaData, event, insert, text
 
 from app import create_app
 from app.auth.models import Role, RoleGrant, User
@@ -209,6 +209,9 @@ def generate(args) -> dict:
     insert_rows(Certificate, certificates)
     insert_rows(HourEntry, entries)
     db.session.commit()
+    # As autovacuum (PostgreSQL) or a DBA (SQLite) would after a bulk load: the planner needs statistics.
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
     return {
         "branch": branch_ids[len(branch_ids) // 2],
         "counts": {
@@ -320,12 +323,13 @@ def main() -> None:
         lines.append(row(f"{result['name']} · one branch", result["branch"]))
         lines.append(row(f"{result['name']} · whole organisation", result["whole"]))
     worst = max(statistics.median(result["whole"][0]) for result in results)
+    slowest = max(max(result["whole"][0]) for result in results)
     same_queries = len({result[key][1] for result in results for key in ("branch", "whole")}) == 1
     lines += [
         "",
         f"Target: the whole-organisation roll-up within {TARGET_MS} ms on both databases: "
         + ("**met**" if worst <= TARGET_MS else "**not met**")
-        + f" (worst median {worst:.0f} ms); the number of queries is the same for a branch and the whole "
+        + f" (worst median {worst:.0f} ms, slowest single run {slowest:.0f} ms); the number of queries is the same for a branch and the whole "
         + "organisation: "
         + ("**yes**" if same_queries else "**no**")
         + ".",
