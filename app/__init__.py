@@ -76,6 +76,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     app.register_blueprint(discussions_bp)
     app.register_blueprint(notices_bp)
+    from app.audit.views import bp as audit_bp
+
+    app.register_blueprint(audit_bp)
     from app.reports.api import bp as reports_api_bp
     from app.reports.schedule_views import bp as report_schedules_bp
     from app.reports.views import bp as reports_bp

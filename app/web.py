@@ -45,6 +45,7 @@ def current_language_code() -> str:
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def navigation():
+        from app.audit.services import can_read_audit_log
         from app.org.permissions import can_manage_org
 
         user = current_user
@@ -56,6 +57,7 @@ def register_template_helpers(app: Flask) -> None:
             "current_locale": current_language_code(),
             "can_manage_org": signed_in and can_manage_org(user),
             "is_admin": signed_in and user.has_role(Role.ADMIN),
+            "can_read_audit": can_read_audit_log(user),
         }
 
 

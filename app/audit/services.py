@@ -1,9 +1,16 @@
 """Recording audit events: called by other domains' services inside their own transaction."""
 
-from sqlalchemy import Select, select
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from app.audit.models import AuditEvent
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.extensions import db
 
 
@@ -34,3 +41,86 @@ def events_for(object_type: str, object_id: int | str) -> Select[tuple[AuditEven
         .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
         .order_by(AuditEvent.created_at, AuditEvent.id)
     )
+
+
+# --- reading the log: auditors and admins --------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+def can_read_audit_log(user: User) -> bool:
+    return user.is_authenticated and (user.has_role(Role.AUDITOR) or user.has_role(Role.ADMIN))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""  # a username
+    action: str = ""  # an action or its prefix, such as "report." or "discussion.post.hide"
+    object_type: str = ""
+    since: date | None = None
+    until: date | None = None  # inclusive
+
+    def apply(self, statement: Select) -> Select:
+        if self.actor:
+            statement = statement.join(User, AuditEvent.actor_id == User.id).where(
+                User.username == self.actor
+            )
+        if self.action:
+            statement = statement.where(AuditEvent.action.startswith(self.action, autoescape=True))
+        if self.object_type:
+            statement = statement.where(AuditEvent.object_type == self.object_type)
+        if self.since:
+            statement = statement.where(AuditEvent.created_at >= datetime.combine(self.since, time.min))
+        if self.until:
+            statement = statement.where(
+                AuditEvent.created_at < datetime.combine(self.until + timedelta(days=1), time.min)
+            )
+        return statement
+
+
+def search_events(reader: User, where: AuditFilter, page: int = 1) -> tuple[list[AuditEvent], int]:
+    """One page of matching events, newest first, and the number of matches; the reading is itself logged."""
+    total = db.session.scalar(where.apply(select(func.count(AuditEvent.id))))
+    events = list(
+        db.session.scalars(
+            where.apply(select(AuditEvent))
+            .options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    record_audit(reader, "audit.view", "audit_log", "-", {"filter": _described(where), "page": page})
+    db.session.commit()
+    return events, total
+
+
+def export_events(reader: User, where: AuditFilter) -> str:
+    """Every matching event as CSV, oldest first; the export is itself logged."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "time_utc", "actor", "action", "object_type", "object_id", "detail"])
+    statement = (
+        where.apply(select(AuditEvent)).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id)
+    )
+    for event in db.session.scalars(statement):
+        actor = event.actor.username if event.actor else ""
+        detail = json.dumps(event.detail, ensure_ascii=False, sort_keys=True)
+        writer.writerow(
+            [
+                event.id,
+                event.created_at.isoformat(),
+                actor,
+                event.action,
+                event.object_type,
+                event.object_id,
+                detail,
+            ]
+        )
+    record_audit(reader, "audit.export", "audit_log", "-", {"filter": _described(where)})
+    db.session.commit()
+    return buffer.getvalue()
+
+
+def _described(where: AuditFilter) -> dict:
+    return {name: str(value) for name, value in vars(where).items() if value}

@@ -10,6 +10,7 @@ ROLE_LABELS = {
     Role.TRAINER: _l("Trainer"),
     Role.SECRETARY: _l("Secretary"),
     Role.ADMIN: _l("Administrator"),
+    Role.AUDITOR: _l("Auditor"),
 }
 
 

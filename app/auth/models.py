@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
     TRAINER = "trainer"
     SECRETARY = "secretary"
     ADMIN = "admin"
+    AUDITOR = "auditor"  # reads the audit log and every report; changes nothing
 
 
 class User(UserMixin, db.Model):

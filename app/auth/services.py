@@ -165,7 +165,7 @@ def add_account(
         raise AccountError(_('The username "%(username)s" is already taken.', username=username))
     if not roles:
         raise AccountError(_("Give the account at least one role."))
-    if unit is None and roles != [Role.ADMIN]:
+    if unit is None and not set(roles) <= {Role.ADMIN, Role.AUDITOR}:  # they belong to no branch
         raise AccountError(_("Every member must belong to an organisation unit."))
     user = User(username=username, display_name=display_name, phone=phone or None)
     if password is not None:

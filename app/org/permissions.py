@@ -68,5 +68,5 @@ def can_view_member(user: User, member: User) -> bool:
 
 
 def can_grant_role(user: User, role: Role) -> bool:
-    """Secretaries may give every role but admin, and only inside their subtree."""
-    return user.has_role(Role.ADMIN) or (role is not Role.ADMIN and can_manage_org(user))
+    """Secretaries may give every role but admin and auditor, and only inside their subtree."""
+    return user.has_role(Role.ADMIN) or (role not in (Role.ADMIN, Role.AUDITOR) and can_manage_org(user))

@@ -37,7 +37,13 @@ HEADER_ALIASES = {
     "所在组织": HEADER_UNIT,
     "手机号": HEADER_PHONE,
 }
-ROLE_NAMES = {Role.MEMBER: "党员", Role.TRAINER: "培训管理员", Role.SECRETARY: "书记", Role.ADMIN: "管理员"}
+ROLE_NAMES = {
+    Role.MEMBER: "党员",
+    Role.TRAINER: "培训管理员",
+    Role.SECRETARY: "书记",
+    Role.ADMIN: "管理员",
+    Role.AUDITOR: "审计员",
+}
 ROLE_ALIASES = {name: role for role, name in ROLE_NAMES.items()} | {
     "组织委员": Role.SECRETARY,
     "支部书记": Role.SECRETARY,

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.reports import reminders, schedules
 from app.reports.forms import ScheduleForm
 from app.reports.models import ReportRun
-from app.reports.permissions import can_view_unit_report
+from app.reports.permissions import can_change_schedule, can_view_unit_report
 from app.reports.views import unit_or_404
 from app.web import safe_next_url
 
@@ -27,6 +27,9 @@ def require_sign_in():
 @bp.route("/units/<int:unit_id>/schedule", methods=["GET", "POST"])
 def schedule(unit_id: int):
     unit = unit_or_404(unit_id)
+    may_change = can_change_schedule(current_user, unit)
+    if request.method == "POST" and not may_change:
+        abort(403)  # an auditor reads the history but changes nothing
     current = schedules.schedule_of(unit)
     form = ScheduleForm(obj=current)
     if form.validate_on_submit():
@@ -39,6 +42,7 @@ def schedule(unit_id: int):
         form=form,
         runs=schedules.history(unit),
         recipients=schedules.secretaries_of(unit),
+        may_change=may_change,
     )
 
 

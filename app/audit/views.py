@@ -1,0 +1,67 @@
+"""The audit log's pages, for auditors and admins: filter, page through, export as CSV."""
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.audit import services
+
+bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
+
+
+@bp.before_request
+@login_required
+def require_reader():
+    if not services.can_read_audit_log(current_user):
+        abort(403)
+
+
+def _day(name: str, problems: list[str]) -> date | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(_("%(value)s is not a date like 2026-11-22: that filter is ignored.", value=text))
+        return None
+
+
+def _filter_from_request() -> tuple[services.AuditFilter, list[str]]:
+    problems: list[str] = []
+    where = services.AuditFilter(
+        actor=request.args.get("actor", "").strip()[:64],
+        action=request.args.get("action", "").strip()[:60],
+        object_type=request.args.get("object_type", "").strip()[:40],
+        since=_day("since", problems),
+        until=_day("until", problems),
+    )
+    return where, problems
+
+
+@bp.get("/")
+def log():
+    where, problems = _filter_from_request()
+    page = max(request.args.get("page", 1, type=int), 1)
+    events, total = services.search_events(current_user, where, page)
+    return render_template(
+        "audit/log.html",
+        events=events,
+        total=total,
+        page=page,
+        pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
+        where=where,
+        problems=problems,
+    )
+
+
+@bp.get("/export.csv")
+def export():
+    where, _problems = _filter_from_request()
+    body = "\ufeff" + services.export_events(current_user, where)  # a BOM: Excel reads it as UTF-8
+    response = Response(body.encode(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
+    response.headers["Cache-Control"] = "no-store"
+    return response
