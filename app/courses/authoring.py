@@ -21,7 +21,9 @@ from app.courses.models import (
     Module,
     RevisionOrigin,
 )
+from app.courses.quiz_link import link_quiz
 from app.extensions import db
+from app.quizzes.gift import parse_gift
 from app.timeutil import utcnow
 
 # Kinds a trainer can create in the browser; video lessons come from course folders (or, later,
@@ -202,8 +204,12 @@ def _validated_spec(key: str, fields: LessonFields, existing: Lesson | None) -> 
         spec.section = (fields.section or "").strip() or None
     elif fields.kind is LessonKind.QUIZ:
         source = (fields.quiz_source or "").replace("\r\n", "\n").strip("\n")
-        if not source.strip():
+        parsed = parse_gift(source)
+        if not source.strip() or not parsed.questions:
             raise CourseError(_("A quiz lesson needs its questions in GIFT format."))
+        if parsed.errors:
+            line, problem = parsed.errors[0]
+            raise CourseError(_("GIFT line %(line)d: %(problem)s", line=line, problem=problem))
         spec.quiz_source = source + "\n"
         spec.quiz = (
             existing.quiz_path if existing and existing.quiz_path else f"{key.rsplit('/', 1)[-1]}.gift"
@@ -232,6 +238,7 @@ def add_lesson(module: Module, fields: LessonFields, editor: User | None = None)
     lesson.module = module
     _changed(course, editor, added=1)
     db.session.commit()
+    link_quiz(lesson, editor)
     return lesson
 
 
@@ -244,6 +251,7 @@ def update_lesson(lesson: Lesson, fields: LessonFields, editor: User | None = No
     lesson.updated_at = utcnow()
     _changed(lesson.course, editor, updated=1)
     db.session.commit()
+    link_quiz(lesson, editor)
     return True
 
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from app.courses.errors import CourseFormatError
 from app.courses.models import COMPLETION_RULES, CompletionRule, CourseStatus, LessonKind
+from app.quizzes.gift import parse_gift
 
 COURSE_FILE = "course.yml"
 FILES_FOLDER = "files"  # images and PDFs attached to lessons, linked as ../files/<name>
@@ -339,8 +340,12 @@ def _parse_lesson(root: Path, path: Path, key: str, label: str) -> LessonSpec:
         gift = _inside_file(path.parent, lesson.quiz, label, meta.first_line + meta.lines["quiz"])
         gift_label = f"{root.name}/{path.parent.name}/{lesson.quiz}"
         lesson.quiz_source = _read_text(gift, gift_label)
-        if not lesson.quiz_source.strip():
-            raise CourseFormatError(gift_label, None, _("the GIFT file is empty"))
+        parsed = parse_gift(lesson.quiz_source)
+        if parsed.errors:
+            line, problem = parsed.errors[0]
+            raise CourseFormatError(gift_label, line, problem)
+        if not parsed.questions:
+            raise CourseFormatError(gift_label, None, _("the GIFT file is empty: it holds no question"))
         lesson.quiz_settings = _quiz_settings(meta)
     return lesson
 

@@ -31,6 +31,7 @@ from app.courses.models import (
     Module,
     RevisionOrigin,
 )
+from app.courses.quiz_link import link_quiz
 from app.extensions import db
 from app.media.services import MediaError, import_video_file
 from app.timeutil import utcnow
@@ -86,7 +87,17 @@ def import_course(folder: Path, owner: User | None = None) -> ImportResult:
         db.session.rollback()
         raise
     link_videos(result, owner)
+    link_quizzes(result, owner)
     return result
+
+
+def link_quizzes(result: ImportResult, owner: User | None) -> None:
+    """Make the quiz of each new or changed quiz lesson (its GIFT was checked when the folder was read)."""
+    changed = set(result.added) | set(result.updated)
+    for module in result.course.modules:
+        for lesson in module.current_lessons:
+            if lesson.kind is LessonKind.QUIZ and (lesson.quiz_id is None or lesson.key in changed):
+                link_quiz(lesson, owner)
 
 
 def link_videos(result: ImportResult, owner: User | None) -> None:

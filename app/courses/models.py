@@ -139,6 +139,8 @@ class Lesson(db.Model):
     quiz_path: Mapped[str | None] = mapped_column(String(500))  # a GIFT file inside the course folder
     quiz_source: Mapped[str | None] = mapped_column(Text)  # that file's text, for the quizzes domain
     quiz_settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The quiz made from that file (app/courses/quiz_link.py); passing it completes the lesson.
+    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id", ondelete="SET NULL"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.courses import services as courses
 from app.courses.models import CompletionRule, Course, Enrolment, Lesson, LessonKind, Module
+from app.courses.quiz_link import lessons_of_quiz
 from app.errors import DomainError
 from app.extensions import db
 from app.progress import certificates, ledger
@@ -145,6 +146,13 @@ def record_quiz_outcome(member: User, lesson: Lesson, quiz_id: int, now: datetim
     if passed or lesson.completion is CompletionRule.SUBMITTED:
         return complete_lesson(member, lesson, {"quiz_id": quiz_id, "passed": passed}, now)
     return False
+
+
+def record_quiz_result(member: User, quiz_id: int, now: datetime | None = None) -> list[Lesson]:
+    """After an attempt at the quiz finished: complete each quiz lesson built on it whose rule is met."""
+    return [
+        lesson for lesson in lessons_of_quiz(quiz_id) if record_quiz_outcome(member, lesson, quiz_id, now)
+    ]
 
 
 # --- completion and credit ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from app.auth.forms import ConfirmForm
 from app.errors import DomainError
 from app.extensions import db
+from app.progress.services import record_quiz_result
 from app.quizzes import permissions
 from app.quizzes.errors import AttemptClosedError, QuizError
 from app.quizzes.forms import answers_from_fields, revision_from
@@ -129,11 +130,18 @@ def submit(attempt_id: int):
     return redirect(url_for("quizzes.review", attempt_id=attempt.id))
 
 
+def _credit_lessons(attempt: Attempt) -> None:
+    """A finished attempt may complete the course lessons built on its quiz (idempotent)."""
+    for lesson in record_quiz_result(current_user, attempt.quiz_id):
+        flash(_("Lesson completed: %(title)s", title=lesson.title), "success")
+
+
 @bp.get("/attempts/<int:attempt_id>/review")
 def review(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if not attempts.enforce_deadline(attempt, utcnow()):
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+    _credit_lessons(attempt)  # here, so an attempt the server closed at its deadline counts too
     reveal = attempts.reveal_for(attempt)
     return render_template(
         "quizzes/review.html",

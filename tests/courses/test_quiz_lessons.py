@@ -1,0 +1,105 @@
+"""A quiz lesson's GIFT file becomes a real quiz; passing it completes the lesson."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.courses.errors import CourseFormatError
+from app.courses.models import Lesson
+from app.extensions import db
+from app.progress.models import LessonProgress
+from app.quizzes.models import QuestionBank, Quiz
+from app.quizzes.services import attempts
+from tests.conftest import csrf_token
+from tests.courses.conftest import import_folder, make_course, user_named, write_file
+
+
+def quiz_lesson() -> Lesson:
+    return db.session.scalar(select(Lesson).where(Lesson.key.like("%/quiz")))
+
+
+def finish_attempt(quiz: Quiz, username: str, answer) -> None:
+    member = user_named(username)
+    attempt = attempts.start_attempt(quiz, member)
+    [item] = attempt.snapshot
+    attempts.submit_attempt(attempt, member, {str(item["question_id"]): answer}, attempt.revision)
+
+
+def test_importing_makes_a_published_quiz_and_importing_again_changes_nothing(app, world, course_folder):
+    with app.app_context():
+        import_folder(course_folder, "trainer")
+        lesson = quiz_lesson()
+        quiz = db.session.get(Quiz, lesson.quiz_id)
+        assert quiz.published and quiz.pass_mark == 60 and quiz.attempts_allowed == 3
+        assert [slot.question.text for slot in quiz.slots] == ["党的根本宗旨是全心全意为人民服务。"]
+        import_folder(course_folder, "trainer")
+        assert quiz_lesson().quiz_id == quiz.id
+        assert db.session.scalar(select(func.count(QuestionBank.id))) == 1
+
+
+def test_an_edited_gift_makes_a_new_quiz_and_keeps_the_old_attempts(app, world, course_folder):
+    with app.app_context():
+        import_folder(course_folder, "trainer")
+        old_quiz = db.session.get(Quiz, quiz_lesson().quiz_id)
+        finish_attempt(old_quiz, "member_a", "true")
+        write_file(course_folder / "02-more" / "quiz.gift", "::q1::入党誓词由党章规定。{T}\n")
+        import_folder(course_folder, "trainer")
+        new_quiz = db.session.get(Quiz, quiz_lesson().quiz_id)
+        assert new_quiz.id != old_quiz.id and new_quiz.slots[0].question.text == "入党誓词由党章规定。"
+        assert len(attempts.attempts_of(old_quiz, user_named("member_a"))) == 1
+
+
+def test_a_broken_gift_names_its_file_and_line_and_imports_nothing(app, world, course_folder):
+    write_file(course_folder / "02-more" / "quiz.gift", "::q1::党的宗旨？ {=为人民服务 ~为自己\n")
+    with app.app_context():
+        with pytest.raises(CourseFormatError) as caught:
+            import_folder(course_folder, "trainer")
+        assert caught.value.path == "test-course/02-more/quiz.gift" and caught.value.line == 1
+        assert db.session.scalar(select(func.count(Lesson.id))) == 0
+
+
+@pytest.mark.parametrize(("answer", "completed"), [("true", True), ("false", False)])
+def test_passing_the_quiz_completes_the_lesson_at_once(
+    app, world, course_folder, client, auth, answer, completed
+):
+    with app.app_context():
+        import_folder(course_folder, "trainer")
+        lesson = quiz_lesson()
+        lesson_id, quiz_id = lesson.id, lesson.quiz_id
+        finish_attempt(db.session.get(Quiz, quiz_id), "member_a", answer)
+        attempt_id = attempts.attempts_of(db.session.get(Quiz, quiz_id), user_named("member_a"))[0].id
+    auth.login("member_a")
+    page = client.get(f"/courses/test-course/lessons/{lesson_id}").get_data(as_text=True)
+    assert f'href="/quizzes/{quiz_id}"' in page
+    review = client.get(f"/quizzes/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert ("flash-success" in review) is completed  # "Lesson completed: 测验", with the review
+    with app.app_context():
+        done = db.session.scalar(
+            select(LessonProgress.completed_at).where(
+                LessonProgress.lesson_id == lesson_id, LessonProgress.user_id == world.member_a
+            )
+        )
+    assert (done is not None) is completed
+
+
+def test_a_quiz_lesson_saved_in_the_browser_gets_its_quiz(app, world, client, auth):
+    with app.app_context():
+        course = make_course()
+        module_id = course.modules[0].id
+    auth.login("trainer")
+    token = csrf_token(client, f"/authoring/modules/{module_id}/lessons/new")
+    response = client.post(
+        f"/authoring/modules/{module_id}/lessons/new",
+        data={
+            "csrf_token": token,
+            "title": "随堂测验",
+            "kind": "quiz",
+            "minutes": "5",
+            "completion": "passed",
+            "quiz_source": "::q::党章是党的根本大法。{T}",
+            "pass_score": "60",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.title == "随堂测验"))
+        assert lesson.quiz_id is not None and db.session.get(Quiz, lesson.quiz_id).published
