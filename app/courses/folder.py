@@ -27,7 +27,17 @@ SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,79}")
 NUMBERED_PATTERN = re.compile(r"(\d{1,4})[-_]([\w-]{1,80})")
 MAX_TEXT_BYTES = 1024 * 1024  # one lesson file or GIFT file
 
-COURSE_KEYS = ("slug", "title", "summary", "credit_hours", "cover", "tags", "audience", "status")
+COURSE_KEYS = (
+    "slug",
+    "title",
+    "summary",
+    "credit_hours",
+    "cover",
+    "tags",
+    "audience",
+    "status",
+    "final_exam",
+)
 MODULE_KEYS = ("title", "summary")
 LESSON_KEYS = (
     "title",
@@ -99,6 +109,7 @@ class CourseSpec:
     audience: str
     status: CourseStatus
     modules: list[ModuleSpec] = field(default_factory=list)
+    final_exam: str | None = None  # the key of the quiz lesson that decides completion
 
 
 class _YamlFile:
@@ -219,7 +230,28 @@ def parse_course_folder(root: Path) -> CourseSpec:
             )
         module_keys.add(match.group(2))
         course.modules.append(_parse_module(root, folder, match.group(2)))
+    course.final_exam = _final_exam(meta, course)
     return course
+
+
+def _final_exam(meta: "_YamlFile", course: CourseSpec) -> str | None:
+    """``final_exam: <module>/<lesson>`` names a quiz lesson that must be passed (not just submitted)."""
+    key = meta.text("final_exam", max_length=200)
+    if key is None:
+        return None
+    lesson = next(
+        (lesson for module in course.modules for lesson in module.lessons if lesson.key == key), None
+    )
+    if lesson is None or lesson.kind is not LessonKind.QUIZ:
+        raise meta.error(
+            "final_exam",
+            _(
+                'final_exam must name a quiz lesson of this course, such as "exam/final" (module folder and lesson file without their numbers)'
+            ),
+        )
+    if lesson.completion is not CompletionRule.PASSED:
+        raise meta.error("final_exam", _('the final exam\'s lesson must have the completion rule "passed"'))
+    return key
 
 
 def _numbered_sort_key(path: Path) -> tuple[int, str]:
@@ -410,6 +442,8 @@ def write_course_folder(course: CourseSpec, target: Path, assets_from: Path | No
     if course.audience:
         meta["audience"] = course.audience
     meta["status"] = course.status.value
+    if course.final_exam:
+        meta["final_exam"] = course.final_exam
     (root / COURSE_FILE).write_text(_dump(meta), encoding="utf-8")
     assets = [course.cover] if course.cover else []
     for number, module in enumerate(course.modules, start=1):

@@ -140,6 +140,7 @@ def _apply(spec: CourseSpec, owner: User | None, source_dir: str | None) -> Impo
         "cover": spec.cover,
         "audience": spec.audience,
         "status": spec.status,
+        "final_exam_key": spec.final_exam,
     }
     if source_dir is not None and course.source_dir != source_dir:
         course.source_dir = source_dir  # where its media files are now; not a change of content
@@ -310,6 +311,7 @@ def course_spec(course: Course) -> CourseSpec:
         tags=course.tag_names,
         audience=course.audience,
         status=course.status,
+        final_exam=course.final_exam_key,
         modules=[
             ModuleSpec(
                 key=module.key,

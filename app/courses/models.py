@@ -60,6 +60,8 @@ class Course(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+    # The key of the quiz lesson that is the course's final exam: completion needs it passed.
+    final_exam_key: Mapped[str | None] = mapped_column(String(200))
 
     owner: Mapped[User | None] = relationship()
     tags: Mapped[list["CourseTag"]] = relationship(

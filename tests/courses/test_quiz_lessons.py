@@ -3,13 +3,15 @@
 import pytest
 from sqlalchemy import func, select
 
+from app.courses import importer
 from app.courses.errors import CourseFormatError
+from app.courses.folder import parse_course_folder
 from app.courses.models import Lesson
 from app.extensions import db
 from app.progress.models import LessonProgress
 from app.quizzes.models import QuestionBank, Quiz
 from app.quizzes.services import attempts
-from tests.conftest import csrf_token
+from tests.conftest import AuthActions, csrf_token
 from tests.courses.conftest import import_folder, make_course, user_named, write_file
 
 
@@ -103,3 +105,47 @@ def test_a_quiz_lesson_saved_in_the_browser_gets_its_quiz(app, world, client, au
     with app.app_context():
         lesson = db.session.scalar(select(Lesson).where(Lesson.title == "随堂测验"))
         assert lesson.quiz_id is not None and db.session.get(Quiz, lesson.quiz_id).published
+
+
+def name_the_final_exam(course_folder, key: str, completion: str = "passed") -> None:
+    course_yml = course_folder / "course.yml"
+    course_yml.write_text(course_yml.read_text(encoding="utf-8") + f"final_exam: {key}\n", encoding="utf-8")
+    quiz = course_folder / "02-more" / "02-quiz.md"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace("kind: quiz\n", f"kind: quiz\ncompletion: {completion}\n")
+    )
+
+
+def test_a_final_exam_is_a_passed_quiz_lesson_and_survives_a_round_trip(app, world, course_folder, tmp_path):
+    name_the_final_exam(course_folder, "more/quiz")
+    with app.app_context():
+        result = import_folder(course_folder, "trainer")
+        assert result.course.final_exam_key == "more/quiz"
+        exported = importer.export_course(result.course, tmp_path / "out")
+        assert parse_course_folder(exported).final_exam == "more/quiz"
+    assert 'data-testid="final-exam"' in course_page(app, "test-course")
+
+
+@pytest.mark.parametrize(
+    ("key", "completion", "words"),
+    [
+        ("more/reading", "passed", "quiz lesson"),
+        ("more/nothing", "passed", "quiz lesson"),
+        ("more/quiz", "submitted", "passed"),
+    ],
+)
+def test_a_wrong_final_exam_is_refused_with_its_line(app, course_folder, key, completion, words):
+    name_the_final_exam(course_folder, key, completion)
+    with pytest.raises(CourseFormatError) as caught:
+        parse_course_folder(course_folder)
+    assert (
+        caught.value.path == "test-course/course.yml"
+        and caught.value.line == 8
+        and words in caught.value.problem
+    )
+
+
+def course_page(app, slug: str) -> str:
+    client = app.test_client()
+    AuthActions(client).login("member_a")
+    return client.get(f"/courses/{slug}/").get_data(as_text=True)
