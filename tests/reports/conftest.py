@@ -164,16 +164,6 @@ def mailbox(smtp_server) -> Mailbox:
     return smtp_server[1]
 
 
-@pytest.fixture
-def app_config(smtp_server) -> dict:
-    port, _mailbox = smtp_server
-    return {
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": port,
-        "MAIL_DEFAULT_SENDER": "网上党校 <school@example.org>",
-    }
-
-
 def set_email(username: str, address: str) -> None:
     db.session.scalar(select(User).where(User.username == username)).email = address
     db.session.commit()

@@ -1,14 +1,12 @@
 """In Chromium on a phone: a secretary opens the dashboard, drills down to an overdue member, downloads the XLSX."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS
-from tests.factories import PASSWORD
+from tests.browser.conftest import TIMEOUT_MS, Journey
 from tests.reports.conftest import YEAR
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-reports"
@@ -18,21 +16,10 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-reports
 def test_a_secretary_drills_down_to_an_overdue_member_and_downloads_the_xlsx(
     world, year_of_study, browser_page: Page, live_server: str, tmp_path
 ):
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
     expect.set_options(timeout=TIMEOUT_MS)
-    page, steps = browser_page, iter(range(1, 100))
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-
-    def snap(name: str) -> None:
-        page.screenshot(path=ARTIFACTS / f"{next(steps):02d}-{name}.png", full_page=True)
-
-    page.goto(f"{live_server}/login")
-    page.locator('input[name="username"]').fill("sec_a")
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('form[action="/login"] button[type="submit"]').click()
+    page, journey = browser_page, Journey(browser_page, ARTIFACTS)
+    snap = journey.snap
+    journey.sign_in(live_server, "sec_a")
     page.get_by_role("button", name="菜单").click()
     page.get_by_test_id("nav-reports").click()
     expect(page.locator("h1")).to_contain_text("第一党支部")
@@ -60,4 +47,4 @@ def test_a_secretary_drills_down_to_an_overdue_member_and_downloads_the_xlsx(
     members = {row[0]: row for row in load_workbook(saved)["成员学时"].iter_rows(min_row=2, values_only=True)}
     assert set(members) == {"sec_a", "member_a"}
     assert members["sec_a"][9] == "c-party" and members["member_a"][3] == 11
-    assert problems == []
+    assert journey.problems == []
