@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.courses.models import CompletionRule, LessonKind
+from app.courses.quiz_link import link_quiz
 from app.progress import services
 from tests.browser.conftest import TIMEOUT_MS
 from tests.factories import PASSWORD
@@ -53,12 +54,16 @@ def test_a_member_finishes_a_course_and_sees_hours_and_certificate_at_once(
                 ("clip", LessonKind.VIDEO, 5, CompletionRule.WATCHED),
                 ("one", LessonKind.TEXT, 1, CompletionRule.OPENED),
                 ("two", LessonKind.TEXT, 1, CompletionRule.OPENED),
+                ("exam", LessonKind.QUIZ, 5, CompletionRule.PASSED),
             ),
         )
         services.record_lesson_completed(
             user("member_a"), lesson_of(course, "clip"), {"verified_seconds": 300}
         )
-        one, two = lesson_of(course, "one").id, lesson_of(course, "two").id
+        exam = lesson_of(course, "exam")
+        exam.quiz_source = "::q1::党的最高理想和最终目标是实现共产主义。{T}\n"
+        link_quiz(exam, user("trainer"))
+        one, two, exam_id = lesson_of(course, "one").id, lesson_of(course, "two").id, exam.id
 
     page.goto(f"{live_server}/login")
     page.locator('input[name="username"]').fill("member_a")
@@ -73,6 +78,16 @@ def test_a_member_finishes_a_course_and_sees_hours_and_certificate_at_once(
         snap(f"lesson-{lesson_id}")
         page.get_by_test_id("finish-reading").get_by_role("button").click()
         expect(page.get_by_test_id("completed")).to_be_visible()
+
+    # The quiz lesson: passing its quiz completes it, and with it the course.
+    page.goto(f"{live_server}/courses/short/lessons/{exam_id}")
+    page.get_by_test_id("take-quiz").click()
+    page.get_by_test_id("start").click()
+    page.get_by_label("对").check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".flash-success").last).to_contain_text("课时已完成")
+    snap("quiz-passed")
 
     page.goto(f"{live_server}/courses/short/")
     expect(page.get_by_test_id("certificate")).to_contain_text("1.5")
