@@ -1,0 +1,246 @@
+"""Heartbeat throughput and latency under gunicorn against a bare one-INSERT Flask endpoint.
+
+    .venv/bin/python benchmarks/heartbeat.py [--clients 32] [--seconds 10]
+
+Both apps run under gunicorn on 127.0.0.1 with a SQLite file database in WAL mode, first with two
+sync workers, then with two gthread workers (4 threads each). Each of the clients (threads using
+http.client) is its own signed-in member watching one video lesson: it sends as interval the real
+time elapsed since its previous heartbeat, so every heartbeat is honest (1× against the allowed
+1.5×) and should be accepted; refusals are counted separately. The bare endpoint does one
+SQLAlchemy Core INSERT per request. Target: the heartbeat reaches at least 60% of the bare
+throughput. The transcoding job is measured by benchmarks/transcode.py.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+NAME = "heartbeat"
+TARGET_RATIO = 0.60
+WORKER_KINDS = {
+    "2 sync workers": ["-w", "2", "-k", "sync", "--preload"],
+    "2 gthread workers × 4 threads": ["-w", "2", "-k", "gthread", "--threads", "4", "--preload"],
+}
+
+
+def bare_app():
+    """The comparison: a Flask endpoint doing one SQLAlchemy Core INSERT (gunicorn imports this)."""
+    from flask import Flask, jsonify, request
+    from sqlalchemy import Column, Float, Integer, MetaData, Table, create_engine, insert
+
+    metadata = MetaData()
+    beats = Table("beats", metadata, Column("id", Integer, primary_key=True), Column("start", Float))
+    engine = create_engine(f"sqlite:///{os.environ['BARE_DATABASE']}")
+    metadata.create_all(engine)
+    app = Flask(__name__)
+
+    @app.post("/beat")
+    def beat():
+        with engine.begin() as connection:
+            connection.execute(insert(beats).values(start=request.get_json()["start"]))
+        return jsonify(ok=True)
+
+    return app
+
+
+def seed(folder: Path, clients: int) -> tuple[dict, int, list[tuple[str, str]]]:
+    """Migrate a fresh database, add a video lesson and one member per client; return their cookies."""
+    import flask_migrate
+    from flask import session
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+
+    from app import create_app
+    from app.auth.models import Role, User
+    from app.extensions import db
+    from tests.factories import make_user
+    from tests.progress.conftest import make_video_lesson
+
+    config = {
+        "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
+        "SECRET_KEY": "heartbeat-benchmark",
+        "MEDIA_ROOT": str(folder / "media"),
+        "REDIS_URL": None,
+        "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3"),
+    }
+    app = create_app(config, instance_path=str(folder / "instance"))
+    signed = []
+    with app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        lesson_id = make_video_lesson(duration=100_000.0).id
+        member_ids = [
+            make_user(f"bench{index}", (Role.MEMBER,), "甲党委/第一党支部").id for index in range(clients)
+        ]
+        db.session.remove()
+    serializer = app.session_interface.get_signing_serializer(app)
+    for member_id in member_ids:
+        # A request context of its own per member: generate_csrf caches its token in the app context.
+        with app.test_request_context("/"):
+            login_user(db.session.get(User, member_id))
+            token = generate_csrf()
+            signed.append((serializer.dumps(dict(session)), token))
+    with sqlite3.connect(folder / "app.sqlite3") as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+    return config, lesson_id, signed
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(target: str, worker_args: list[str], env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    command = [str(PROJECT_ROOT / ".venv/bin/gunicorn"), "-b", f"127.0.0.1:{port}", *worker_args, target]
+    server = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"gunicorn did not start: {' '.join(command)}")
+
+
+def load(port: int, path: str, headers: list[dict], seconds: float) -> dict:
+    """One thread per client, each posting in a loop for ``seconds``; latencies and statuses back."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(header: dict) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        position, last = 0.0, time.monotonic()
+        mine, codes = [], {}
+        while (now := time.monotonic()) < stop_at:
+            step = max(now - last, 0.001)  # the real time since the previous heartbeat: honest playback
+            body = json.dumps({"start": position, "end": position + step})
+            began = time.perf_counter()
+            connection.request(
+                "POST", path, body=body, headers={"Content-Type": "application/json", **header}
+            )
+            answer = connection.getresponse()
+            answer.read()
+            mine.append(time.perf_counter() - began)
+            codes[answer.status] = codes.get(answer.status, 0) + 1
+            if answer.status == 200:
+                position, last = position + step, now
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            for code, count in codes.items():
+                statuses[code] = statuses.get(code, 0) + count
+
+    threads = [threading.Thread(target=client, args=(header,)) for header in headers]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    return {
+        "throughput": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "statuses": statuses,
+    }
+
+
+def row(label: str, figures: dict) -> str:
+    codes = ", ".join(f"{code}: {count}" for code, count in sorted(figures["statuses"].items()))
+    return (
+        f"| {label} | {figures['throughput']:.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} | {codes} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    from benchmarks._report import machine_line, write_section
+
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="heartbeat-bench-") as folder:
+        folder = Path(folder)
+        config, lesson_id, signed = seed(folder, args.clients)
+        app_env = {key: str(value) for key, value in config.items() if value is not None}
+        bare_database = folder / "bare.sqlite3"
+        with sqlite3.connect(bare_database) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+        bare_env = {"BARE_DATABASE": str(bare_database)}
+        heartbeat_headers = [
+            {"Cookie": f"session={cookie}", "X-CSRFToken": token} for cookie, token in signed
+        ]
+        for kind, worker_args in WORKER_KINDS.items():
+            results = {}
+            for label, target, env, path, headers in (
+                ("bare INSERT", "benchmarks.heartbeat:bare_app()", bare_env, "/beat", [{}] * args.clients),
+                (
+                    "heartbeat",
+                    "app:create_app()",
+                    app_env,
+                    f"/api/v1/lessons/{lesson_id}/heartbeat",
+                    heartbeat_headers,
+                ),
+            ):
+                server, port = serve(target, worker_args, env)
+                try:
+                    results[label] = load(port, path, headers, args.seconds)
+                finally:
+                    server.terminate()
+                    server.wait(timeout=30)
+            ratio = results["heartbeat"]["throughput"] / results["bare INSERT"]["throughput"]
+            verdict = "met" if ratio >= TARGET_RATIO else "missed"
+            lines += [
+                f"**{kind}** — ratio {ratio:.0%} (target ≥ {TARGET_RATIO:.0%}: {verdict})",
+                "",
+                "| endpoint | requests/s | p50 ms | p99 ms | statuses |",
+                "|---|---|---|---|---|",
+                row("bare INSERT", results["bare INSERT"]),
+                row("heartbeat", results["heartbeat"]),
+                "",
+            ]
+            print("\n".join(lines[-7:]))
+    body = "\n".join(
+        [
+            "## Heartbeats",
+            "",
+            f"`.venv/bin/python benchmarks/heartbeat.py --clients {args.clients} --seconds {args.seconds:g}`"
+            f" — {machine_line()}; SQLite WAL file, gunicorn on 127.0.0.1, the load is {args.clients} client threads"
+            " in one Python process (they share the 2 cores with the server and with other"
+            " engineers' work, so figures are indicative).",
+            "",
+            *lines,
+            "Transcoding overhead is measured separately by `benchmarks/transcode.py`.",
+        ]
+    )
+    write_section(NAME, body)
+
+
+if __name__ == "__main__":
+    main()
