@@ -28,7 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
-from app.courses.models import Lesson
+from app.courses.models import Course, Lesson
+from app.courses.permissions import editable_courses
 from app.extensions import db
 from app.media.models import VideoStatus
 from app.progress import permissions
@@ -343,3 +344,24 @@ def player_state(member: User, lesson: Lesson, now: datetime | None = None) -> d
         "coverage": current.coverage,
         "completed": current.completed,
     }
+
+
+# --- reviewing refusals: trainers (their own courses) and admins ----------------------------------
+
+REFUSAL_PAGE_SIZE = 100
+
+
+def refusals_for(reviewer: User, lesson_id: int | None = None) -> list[tuple[HeartbeatRefusal, User, Lesson]]:
+    """The latest refused heartbeats on lessons of courses the reviewer may edit, newest first."""
+    courses = editable_courses(reviewer).with_only_columns(Course.id)
+    statement = (
+        select(HeartbeatRefusal, User, Lesson)
+        .join(User, HeartbeatRefusal.user_id == User.id)
+        .join(Lesson, HeartbeatRefusal.lesson_id == Lesson.id)
+        .where(Lesson.course_id.in_(courses))
+        .order_by(HeartbeatRefusal.created_at.desc(), HeartbeatRefusal.id.desc())
+        .limit(REFUSAL_PAGE_SIZE)
+    )
+    if lesson_id is not None:
+        statement = statement.where(HeartbeatRefusal.lesson_id == lesson_id)
+    return [tuple(row) for row in db.session.execute(statement)]

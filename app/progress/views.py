@@ -20,7 +20,7 @@ from app.extensions import db
 from app.org.models import OrgUnit
 from app.org.permissions import can_view_member
 from app.org.services import name_path, name_paths
-from app.progress import certificates, ledger, permissions, services, sessions
+from app.progress import certificates, heartbeats, ledger, permissions, services, sessions
 from app.progress.forms import (
     SESSION_KIND_LABELS,
     SOURCE_LABELS,
@@ -90,6 +90,37 @@ def finish_reading(lesson_id: int):
         else:
             flash(_("Lesson completed."), "success")
     return redirect(url_for("courses.lesson", slug=lesson.course.slug, lesson_id=lesson.id))
+
+
+REFUSAL_LABELS = {
+    "bad_interval": _l("The interval is not a valid stretch of the video"),
+    "bad_sequence": _l("The sequence number is missing or invalid"),
+    "bad_session": _l("The viewing session is missing or invalid"),
+    "beyond_duration": _l("Claimed beyond the end of the video"),
+    "concurrent": _l("Another heartbeat of the member was being counted"),
+    "faster_than_real_time": _l("More seconds claimed than real time allows"),
+    "not_an_object": _l("Not a JSON object"),
+    "not_visible": _l("A lesson the member may not see"),
+    "other_lesson": _l("Another lesson was being watched at the same time"),
+    "replayed": _l("A heartbeat sent again"),
+    "superseded": _l("From a tab or device replaced by a newer one"),
+    "unknown_field": _l("Unknown fields sent"),
+    "video_not_ready": _l("The video is not ready"),
+}
+
+
+@bp.get("/refusals")
+def refusals():
+    """Refused heartbeats on the reviewer's courses, for spotting farming or a broken player."""
+    if not course_permissions.can_author(current_user):
+        abort(403)
+    lesson_id = request.args.get("lesson", type=int)
+    return render_template(
+        "progress/refusals.html",
+        rows=heartbeats.refusals_for(current_user, lesson_id),
+        lesson_id=lesson_id,
+        labels=REFUSAL_LABELS,
+    )
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")

@@ -287,3 +287,16 @@ def test_concurrent_heartbeats_cannot_spend_the_same_budget_twice(app, world):
     with app.app_context():
         assert heartbeats.figures(user("member_a"), db.session.get(Lesson, lesson_id)).verified_seconds == 15
         assert refusals() == 3
+
+
+def test_refusals_are_listed_for_the_course_s_editors_and_no_one_else(app, client, auth, world):
+    lesson_id, token = signed_in(app, client, auth, duration=600)
+    post(client, lesson_id, {"start": 0, "end": 600}, token)
+    assert client.get("/progress/refusals").status_code == 403  # a member
+    auth.logout()
+    auth.login("trainer")  # a trainer, but not of this course
+    assert 'data-testid="refusals"' not in client.get("/progress/refusals").get_data(as_text=True)
+    auth.logout()
+    auth.login("admin")
+    page = client.get(f"/progress/refusals?lesson={lesson_id}").get_data(as_text=True)
+    assert 'data-testid="refusals"' in page and "甲党员" in page and "\"end\": 600" in page
