@@ -12,7 +12,8 @@ TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := $(VENV)/.apt-updated
 
-.PHONY: run test install system-packages browser translations lint test-sqlite test-postgres messages clean
+.PHONY: run test install system-packages browser translations lint test-sqlite test-postgres messages clean \
+	deploy-packages deploy-check
 
 run: install
 	$(FLASK) db upgrade
@@ -76,6 +77,18 @@ test-postgres:
 	else \
 		echo "== test leg 2/2: SKIPPED: no PostgreSQL answers at $(TEST_PG_URL) (set TEST_PG_URL to run it) =="; \
 	fi
+
+# Production pieces on this machine: nginx (Debian's light build) and the PostgreSQL client tools
+# (pg_dump/pg_restore for `flask backup`).
+deploy-packages:
+	@{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && command -v pg_dump >/dev/null && command -v redis-cli >/dev/null || { \
+		$(MAKE) --no-print-directory $(APT_UPDATED) && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light postgresql-client redis-tools; }
+
+# Starts nginx + gunicorn + PostgreSQL db `deploy_check` + Redis db 7 + a worker on loopback, checks
+# sign-in, a video byte range, a search and a report through nginx, and tears it all down.
+deploy-check: $(INSTALLED) deploy-packages
+	$(BIN)/python -m tests.deploy.deploy_check
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

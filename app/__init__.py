@@ -112,6 +112,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.reports.cli import reports_cli
 
     app.cli.add_command(reports_cli)
+    from app.backup.cli import backup_cli
+
+    app.cli.add_command(backup_cli)
 
     from app.errors import register_error_pages
     from app.web import register_template_helpers, set_security_headers

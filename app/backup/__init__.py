@@ -1,0 +1,1 @@
+"""Backup and restore of the database, the media files and (rebuilt on restore) the search index."""

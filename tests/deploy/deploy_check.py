@@ -1,0 +1,218 @@
+"""`make deploy-check`: start the documented stack on loopback and check it through nginx.
+
+nginx (Debian's package, docs/deploy/nginx.conf with this checkout's paths and unprivileged ports)
+in front of gunicorn (docs/deploy/gunicorn.conf.py), PostgreSQL database `deploy_check` (reset),
+Redis db 7, `flask db upgrade`, `flask demo load` and a job worker. Prints PASS/FAIL per check.
+"""
+
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+NGINX_PORT = int(os.environ.get("DEPLOY_CHECK_NGINX_PORT", 18080))
+GUNICORN_PORT = int(os.environ.get("DEPLOY_CHECK_GUNICORN_PORT", 18000))
+DATABASE = "deploy_check"
+REDIS_URL = "redis://127.0.0.1:6379/7"
+PASSWORD = "party-school-demo"
+
+
+def nginx_config(folder: Path) -> Path:
+    """The documented site, pointed at this checkout, inside a main config nginx runs as this user."""
+    site = (ROOT / "docs" / "deploy" / "nginx.conf").read_text()
+    site = site.replace("/srv/party-school/app/static/", f"{ROOT}/app/static/")
+    site = site.replace("/srv/party-school/media/", f"{folder}/media/")
+    site = site.replace("127.0.0.1:8000", f"127.0.0.1:{GUNICORN_PORT}")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{NGINX_PORT};")
+    temp = "\n".join(
+        f"    {name}_temp_path {folder}/{name};"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"daemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/nginx-error.log;\n"
+        f"events {{ worker_connections 1024; }}\nhttp {{\n    include /etc/nginx/mime.types;\n"
+        f"    access_log {folder}/nginx-access.log;\n{temp}\n{site}\n}}\n"
+    )
+    return conf
+
+
+def wait_for_port(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"nothing listens on port {port} after {seconds} s")
+
+
+class Browser:
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str, headers: dict | None = None):
+        request = urllib.request.Request(self.base + path, headers=headers or {})
+        try:
+            response = self.opener.open(request, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        return response.status, response.headers, response.read()
+
+    def login(self, username: str) -> int:
+        _status, _headers, body = self.get("/login")
+        token = re.search(rb'name="csrf_token"(?: type="hidden")? value="([^"]+)"', body).group(1).decode()
+        data = urllib.parse.urlencode(
+            {"csrf_token": token, "username": username, "password": PASSWORD}
+        ).encode()
+        response = self.opener.open(urllib.request.Request(self.base + "/login", data=data), timeout=30)
+        response.read()
+        return response.status if response.url.rstrip("/") != self.base + "/login" else 401
+
+
+def checks(base: str, env: dict) -> list[tuple[str, bool, str]]:
+    results = []
+    member = Browser(base)
+    status = member.login("member")
+    _s, _h, home = member.get("/")
+    results.append(("sign-in with the CSRF form", status == 200 and b"/logout" in home, f"status {status}"))
+
+    video_id, height = query_video(env)
+    status, headers, body = member.get(f"/media/videos/{video_id}/{height}p.mp4", {"Range": "bytes=0-99"})
+    by_nginx = headers.get("Server", "").startswith("nginx") and "X-Accel-Redirect" not in headers
+    results.append(
+        (
+            "video byte range via X-Accel-Redirect",
+            status == 206
+            and headers.get("Content-Range", "").startswith("bytes 0-99/")
+            and len(body) == 100
+            and by_nginx,
+            f"status {status}, Content-Range {headers.get('Content-Range')}, Server {headers.get('Server')}",
+        )
+    )
+    status, _h, body = member.get("/library/search?q=" + urllib.parse.quote("党"))
+    results.append(("library search", status == 200 and b"<mark" in body, f"status {status}"))
+
+    secretary = Browser(base)
+    secretary.login("secretary")
+    unit_id = query_unit(env)
+    status, headers, body = secretary.get(f"/api/v1/org-units/{unit_id}/report?year={time.gmtime().tm_year}")
+    results.append(("branch report (JSON API)", status == 200 and body.startswith(b"{"), f"status {status}"))
+    return results
+
+
+def flask(env: dict, *args: str) -> str:
+    return subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def _query(env: dict, code: str) -> str:
+    script = f"from app import create_app\nfrom app.extensions import db\napp = create_app()\nwith app.app_context():\n{code}"
+    return subprocess.run(
+        [str(BIN / "python"), "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def query_video(env: dict) -> tuple[int, int]:
+    out = _query(
+        env,
+        "    from app.media.models import Rendition as R\n"
+        "    r = db.session.scalars(db.select(R)).first()\n    print(r.video_id, r.height)",
+    )
+    video_id, height = out.split()
+    return int(video_id), int(height)
+
+
+def query_unit(env: dict) -> int:
+    out = _query(
+        env,
+        "    from app.auth.models import User\n"
+        "    print(db.session.scalar(db.select(User).filter_by(username='secretary')).unit_id)",
+    )
+    return int(out)
+
+
+def main() -> int:
+    if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
+        print("nginx is not installed: run `make deploy-packages`")
+        return 1
+    folder = Path(tempfile.mkdtemp(prefix="deploy-check-"))
+    # nginx's workers drop to `nobody` when started as root: they must read the media folder.
+    folder.chmod(0o755)
+    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi", "media", "search_index", "instance"):
+        (folder / name).mkdir()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE}",
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "deploy-check-secret",
+        "MEDIA_ROOT": str(folder / "media"),
+        "SEARCH_INDEX_DIR": str(folder / "search_index"),
+        "MEDIA_X_ACCEL_REDIRECT": "/protected-media/",
+        "GUNICORN_BIND": f"127.0.0.1:{GUNICORN_PORT}",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_ACCESSLOG": str(folder / "gunicorn-access.log"),
+        "GUNICORN_ERRORLOG": str(folder / "gunicorn-error.log"),
+    }
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"], check=True)
+    subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
+    subprocess.run(["redis-cli", "-n", "7", "flushdb"], check=False, capture_output=True)
+    processes = []
+    results = []
+    try:
+        flask(env, "db", "upgrade")
+        flask(env, "demo", "load")
+        processes.append(
+            subprocess.Popen(
+                [str(BIN / "gunicorn"), "-c", "docs/deploy/gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [str(BIN / "flask"), "--app", "wsgi", "worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        processes.append(subprocess.Popen([nginx, "-p", str(folder), "-c", str(nginx_config(folder))]))
+        wait_for_port(GUNICORN_PORT)
+        wait_for_port(NGINX_PORT)
+        results = checks(f"http://127.0.0.1:{NGINX_PORT}", env)
+    finally:
+        for process in reversed(processes):
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+    for name, ok, detail in results:
+        print(f"{'PASS' if ok else 'FAIL'}  {name}  ({detail})")
+    return 0 if all(ok for _n, ok, _d in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
