@@ -299,4 +299,4 @@ def test_refusals_are_listed_for_the_course_s_editors_and_no_one_else(app, clien
     auth.logout()
     auth.login("admin")
     page = client.get(f"/progress/refusals?lesson={lesson_id}").get_data(as_text=True)
-    assert 'data-testid="refusals"' in page and "甲党员" in page and "\"end\": 600" in page
+    assert 'data-testid="refusals"' in page and "甲党员" in page and '"end": 600' in page
