@@ -39,11 +39,17 @@ def require_author():
 
 
 def _bank_or_404(bank_id: int) -> QuestionBank:
-    return db.get_or_404(QuestionBank, bank_id)
+    return db.first_or_404(permissions.managed_banks(current_user).where(QuestionBank.id == bank_id))
 
 
 def _quiz_or_404(quiz_id: int) -> Quiz:
-    return db.get_or_404(Quiz, quiz_id)
+    return db.first_or_404(permissions.managed_quizzes(current_user).where(Quiz.id == quiz_id))
+
+
+def _question_or_404(question_id: int) -> Question:
+    question = db.get_or_404(Question, question_id)
+    _bank_or_404(question.category.bank_id)  # another trainer's bank answers 404 too
+    return question
 
 
 # --- question banks (trainers) ---------------------------------------------------------------
@@ -59,7 +65,7 @@ def bank_list():
             flash(error.message, "error")
         else:
             return redirect(url_for("quiz_authoring.bank", bank_id=bank.id))
-    rows = db.session.scalars(select(QuestionBank).order_by(QuestionBank.name))
+    rows = db.session.scalars(permissions.managed_banks(current_user).order_by(QuestionBank.name))
     return render_template("quizzes/banks.html", banks=rows, form=form)
 
 
@@ -148,13 +154,21 @@ def manage():
             flash(error.message, "error")
         else:
             return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
-    rows = db.session.scalars(select(Quiz).order_by(Quiz.created_at.desc(), Quiz.id.desc()))
+    rows = db.session.scalars(
+        permissions.managed_quizzes(current_user).order_by(Quiz.created_at.desc(), Quiz.id.desc())
+    )
     return render_template("quizzes/manage.html", quizzes=rows, form=form)
 
 
 def _settings_page(quiz: Quiz, form: QuizForm):
+    banks_managed = permissions.managed_banks(current_user).with_only_columns(QuestionBank.id)
     all_categories = list(
-        db.session.scalars(select(Category).join(QuestionBank).order_by(QuestionBank.name, Category.path))
+        db.session.scalars(
+            select(Category)
+            .join(QuestionBank)
+            .where(QuestionBank.id.in_(banks_managed))
+            .order_by(QuestionBank.name, Category.path)
+        )
     )
     rule_form = DrawRuleForm(formdata=None)
     rule_form.category_id.choices = [
@@ -165,6 +179,7 @@ def _settings_page(quiz: Quiz, form: QuizForm):
         select(Question)
         .join(Category)
         .join(QuestionBank)
+        .where(QuestionBank.id.in_(banks_managed))
         .order_by(QuestionBank.name, Category.path, Question.id)
     )
     pick_form.question_ids.choices = [
@@ -243,6 +258,7 @@ def grading(quiz_id: int):
 @bp.post("/responses/<int:response_id>/grade")
 def grade_response(response_id: int):
     response = db.get_or_404(Response, response_id)
+    _quiz_or_404(response.attempt.quiz_id)
     form = EssayGradeForm()
     if form.validate_on_submit():
         run_service(
@@ -281,7 +297,7 @@ def quiz_results_export(quiz_id: int):
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def question_edit(question_id: int):
-    question = db.get_or_404(Question, question_id)
+    question = _question_or_404(question_id)
     form = (
         QuestionGiftForm(source=banks.question_gift(question))
         if request.method == "GET"
@@ -298,7 +314,7 @@ def question_edit(question_id: int):
 
 @bp.post("/questions/<int:question_id>/delete")
 def question_delete(question_id: int):
-    question = db.get_or_404(Question, question_id)
+    question = _question_or_404(question_id)
     bank_id = question.category.bank_id
     if ConfirmForm().validate_on_submit() and not run_service(
         lambda: banks.delete_question(question), _("The question has been deleted.")

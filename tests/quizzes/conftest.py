@@ -3,8 +3,9 @@
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.extensions import db
 from app.quizzes.data import QuestionData
 from app.quizzes.models import QuestionKind, Quiz, QuizMode, RevealPolicy
@@ -14,8 +15,13 @@ from tests.factories import make_user
 T0 = datetime(2026, 5, 1, 9, 0, 0)  # the injected clock's "now" in attempt tests
 
 
+def the_trainer() -> User | None:
+    """Banks and quizzes are made by the trainer of the test, when there is one (they manage them)."""
+    return db.session.scalar(select(User).where(User.username == "trainer"))
+
+
 def make_bank(name: str = "党章题库", published: bool = True):
-    bank = banks.find_bank(name) or banks.create_bank(name, created_by=None)
+    bank = banks.find_bank(name) or banks.create_bank(name, created_by=the_trainer())
     if published:
         banks.set_bank_published(bank, True)
     return bank
@@ -81,7 +87,7 @@ def make_quiz(questions=None, **settings) -> Quiz:
         "reveal": RevealPolicy.AFTER_SUBMIT,
     }
     quiz = quizzes.create_quiz(
-        quizzes.QuizSettings(**(values | settings | {"published": False})), created_by=None
+        quizzes.QuizSettings(**(values | settings | {"published": False})), created_by=the_trainer()
     )
     quizzes.set_fixed_questions(quiz, stored)
     quizzes.update_quiz(quiz, quizzes.QuizSettings(**(values | settings | {"published": True})))

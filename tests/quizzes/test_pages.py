@@ -6,9 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.auth.models import Role
 from app.extensions import db
 from app.quizzes.models import Attempt, AttemptStatus, Question, Response
 from tests.conftest import csrf_token
+from tests.factories import make_user
 from tests.quizzes.conftest import make_quiz
 
 GIFT = """::好题::党的宗旨是什么？{=全心全意为人民服务#对 ~为人民谋幸福#接近}
@@ -410,3 +412,29 @@ def test_starting_beyond_the_attempts_allowed_is_refused(app, client, auth, peop
     assert refused.headers["Location"].endswith(f"/quizzes/{quiz_id}")
     with app.app_context():
         assert len(list(db.session.scalars(select(Attempt.id)))) == 1
+
+
+def test_a_trainer_manages_only_their_own_banks_and_quizzes(app, client, auth, people):
+    with app.app_context():
+        quiz = make_quiz()
+        quiz_id, question_id = quiz.id, quiz.slots[0].question_id
+        bank_id = quiz.slots[0].question.category.bank_id
+        make_user("trainer2", (Role.TRAINER,), "甲党委")
+        make_user("boss", (Role.ADMIN,), unit_path=None)
+    urls = [
+        f"/quizzes/banks/{bank_id}",
+        f"/quizzes/banks/{bank_id}/export.gift",
+        f"/quizzes/manage/{quiz_id}",
+        f"/quizzes/manage/{quiz_id}/statistics",
+        f"/quizzes/questions/{question_id}/edit",
+    ]
+    auth.login("trainer2")
+    assert [client.get(url).status_code for url in urls] == [404] * len(urls)
+    token = csrf_token(client, "/quizzes/banks")
+    assert (
+        client.post(f"/quizzes/questions/{question_id}/delete", data={"csrf_token": token}).status_code == 404
+    )
+    assert "党章题库" not in client.get("/quizzes/banks").get_data(as_text=True)
+    auth.logout()
+    auth.login("boss")
+    assert [client.get(url).status_code for url in urls] == [200] * len(urls)
