@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 from app.auth.models import Role, User
 from app.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.extensions import db
+from app.quizzes.demo import DEMO_BANK
+from app.quizzes.models import QuestionBank
 from tests.conftest import AuthActions
 from tests.factories import make_user
 
@@ -22,6 +24,16 @@ def test_demo_load_runs_once(app, runner, demo):
     assert "already loaded" in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == len(DEMO_ACCOUNTS)
+        assert (
+            db.session.scalar(select(func.count(QuestionBank.id)).where(QuestionBank.name == DEMO_BANK)) == 1
+        )
+
+
+def test_daily_practice_has_questions_on_the_first_run(app, demo):
+    client = app.test_client()
+    AuthActions(client).login("member", DEMO_PASSWORD)
+    page = client.get("/quizzes/daily").get_data(as_text=True)
+    assert 'name="q-' in page  # questions drawn from the demo practice bank
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,7 @@ def load_demo() -> bool:
     if demo_loaded():
         load_demo_course()  # idempotent: a site loaded before the course existed gets it now
         load_demo_library()  # idempotent too: re-importing the same notes changes nothing
+        load_demo_practice()  # idempotent: made once
         load_demo_progress()  # idempotent: each step checks whether it was done
         return False
     for path in DEMO_UNITS:
@@ -57,6 +58,7 @@ def load_demo() -> bool:
         create_account(account.username, account.name, unit, list(account.roles), password=DEMO_PASSWORD)
     load_demo_course()
     load_demo_library()
+    load_demo_practice()
     load_demo_progress()
     return True
 
@@ -66,6 +68,13 @@ def load_demo_progress() -> None:
     from app.progress.demo import load_demo_progress as seed_progress
 
     seed_progress(COMMITTEE)
+
+
+def load_demo_practice() -> None:
+    """A published question bank of our own, so that 每日一练 has questions on the first run."""
+    from app.quizzes.demo import load_demo_bank
+
+    load_demo_bank(db.session.scalar(select(User).where(User.username == "trainer")))
 
 
 def load_demo_library() -> None:
