@@ -9,10 +9,11 @@ passing it completes the lesson (see ``record_quiz_result``).
 import hashlib
 from dataclasses import replace
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from app.auth.models import User
 from app.courses.models import Lesson, LessonKind
+from app.courses.permissions import can_view_course
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes.models import Category, Question, Quiz, QuizDrawRule, QuizMode, QuizQuestion
@@ -77,3 +78,14 @@ def lessons_of_quiz(quiz_id: int) -> list[Lesson]:
     return list(
         db.session.scalars(select(Lesson).where(Lesson.quiz_id == quiz_id, Lesson.removed_at.is_(None)))
     )
+
+
+def may_take(user: User, quiz_id: int) -> bool:
+    """A lesson's quiz is for those who may open one of its lessons' courses; other quizzes for all."""
+    lessons = lessons_of_quiz(quiz_id)
+    return not lessons or any(can_view_course(user, lesson.course) for lesson in lessons)
+
+
+def lesson_quiz_ids() -> Select:
+    """The ids of quizzes made for lessons: members reach them through the lesson, not the quiz list."""
+    return select(Lesson.quiz_id).where(Lesson.quiz_id.is_not(None))

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.forms import ConfirmForm
+from app.courses.quiz_link import lesson_quiz_ids, may_take
 from app.errors import DomainError
 from app.extensions import db
 from app.progress.services import record_quiz_result
@@ -56,7 +57,8 @@ def run_service(operation, success_message: str) -> bool:
 
 @bp.get("/")
 def index():
-    quizzes = list(db.session.scalars(permissions.takeable_quizzes().order_by(Quiz.title)))
+    standalone = permissions.takeable_quizzes().where(Quiz.id.not_in(lesson_quiz_ids()))
+    quizzes = list(db.session.scalars(standalone.order_by(Quiz.title)))
     mine = {
         attempt.quiz_id: attempt
         for attempt in db.session.scalars(permissions.own_attempts(current_user).order_by(Attempt.number))
@@ -67,6 +69,8 @@ def index():
 @bp.get("/<int:quiz_id>")
 def quiz(quiz_id: int):
     quiz = db.first_or_404(permissions.takeable_quizzes().where(Quiz.id == quiz_id))
+    if not may_take(current_user, quiz.id):
+        abort(404)
     now = utcnow()
     history = attempts.attempts_of(quiz, current_user)
     for attempt in history:
@@ -85,6 +89,8 @@ def quiz(quiz_id: int):
 @bp.post("/<int:quiz_id>/start")
 def start(quiz_id: int):
     quiz = db.first_or_404(permissions.takeable_quizzes().where(Quiz.id == quiz_id))
+    if not may_take(current_user, quiz.id):
+        abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

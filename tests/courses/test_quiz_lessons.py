@@ -12,7 +12,7 @@ from app.progress.models import LessonProgress
 from app.quizzes.models import QuestionBank, Quiz
 from app.quizzes.services import attempts
 from tests.conftest import AuthActions, csrf_token
-from tests.courses.conftest import import_folder, make_course, user_named, write_file
+from tests.courses.conftest import import_folder, make_course, user_named, write_course_folder, write_file
 
 
 def quiz_lesson() -> Lesson:
@@ -149,3 +149,23 @@ def course_page(app, slug: str) -> str:
     client = app.test_client()
     AuthActions(client).login("member_a")
     return client.get(f"/courses/{slug}/").get_data(as_text=True)
+
+
+def test_a_lesson_quiz_is_reached_through_its_lesson_and_only_by_who_may_see_the_course(
+    app, world, client, auth, tmp_path
+):
+    with app.app_context():
+        published = import_folder(write_course_folder(tmp_path, "open-course"), "trainer").course
+        draft = import_folder(write_course_folder(tmp_path, "draft-course", status="draft"), "trainer").course
+        open_quiz, draft_quiz = (
+            db.session.scalar(
+                select(Lesson.quiz_id).where(Lesson.course_id == course.id, Lesson.quiz_id.is_not(None))
+            )
+            for course in (published, draft)
+        )
+    auth.login("member_a")
+    assert client.get(f"/quizzes/{open_quiz}").status_code == 200
+    assert f'href="/quizzes/{open_quiz}"' not in client.get("/quizzes/").get_data(as_text=True)
+    assert client.get(f"/quizzes/{draft_quiz}").status_code == 404  # a draft course's quiz
+    token = csrf_token(client, "/quizzes/")
+    assert client.post(f"/quizzes/{draft_quiz}/start", data={"csrf_token": token}).status_code == 404
