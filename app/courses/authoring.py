@@ -163,9 +163,12 @@ def _swap(items: list, item, direction: int) -> None:
         each.position = position
 
 
+def current_modules(course: Course) -> list[Module]:
+    return [module for module in course.modules if module.removed_at is None]
+
+
 def move_module(module: Module, direction: int, editor: User | None = None) -> None:
-    modules = [each for each in module.course.modules if each.removed_at is None]
-    _swap(modules, module, direction)
+    _swap(current_modules(module.course), module, direction)
     _changed(module.course, editor)
     db.session.commit()
 
@@ -174,6 +177,53 @@ def move_lesson(lesson: Lesson, direction: int, editor: User | None = None) -> N
     _swap(lesson.module.current_lessons, lesson, direction)
     _changed(lesson.course, editor)
     db.session.commit()
+
+
+def _reorder(items: list, wanted_ids: list) -> None:
+    """Put ``items`` in the order of ``wanted_ids``, which must name each of them exactly once."""
+    by_id = {item.id: item for item in items}
+    if sorted(by_id) != sorted(wanted_ids) or len(set(wanted_ids)) != len(wanted_ids):
+        raise CourseError(
+            _("The new order does not match the course as it is now: reload the page and try again.")
+        )
+    for position, item_id in enumerate(wanted_ids, start=1):
+        by_id[item_id].position = position
+
+
+def reorder_modules(course: Course, module_ids: list[int], editor: User | None = None) -> None:
+    """Put the course's modules in the order given (as dragged on the editing page)."""
+    _reorder(current_modules(course), module_ids)
+    _changed(course, editor)
+    db.session.commit()
+
+
+def reorder_lessons(module: Module, lesson_ids: list[int], editor: User | None = None) -> None:
+    """Put the module's lessons in the order given; lessons stay in their module (their key names it)."""
+    _reorder(module.current_lessons, lesson_ids)
+    _changed(module.course, editor)
+    db.session.commit()
+
+
+def remove_module(module: Module, editor: User | None = None) -> int:
+    """Take a module and its lessons out of the course; lessons are kept so recorded progress stays.
+
+    Returns how many lessons were taken out. A module that never held a lesson is deleted outright.
+    """
+    course = module.course
+    now = utcnow()
+    removed = module.current_lessons
+    for lesson in removed:
+        lesson.removed_at = now
+    if module.lessons:
+        module.removed_at = now
+    else:
+        course.modules.remove(module)
+        db.session.delete(module)
+    for position, each in enumerate(current_modules(course), start=1):
+        each.position = position
+    _changed(course, editor, removed=len(removed))
+    db.session.commit()
+    return len(removed)
 
 
 def _validated_spec(key: str, fields: LessonFields, existing: Lesson | None) -> LessonSpec:

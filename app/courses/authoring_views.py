@@ -214,6 +214,50 @@ def move_module(module_id: int):
     )
 
 
+@bp.post("/modules/<int:module_id>/remove")
+def remove_module(module_id: int):
+    module = _module(module_id)
+    if ConfirmForm().validate_on_submit():
+        run_and_flash(
+            lambda: authoring.remove_module(module, current_user),
+            _("The module has been removed; members' records of its lessons are kept."),
+        )
+    return redirect(url_for("course_authoring.edit_course", course_id=module.course_id))
+
+
+def _ids_sent(name: str) -> list[int] | None:
+    """The list of ids a drag-and-drop sends as JSON ``{name: [...]}``; None when it is malformed."""
+    payload = request.get_json(silent=True)
+    ids = payload.get(name) if isinstance(payload, dict) else None
+    if not isinstance(ids, list) or not all(type(each) is int for each in ids):
+        return None
+    return ids
+
+
+def _reordered(operation, ids: list[int] | None):
+    if ids is None:
+        return jsonify(error=_("Send the new order as a list of ids.")), 400
+    try:
+        operation(ids)
+    except DomainError as error:
+        return jsonify(error=error.message), 409
+    return jsonify(saved=True)
+
+
+@bp.post("/courses/<int:course_id>/order")
+def reorder_modules(course_id: int):
+    """Save the order of modules dragged on the editing page: ``{"modules": [id, ...]}``."""
+    course = _course(course_id)
+    return _reordered(lambda ids: authoring.reorder_modules(course, ids, current_user), _ids_sent("modules"))
+
+
+@bp.post("/modules/<int:module_id>/order")
+def reorder_lessons(module_id: int):
+    """Save the order of a module's lessons dragged on the editing page: ``{"lessons": [id, ...]}``."""
+    module = _module(module_id)
+    return _reordered(lambda ids: authoring.reorder_lessons(module, ids, current_user), _ids_sent("lessons"))
+
+
 def _lesson_fields(form: LessonForm) -> authoring.LessonFields:
     settings = {
         name: getattr(form, name).data

@@ -320,3 +320,103 @@ def test_a_new_course_with_bad_fields_is_refused_and_the_form_comes_back(
     assert response.status_code == 200 and 'data-testid="new-course-form"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Course.id))) == 1
+
+
+def test_dragging_saves_the_new_order_of_lessons_and_modules(app, client, auth, owned):
+    first, second = owned["lessons"]
+    auth.login("trainer")
+    page = f"/authoring/courses/{owned['course']}/"
+    token = csrf_token(client, page)
+    headers = {"X-CSRFToken": token}
+    response = client.post(
+        f"/authoring/modules/{owned['module']}/order", json={"lessons": [second, first]}, headers=headers
+    )
+    assert response.status_code == 200 and response.json == {"saved": True}
+    post(client, f"/authoring/courses/{owned['course']}/modules", {"title": "第二单元"}, page=page)
+    with app.app_context():
+        assert [lesson.id for lesson in db.session.get(Module, owned["module"]).current_lessons] == [
+            second,
+            first,
+        ]
+        added = db.session.scalar(select(Module).where(Module.title == "第二单元")).id
+    response = client.post(
+        f"/authoring/courses/{owned['course']}/order",
+        json={"modules": [added, owned["module"]]},
+        headers=headers,
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        course = db.session.get(Course, owned["course"])
+        assert [module.title for module in course.modules] == ["第二单元", "第一单元"]
+        revisions = db.session.scalar(select(func.count()).where(CourseRevision.course_id == course.id))
+    assert revisions >= 2  # a published course's reorder is a change members see: a revision each
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"lessons": ["1"]}, {"lessons": "12"}, {"modules": [1]}, [1, 2], None],
+)
+def test_a_stale_or_malformed_order_is_refused_and_changes_nothing(app, client, auth, owned, payload):
+    first, second = owned["lessons"]
+    auth.login("trainer")
+    token = csrf_token(client, f"/authoring/courses/{owned['course']}/")
+    response = client.post(
+        f"/authoring/modules/{owned['module']}/order", json=payload, headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 400 and response.json["error"]
+    # An order naming a lesson that is not (or no longer) in the module: someone else changed it.
+    stale = client.post(
+        f"/authoring/modules/{owned['module']}/order",
+        json={"lessons": [second, first, 999]},
+        headers={"X-CSRFToken": token},
+    )
+    assert stale.status_code == 409 and "重新加载" in stale.json["error"]
+    with app.app_context():
+        assert [lesson.id for lesson in db.session.get(Module, owned["module"]).current_lessons] == [
+            first,
+            second,
+        ]
+
+
+def test_another_trainer_cannot_reorder_or_remove_a_module_of_someone_else_s_course(app, client, auth, owned):
+    with app.app_context():
+        make_user("trainer2", roles=[Role.TRAINER])
+    auth.login("trainer2")
+    token = csrf_token(client, "/authoring/courses/")
+    response = client.post(
+        f"/authoring/modules/{owned['module']}/order",
+        json={"lessons": list(reversed(owned["lessons"]))},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 403
+    assert post(client, f"/authoring/modules/{owned['module']}/remove").status_code == 403
+    with app.app_context():
+        assert db.session.get(Module, owned["module"]).removed_at is None
+
+
+def test_removing_a_module_takes_its_lessons_out_and_keeps_members_records(app, client, auth, owned, world):
+    first, second = owned["lessons"]
+    with app.app_context():
+        db.session.add(LessonProgress(user_id=world.member_a, lesson_id=first))
+        db.session.commit()
+    auth.login("trainer")
+    page = f"/authoring/courses/{owned['course']}/"
+    post(client, f"/authoring/courses/{owned['course']}/modules", {"title": "空单元"}, page=page)
+    with app.app_context():
+        empty = db.session.scalar(select(Module).where(Module.title == "空单元")).id
+    response = post(client, f"/authoring/modules/{owned['module']}/remove", page=page)
+    assert response.status_code == 302
+    assert "已删除" in client.get(page).get_data(as_text=True)
+    with app.app_context():
+        module = db.session.get(Module, owned["module"])
+        assert module.removed_at is not None
+        assert all(db.session.get(Lesson, each).removed_at is not None for each in (first, second))
+        assert db.session.scalar(select(LessonProgress).where(LessonProgress.lesson_id == first))
+        assert [
+            each.title for each in db.session.get(Course, owned["course"]).modules if not each.removed_at
+        ] == ["空单元"]
+    assert client.get(f"/courses/owned/lessons/{first}").status_code == 404
+    # A module that never held a lesson is simply deleted.
+    post(client, f"/authoring/modules/{empty}/remove", page=page)
+    with app.app_context():
+        assert db.session.get(Module, empty) is None

@@ -40,3 +40,75 @@ document.addEventListener("DOMContentLoaded", () => {
     timer = setTimeout(refresh, 300);
   });
 });
+
+// Course outline: drag modules, and lessons inside their module, by their ⠿ handle. The new order is
+// saved at once; if the server refuses it (someone else changed the course) the page reloads with
+// the order as saved. The ↑/↓ buttons do the same without JavaScript or a mouse.
+document.addEventListener("DOMContentLoaded", () => {
+  const tokenMeta = document.querySelector('meta[name="csrf-token"]');
+  const errorBox = document.querySelector("[data-sort-error]");
+  const listName = { modules: "modules", lessons: "lessons" };
+
+  const save = async (list) => {
+    const ids = [...list.children].filter((item) => item.dataset.id).map((item) => Number(item.dataset.id));
+    try {
+      const response = await fetch(list.dataset.orderUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": tokenMeta.content },
+        body: JSON.stringify({ [listName[list.dataset.sortable]]: ids }),
+        credentials: "same-origin",
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(data.error || response.statusText);
+      list.dispatchEvent(new CustomEvent("order-saved", { bubbles: true }));
+    } catch (error) {
+      if (errorBox) {
+        errorBox.textContent = error.message;
+        errorBox.hidden = false;
+      }
+      setTimeout(() => window.location.reload(), 2500);
+    }
+  };
+
+  document.querySelectorAll("[data-sortable]").forEach((list) => {
+    let dragged = null;
+    const items = () => [...list.children].filter((item) => item.dataset.id);
+    const clearMarks = () => items().forEach((item) => item.classList.remove("drop-before", "drop-after"));
+    items().forEach((item) => {
+      const handle = item.querySelector(":scope [data-drag-handle]");
+      handle.addEventListener("pointerdown", () => { item.draggable = true; });
+      item.addEventListener("dragstart", (event) => {
+        if (!item.draggable) return;
+        event.stopPropagation(); // a lesson's drag is not its module's
+        dragged = item;
+        item.classList.add("dragging");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", item.dataset.id);
+      });
+      item.addEventListener("dragend", () => {
+        item.draggable = false;
+        item.classList.remove("dragging");
+        clearMarks();
+        dragged = null;
+      });
+      item.addEventListener("dragover", (event) => {
+        if (!dragged || dragged === item || dragged.parentElement !== list) return;
+        event.preventDefault();
+        event.stopPropagation();
+        const box = item.getBoundingClientRect();
+        const after = event.clientY > box.top + box.height / 2;
+        clearMarks();
+        item.classList.add(after ? "drop-after" : "drop-before");
+      });
+      item.addEventListener("drop", (event) => {
+        if (!dragged || dragged === item || dragged.parentElement !== list) return;
+        event.preventDefault();
+        event.stopPropagation();
+        const after = item.classList.contains("drop-after");
+        clearMarks();
+        item.parentElement.insertBefore(dragged, after ? item.nextSibling : item);
+        save(list);
+      });
+    });
+  });
+});
