@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.auth.models import User
 from app.courses.errors import CourseError
-from app.courses.folder import QUIZ_SETTINGS, SLUG_PATTERN, LessonSpec
+from app.courses.folder import LIBRARY_VIDEO_PREFIX, QUIZ_SETTINGS, SLUG_PATTERN, LessonSpec
 from app.courses.importer import fill_lesson, lesson_spec, record_revision
 from app.courses.models import (
     COMPLETION_RULES,
@@ -23,12 +24,13 @@ from app.courses.models import (
 )
 from app.courses.quiz_link import link_quiz
 from app.extensions import db
+from app.media.models import Video, VideoStatus
+from app.media.permissions import scoped_videos
 from app.quizzes.gift import parse_gift
 from app.timeutil import utcnow
 
-# Kinds a trainer can create in the browser; video lessons come from course folders (or, later,
-# from the media domain's uploads).
-BROWSER_KINDS = (LessonKind.TEXT, LessonKind.READING, LessonKind.QUIZ)
+# Kinds a trainer can create in the browser (a video lesson picks a video from the video library).
+BROWSER_KINDS = (LessonKind.TEXT, LessonKind.VIDEO, LessonKind.READING, LessonKind.QUIZ)
 
 
 @dataclass
@@ -51,6 +53,7 @@ class LessonFields:
     section: str | None = None
     quiz_source: str | None = None
     quiz_settings: dict = field(default_factory=dict)
+    video_id: int | None = None  # a video from the video library, for a video lesson
 
 
 def _changed(course: Course, editor: User | None, added: int = 0, updated: int = 0, removed: int = 0) -> None:
@@ -226,7 +229,28 @@ def remove_module(module: Module, editor: User | None = None) -> int:
     return len(removed)
 
 
-def _validated_spec(key: str, fields: LessonFields, existing: Lesson | None) -> LessonSpec:
+def pickable_videos(editor: User) -> Select[tuple[Video]]:
+    """Select the videos a trainer may put in a lesson: the library's, except those that failed."""
+    return scoped_videos(editor).where(Video.status != VideoStatus.FAILED).order_by(Video.created_at.desc())
+
+
+def _pickable_video(video_id: int, editor: User | None) -> Video:
+    video = (
+        db.session.scalar(pickable_videos(editor).where(Video.id == video_id)) if editor is not None else None
+    )
+    if video is None:
+        raise CourseError(_("That video is not in the video library, or its transcoding failed."))
+    return video
+
+
+def library_video_path(video: Video) -> str:
+    """Where a library video sits in the course folder format: exported there, imported back by hash."""
+    return f"{LIBRARY_VIDEO_PREFIX}{video.sha256[:16]}{PurePosixPath(video.source_path).suffix}"
+
+
+def _validated_spec(
+    key: str, fields: LessonFields, existing: Lesson | None, editor: User | None
+) -> LessonSpec:
     if not fields.title.strip():
         raise CourseError(_("The lesson needs a title."))
     if not 1 <= fields.minutes <= 600:
@@ -244,9 +268,12 @@ def _validated_spec(key: str, fields: LessonFields, existing: Lesson | None) -> 
         body=fields.body.replace("\r\n", "\n").strip("\n"),
     )
     if fields.kind is LessonKind.VIDEO:
-        if existing is None or not existing.video_path:
-            raise CourseError(_("Video lessons are added from a course folder."))
-        spec.video = existing.video_path
+        if fields.video_id is not None:
+            spec.video = library_video_path(_pickable_video(fields.video_id, editor))
+        elif existing is not None and existing.video_path:
+            spec.video = existing.video_path
+        else:
+            raise CourseError(_("Choose the lesson's video from the video library."))
     elif fields.kind is LessonKind.READING:
         if not (fields.document or "").strip():
             raise CourseError(_("A reading lesson needs the library document's identifier."))
@@ -271,19 +298,23 @@ def _validated_spec(key: str, fields: LessonFields, existing: Lesson | None) -> 
     return spec
 
 
+def _fill(lesson: Lesson, spec: LessonSpec, fields: LessonFields) -> None:
+    fill_lesson(lesson, spec, spec.content_hash)
+    if fields.video_id is not None and spec.kind is LessonKind.VIDEO:
+        lesson.video_id = fields.video_id
+
+
 def add_lesson(module: Module, fields: LessonFields, editor: User | None = None) -> Lesson:
-    if fields.kind not in BROWSER_KINDS:
-        raise CourseError(_("Video lessons are added from a course folder."))
     course = module.course
     taken = {
         key.rsplit("/", 1)[-1]
         for key in db.session.scalars(select(Lesson.key).where(Lesson.course_id == course.id))
     }
     key = f"{module.key}/{_free_key(taken, 'lesson-')}"
-    spec = _validated_spec(key, fields, None)
+    spec = _validated_spec(key, fields, None, editor)
     position = max((each.position for each in module.current_lessons), default=0) + 1
     lesson = Lesson(key=key, course=course, position=position)
-    fill_lesson(lesson, spec, spec.content_hash)
+    _fill(lesson, spec, fields)
     db.session.add(lesson)  # before joining the module: SQLAlchemy 2 does not cascade along backrefs
     lesson.module = module
     _changed(course, editor, added=1)
@@ -294,10 +325,10 @@ def add_lesson(module: Module, fields: LessonFields, editor: User | None = None)
 
 def update_lesson(lesson: Lesson, fields: LessonFields, editor: User | None = None) -> bool:
     """Save the lesson; return whether its content changed (progress on it is always kept)."""
-    spec = _validated_spec(lesson.key, fields, lesson)
+    spec = _validated_spec(lesson.key, fields, lesson, editor)
     if spec.content_hash == lesson_spec(lesson).content_hash:
         return False
-    fill_lesson(lesson, spec, spec.content_hash)
+    _fill(lesson, spec, fields)
     lesson.updated_at = utcnow()
     _changed(lesson.course, editor, updated=1)
     db.session.commit()

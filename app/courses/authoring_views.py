@@ -30,6 +30,7 @@ from app.courses.models import CompletionRule, Course, CourseStatus, Lesson, Les
 from app.errors import DomainError
 from app.extensions import db
 from app.markup import render_markdown
+from app.media.forms import STATUS_LABELS as VIDEO_STATUS_LABELS
 from app.web import run_and_flash
 
 bp = Blueprint("course_authoring", __name__, url_prefix="/authoring", template_folder="templates")
@@ -274,6 +275,18 @@ def _lesson_fields(form: LessonForm) -> authoring.LessonFields:
         section=form.section.data,
         quiz_source=form.quiz_source.data,
         quiz_settings=settings,
+        video_id=int(form.video_id.data) if (form.video_id.data or "").isdigit() else None,
+    )
+
+
+def _video_choices(form: LessonForm) -> None:
+    videos = db.session.scalars(authoring.pickable_videos(current_user))
+    form.video_id.choices = select_choices(
+        [("", _("Choose a video"))]
+        + [
+            (str(video.id), f"{video.original_filename} · {VIDEO_STATUS_LABELS[video.status]}")
+            for video in videos
+        ]
     )
 
 
@@ -293,7 +306,7 @@ def _render_lesson_form(module: Module, form: LessonForm, lesson: Lesson | None)
 def new_lesson(module_id: int):
     module = _module(module_id)
     form = LessonForm()
-    form.kind.choices = select_choices((kind.value, KIND_LABELS[kind]) for kind in authoring.BROWSER_KINDS)
+    _video_choices(form)
     if form.validate_on_submit():
         try:
             lesson = authoring.add_lesson(module, _lesson_fields(form), current_user)
@@ -311,13 +324,9 @@ def new_lesson(module_id: int):
 def edit_lesson(lesson_id: int):
     lesson = _lesson(lesson_id)
     form = LessonForm(obj=lesson if request.method == "GET" else None)
-    if lesson.kind is LessonKind.VIDEO:
-        form.kind.choices = select_choices([(LessonKind.VIDEO.value, KIND_LABELS[LessonKind.VIDEO])])
-    else:
-        form.kind.choices = select_choices(
-            (kind.value, KIND_LABELS[kind]) for kind in authoring.BROWSER_KINDS
-        )
+    _video_choices(form)
     if request.method == "GET":
+        form.video_id.data = str(lesson.video_id or "")
         form.kind.data = lesson.kind.value
         form.completion.data = lesson.completion.value
         form.minutes.data = lesson.estimated_minutes

@@ -22,6 +22,9 @@ from app.quizzes.gift import parse_gift
 COURSE_FILE = "course.yml"
 FILES_FOLDER = "files"  # images and PDFs attached to lessons, linked as ../files/<name>
 MODULE_FILE = "module.yml"
+# A video lesson that uses a video from the site's video library: exported to this path with the
+# video's file, and on import the same bytes are the same library video (videos are kept by hash).
+LIBRARY_VIDEO_PREFIX = "media/library-"
 FRONT_MATTER_FENCE = "---"
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,79}")
 NUMBERED_PATTERN = re.compile(r"(\d{1,4})[-_]([\w-]{1,80})")

@@ -77,6 +77,8 @@ class LessonForm(FlaskForm):
         validators=[Optional()],
     )
     body = TextAreaField(_l("Content (Markdown)"), validators=[Optional(), Length(max=200_000)])
+    # Checked by the service (a clear message for a video gone from the library), not as a choice.
+    video_id = SelectField(_l("Video from the video library"), validators=[Optional()], validate_choice=False)
     document = StringField(_l("Library document identifier"), validators=[Optional(), Length(max=200)])
     section = StringField(_l("Section (optional)"), validators=[Optional(), Length(max=200)])
     quiz_source = TextAreaField(_l("Questions (GIFT format)"), validators=[Optional(), Length(max=200_000)])

@@ -4,7 +4,7 @@ import json
 import logging
 import shutil
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from app.courses.errors import CourseError, CourseFormatError
 from app.courses.folder import (
     COURSE_FILE,
     FILES_FOLDER,
+    LIBRARY_VIDEO_PREFIX,
     CourseSpec,
     LessonSpec,
     ModuleSpec,
@@ -33,6 +34,7 @@ from app.courses.models import (
 )
 from app.courses.quiz_link import link_quiz
 from app.extensions import db
+from app.media import storage as media_storage
 from app.media.services import MediaError, import_video_file
 from app.timeutil import utcnow
 
@@ -325,11 +327,24 @@ def course_spec(course: Course) -> CourseSpec:
     )
 
 
+def _export_library_videos(course: Course, folder: Path) -> None:
+    """Copy the files of lessons' videos picked from the video library to where their lessons name them."""
+    for module in course.modules:
+        for lesson in module.current_lessons:
+            path = lesson.video_path or ""
+            if lesson.video is None or not path.startswith(LIBRARY_VIDEO_PREFIX):
+                continue
+            destination = folder / PurePosixPath(path)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(media_storage.absolute(lesson.video.source_path), destination)
+
+
 def export_course(course: Course, target: Path) -> Path:
     """Write the course into ``target``/<slug> in the folder format; return that folder."""
     folder = Path(target) / course.slug
     if folder.exists() and any(folder.iterdir()):
         raise CourseError(_("%(path)s already exists and is not empty.", path=str(folder)))
+    _export_library_videos(course, folder)
     written = write_course_folder(course_spec(course), Path(target), assets_from=course_folder(course))
     attachments = (course_folder(course) or courses_dir() / course.slug) / FILES_FOLDER
     if attachments.is_dir():
