@@ -15,6 +15,7 @@ from app.extensions import db
 from app.quizzes import permissions
 from app.quizzes.forms import (
     BankForm,
+    BankNameForm,
     DrawRuleForm,
     EssayGradeForm,
     ImportForm,
@@ -77,6 +78,7 @@ def _render_bank(bank: QuestionBank, report=None, status: int = 200):
             categories=banks.category_counts(bank),
             questions=banks.bank_questions(bank),
             import_form=ImportForm(formdata=None),
+            name_form=BankNameForm(formdata=None, obj=bank),
             confirm_form=ConfirmForm(),
             report=report,
         ),
@@ -121,6 +123,29 @@ def bank_publish(bank_id: int):
             else _("The bank is no longer used for daily practice."),
         )
     return redirect(url_for("quiz_authoring.bank", bank_id=bank.id))
+
+
+@bp.post("/banks/<int:bank_id>/rename")
+def bank_rename(bank_id: int):
+    bank = _bank_or_404(bank_id)
+    form = BankNameForm()
+    if form.validate_on_submit():
+        run_service(
+            lambda: banks.rename_bank(bank, form.name.data, current_user), _("The bank has been renamed.")
+        )
+    else:
+        flash(_("Write the bank's new name (up to 100 characters)."), "error")
+    return redirect(url_for("quiz_authoring.bank", bank_id=bank.id))
+
+
+@bp.post("/banks/<int:bank_id>/delete")
+def bank_delete(bank_id: int):
+    bank = _bank_or_404(bank_id)
+    if ConfirmForm().validate_on_submit() and run_service(
+        lambda: banks.delete_bank(bank, current_user), _("The bank has been deleted.")
+    ):
+        return redirect(url_for("quiz_authoring.bank_list"))
+    return redirect(url_for("quiz_authoring.bank", bank_id=bank_id))
 
 
 @bp.get("/banks/<int:bank_id>/export.<any(gift, xlsx, json):extension>")
@@ -201,11 +226,21 @@ def quiz_settings(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
     form = QuizForm.for_quiz(quiz) if request.method == "GET" else QuizForm()
     if form.validate_on_submit() and run_service(
-        lambda: quizzes.update_quiz(quiz, quizzes.QuizSettings(**form.settings_values())),
+        lambda: quizzes.update_quiz(quiz, quizzes.QuizSettings(**form.settings_values()), current_user),
         _("The quiz has been saved."),
     ):
         return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
     return _settings_page(quiz, form)
+
+
+@bp.post("/manage/<int:quiz_id>/delete")
+def quiz_delete(quiz_id: int):
+    quiz = _quiz_or_404(quiz_id)
+    if ConfirmForm().validate_on_submit() and run_service(
+        lambda: quizzes.delete_quiz(quiz, current_user), _("The quiz has been deleted.")
+    ):
+        return redirect(url_for("quiz_authoring.manage"))
+    return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz_id))
 
 
 @bp.post("/manage/<int:quiz_id>/questions")

@@ -33,8 +33,11 @@ REVEAL_LABELS = {
 }
 
 
-class BankForm(FlaskForm):
+class BankNameForm(FlaskForm):
     name = StringField(_l("Bank name"), validators=[DataRequired(), Length(max=100)])
+
+
+class BankForm(BankNameForm):
     description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
 
 

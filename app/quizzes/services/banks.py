@@ -6,13 +6,24 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.audit.services import record_audit
 from app.auth.models import User
+from app.courses.models import Lesson
 from app.extensions import db
 from app.quizzes import excel, gift
 from app.quizzes.data import QuestionData
 from app.quizzes.errors import QuizError
 from app.quizzes.kinds import get_kind
-from app.quizzes.models import Category, Question, QuestionBank, QuestionKind, QuizQuestion, Response
+from app.quizzes.models import (
+    Category,
+    Question,
+    QuestionBank,
+    QuestionKind,
+    Quiz,
+    QuizDrawRule,
+    QuizQuestion,
+    Response,
+)
 
 CATEGORY_SEPARATOR = "/"
 
@@ -30,12 +41,17 @@ class ImportReport:
         return not self.errors
 
 
-def create_bank(name: str, created_by: User | None, description: str = "") -> QuestionBank:
-    name = name.strip()
+def _check_bank_name(name: str, bank: QuestionBank | None = None) -> None:
     if not name or len(name) > 100:
         raise QuizError(_("A bank name must have 1 to 100 characters."))
-    if find_bank(name):
+    existing = find_bank(name)
+    if existing is not None and existing is not bank:
         raise QuizError(_("A question bank named “%(name)s” already exists.", name=name))
+
+
+def create_bank(name: str, created_by: User | None, description: str = "") -> QuestionBank:
+    name = name.strip()
+    _check_bank_name(name)
     bank = QuestionBank(
         name=name, description=description.strip(), created_by_id=created_by.id if created_by else None
     )
@@ -46,6 +62,61 @@ def create_bank(name: str, created_by: User | None, description: str = "") -> Qu
 
 def find_bank(name: str) -> QuestionBank | None:
     return db.session.scalar(select(QuestionBank).where(QuestionBank.name == name.strip()))
+
+
+def _quizzes_using(bank: QuestionBank) -> list[Quiz]:
+    """The quizzes that ask the bank's questions or draw from its categories."""
+    categories = select(Category.id).where(Category.bank_id == bank.id)
+    from_slots = select(QuizQuestion.quiz_id).join(Question).where(Question.category_id.in_(categories))
+    from_rules = select(QuizDrawRule.quiz_id).where(QuizDrawRule.category_id.in_(categories))
+    return list(
+        db.session.scalars(
+            select(Quiz).where(Quiz.id.in_(from_slots.union(from_rules))).order_by(Quiz.title, Quiz.id)
+        )
+    )
+
+
+def rename_bank(bank: QuestionBank, name: str, actor: User | None) -> None:
+    """Rename a bank (names are unique); a course lesson's bank keeps the name its course finds it by."""
+    name = name.strip()
+    _check_bank_name(name, bank)
+    if name == bank.name:
+        return
+    used = [quiz.id for quiz in _quizzes_using(bank)]
+    if used and db.session.scalar(select(Lesson.id).where(Lesson.quiz_id.in_(used)).limit(1)):
+        raise QuizError(
+            _("This bank was made for a course lesson, which finds it by its name: it keeps its name.")
+        )
+    record_audit(actor, "quiz_bank.rename", "question_bank", bank.id, {"from": bank.name, "to": name})
+    bank.name = name
+    db.session.commit()
+
+
+def delete_bank(bank: QuestionBank, actor: User | None) -> None:
+    """Delete a bank with its categories and questions, unless a quiz or an attempt uses them."""
+    used_by = _quizzes_using(bank)
+    if used_by:
+        raise QuizError(
+            _(
+                "The quiz “%(quiz)s” uses questions of this bank, so the bank is kept. "
+                "Take them out of the quiz (or delete the quiz) first.",
+                quiz=used_by[0].title,
+            )
+        )
+    questions = bank_questions(bank)
+    answered = db.session.scalar(
+        select(Response.id).where(Response.question_id.in_([q.id for q in questions])).limit(1)
+    )
+    if answered:
+        raise QuizError(_("Members have answered questions of this bank in attempts, so the bank is kept."))
+    record_audit(
+        actor, "quiz_bank.delete", "question_bank", bank.id, {"name": bank.name, "questions": len(questions)}
+    )
+    for question in questions:
+        db.session.delete(question)
+    db.session.flush()  # the questions go before their categories
+    db.session.delete(bank)
+    db.session.commit()
 
 
 def set_bank_published(bank: QuestionBank, published: bool) -> None:

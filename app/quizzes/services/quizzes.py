@@ -6,10 +6,13 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from app.audit.services import record_audit
 from app.auth.models import User
+from app.courses.models import Course, Lesson
 from app.extensions import db
 from app.quizzes.errors import QuizError
 from app.quizzes.models import (
+    Attempt,
     Category,
     Question,
     QuestionKind,
@@ -67,11 +70,44 @@ def create_quiz(settings: QuizSettings, created_by: User | None) -> Quiz:
     return quiz
 
 
-def update_quiz(quiz: Quiz, settings: QuizSettings) -> None:
+def update_quiz(quiz: Quiz, settings: QuizSettings, actor: User | None = None) -> None:
+    """Save a quiz's settings; a new title is recorded in the audit log as a rename."""
     _check_settings(settings)
     if settings.published:
         _check_ready(quiz, settings.mode)
+    title = settings.title.strip()
+    if title != quiz.title:
+        record_audit(actor, "quiz.rename", "quiz", quiz.id, {"from": quiz.title, "to": title})
     _apply(quiz, settings)
+    db.session.commit()
+
+
+def delete_quiz(quiz: Quiz, actor: User | None) -> None:
+    """Delete a quiz nobody has attempted and no course lesson (or final exam) refers to."""
+    if db.session.scalar(select(Attempt.id).where(Attempt.quiz_id == quiz.id).limit(1)):
+        raise QuizError(_("Members have attempted this quiz, so it is kept with their results."))
+    lessons = db.session.execute(
+        select(Lesson, Course).join(Course, Lesson.course_id == Course.id).where(Lesson.quiz_id == quiz.id)
+    ).all()
+    for lesson, course in lessons:
+        if lesson.key == course.final_exam_key:
+            raise QuizError(
+                _(
+                    "This quiz is the final exam of the course “%(course)s”, so it is kept.",
+                    course=course.title,
+                )
+            )
+    if lessons:
+        lesson, course = lessons[0]
+        raise QuizError(
+            _(
+                "This quiz is the lesson “%(lesson)s” of the course “%(course)s”, so it is kept.",
+                lesson=lesson.title,
+                course=course.title,
+            )
+        )
+    record_audit(actor, "quiz.delete", "quiz", quiz.id, {"title": quiz.title})
+    db.session.delete(quiz)
     db.session.commit()
 
 
