@@ -23,7 +23,8 @@ from app.quizzes.forms import (
     QuestionPickForm,
     QuizForm,
 )
-from app.quizzes.models import Category, Question, QuestionBank, Quiz, Response
+from app.quizzes.models import Category, Question, QuestionBank, QuestionKind, Quiz, Response
+from app.quizzes.question_forms import QuestionForm, question_form
 from app.quizzes.services import attempts, banks, quizzes, statistics
 from app.quizzes.views import labels, run_service
 
@@ -330,21 +331,63 @@ def quiz_results_export(quiz_id: int):
     )
 
 
+def _save_question(form: QuestionForm, kind: QuestionKind, save, message: str) -> bool:
+    """Add blank rows when asked; else check the form and save its question through ``save``."""
+    if form.wants_more_rows():
+        form.add_rows()
+        return False
+    return form.validate_on_submit() and run_service(lambda: save(form.question_data(kind)), message)
+
+
+@bp.route("/banks/<int:bank_id>/questions/new", methods=["GET", "POST"])
+def question_new(bank_id: int):
+    bank = _bank_or_404(bank_id)
+    if request.args.get("kind") not in set(QuestionKind):
+        abort(404)
+    kind = QuestionKind(request.args["kind"])
+    form = question_form(kind)
+    if _save_question(
+        form, kind, lambda data: banks.add_question(bank, data), _("The question has been added.")
+    ):
+        return redirect(url_for("quiz_authoring.bank", bank_id=bank.id))
+    return render_template("quizzes/question_new.html", bank=bank, kind=kind, form=form)
+
+
+def _question_page(question: Question, form: QuestionForm, gift_form: QuestionGiftForm | None = None):
+    return render_template(
+        "quizzes/question_edit.html",
+        question=question,
+        form=form,
+        gift_form=gift_form or QuestionGiftForm(formdata=None, source=banks.question_gift(question)),
+        gift_open=gift_form is not None,
+        confirm_form=ConfirmForm(),
+    )
+
+
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def question_edit(question_id: int):
     question = _question_or_404(question_id)
-    form = (
-        QuestionGiftForm(source=banks.question_gift(question))
-        if request.method == "GET"
-        else QuestionGiftForm()
-    )
-    if form.validate_on_submit() and run_service(
-        lambda: banks.update_question_from_gift(question, form.source.data), _("The question has been saved.")
+    form = question_form(question.kind, question if request.method == "GET" else None)
+    if _save_question(
+        form,
+        question.kind,
+        lambda data: banks.update_question(question, data),
+        _("The question has been saved."),
     ):
         return redirect(url_for("quiz_authoring.bank", bank_id=question.category.bank_id))
-    return render_template(
-        "quizzes/question_edit.html", question=question, form=form, confirm_form=ConfirmForm()
-    )
+    return _question_page(question, form)
+
+
+@bp.post("/questions/<int:question_id>/gift")
+def question_gift(question_id: int):
+    question = _question_or_404(question_id)
+    gift_form = QuestionGiftForm()
+    if gift_form.validate_on_submit() and run_service(
+        lambda: banks.update_question_from_gift(question, gift_form.source.data),
+        _("The question has been saved."),
+    ):
+        return redirect(url_for("quiz_authoring.bank", bank_id=question.category.bank_id))
+    return _question_page(question, question_form(question.kind, question), gift_form)
 
 
 @bp.post("/questions/<int:question_id>/delete")

@@ -99,7 +99,12 @@ def _weight(answer: str, default: float) -> tuple[float, str]:
     weight = float(match.group(1))
     if not -100 <= weight <= 100:
         raise GiftItemError(_("The weight %(weight)s%% is outside -100%% … 100%%.", weight=match.group(1)))
-    return round(weight / 100, 7), answer[match.end() :]
+    return fraction_of(weight), answer[match.end() :]
+
+
+def fraction_of(weight: float) -> float:
+    """A weight in percent (``%50%``) as the share of the marks an answer stores (0.5)."""
+    return round(weight / 100, 7)
 
 
 def _answer(answer: str, fraction: float, question_format: TextFormat) -> dict:
@@ -353,13 +358,15 @@ def _text(text: str, fmt: str, default: str) -> str:
     return prefix + escaped
 
 
-def _number_text(value: float) -> str:
+def number_text(value: float) -> str:
+    """A number as GIFT writes it: no ".0" on whole numbers, no float noise."""
     value = round(value, 7)
     return str(int(value)) if value == int(value) else repr(value)
 
 
-def _weight_text(fraction: float) -> str:
-    return _number_text(fraction * 100)
+def weight_text(fraction: float) -> str:
+    """The share of the marks as the percentage GIFT writes (0.5: "50")."""
+    return number_text(fraction * 100)
 
 
 def _feedback(feedback: str, fmt: str) -> str:
@@ -373,23 +380,17 @@ def _answer_text(answer: dict, fmt: str) -> str:
 def _write_answers(kind: QuestionKind, answers: list[dict], fmt: str) -> list[str]:
     if kind is QuestionKind.SINGLE:
         return [
-            (
-                "="
-                if a["fraction"] >= 1
-                else "~"
-                if a["fraction"] == 0
-                else f"~%{_weight_text(a['fraction'])}%"
-            )
+            ("=" if a["fraction"] >= 1 else "~" if a["fraction"] == 0 else f"~%{weight_text(a['fraction'])}%")
             + _answer_text(a, fmt)
             for a in answers
         ]
     if kind is QuestionKind.MULTIPLE:
         return [
-            ("~" if a["fraction"] == 0 else f"~%{_weight_text(a['fraction'])}%") + _answer_text(a, fmt)
+            ("~" if a["fraction"] == 0 else f"~%{weight_text(a['fraction'])}%") + _answer_text(a, fmt)
             for a in answers
         ]
     if kind is QuestionKind.SHORTANSWER:
-        return [f"=%{_weight_text(a['fraction'])}%" + _answer_text(a, fmt) for a in answers]
+        return [f"=%{weight_text(a['fraction'])}%" + _answer_text(a, fmt) for a in answers]
     if kind is QuestionKind.MATCHING:
         return [f"={_text(p['question'], fmt, fmt)} -> {_escape(p['answer'])}" for p in answers]
     if kind is QuestionKind.NUMERICAL:
@@ -399,10 +400,10 @@ def _write_answers(kind: QuestionKind, answers: list[dict], fmt: str) -> list[st
                 lines.append("~#" + _text(a.get("feedback", ""), fmt, fmt))
                 continue
             if "min" in a:
-                value = f"{_number_text(a['min'])}..{_number_text(a['max'])}"
+                value = f"{number_text(a['min'])}..{number_text(a['max'])}"
             else:
-                value = f"{a['text']}:{_number_text(a.get('tolerance', 0))}"
-            lines.append(f"=%{_weight_text(a['fraction'])}%{value}" + _feedback(a.get("feedback", ""), fmt))
+                value = f"{a['text']}:{number_text(a.get('tolerance', 0))}"
+            lines.append(f"=%{weight_text(a['fraction'])}%{value}" + _feedback(a.get("feedback", ""), fmt))
         return lines
     return []
 

@@ -345,9 +345,12 @@ def test_trainer_edits_a_question_as_gift_and_bad_gift_changes_nothing(app, clie
     page = client.get(url).get_data(as_text=True)
     assert "原题{" in page
     token = csrf_token(client, url)
-    bad = client.post(url, data={"csrf_token": token, "source": "::改::改后的题{=对 ~错"})
-    assert bad.status_code == 200
-    good = client.post(url, data={"csrf_token": token, "source": "::改::改后的题{=对 ~错 ~不知道}"})
+    gift_url = f"/quizzes/questions/{question_id}/gift"
+    bad = client.post(gift_url, data={"csrf_token": token, "source": "::改::改后的题{=对 ~错"})
+    assert bad.status_code == 200 and "<details open" in bad.get_data(
+        as_text=True
+    )  # the GIFT editor stays open
+    good = client.post(gift_url, data={"csrf_token": token, "source": "::改::改后的题{=对 ~错 ~不知道}"})
     assert good.status_code == 302
     with app.app_context():
         question = db.session.get(Question, question_id)

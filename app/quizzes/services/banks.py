@@ -171,12 +171,16 @@ def _check(data: QuestionData) -> None:
         raise QuizError(_("Difficulty runs from 1 (easy) to 5 (hard)."))
 
 
+def _title(data: QuestionData) -> str:
+    return (data.title or default_title(data.text))[:255]
+
+
 def _add_question(bank: QuestionBank, data: QuestionData) -> Question:
     _check(data)
     question = Question(
         category=ensure_category(bank, data.category),
         kind=data.kind,
-        title=(data.title or default_title(data.text))[:255],
+        title=_title(data),
         text=data.text,
         format=data.format,
         general_feedback=data.general_feedback,
@@ -227,24 +231,25 @@ def import_questions(
     return report
 
 
+def _from_gift(question: gift.GiftQuestion) -> QuestionData:
+    return QuestionData(
+        kind=question.kind,
+        text=question.text,
+        answers=question.answers,
+        category=question.category,
+        title=question.title,
+        format=question.format,
+        general_feedback=question.general_feedback,
+        tags=question.tags,
+        idnumber=question.idnumber,
+        difficulty=question.difficulty,
+    )
+
+
 def import_gift(bank: QuestionBank, source: str, strict: bool = False) -> ImportReport:
     """Import a GIFT text; every item it cannot take is reported with its line number."""
     parsed = gift.parse_gift(source)
-    items = [
-        QuestionData(
-            kind=q.kind,
-            text=q.text,
-            answers=q.answers,
-            category=q.category,
-            title=q.title,
-            format=q.format,
-            general_feedback=q.general_feedback,
-            tags=q.tags,
-            idnumber=q.idnumber,
-            difficulty=q.difficulty,
-        )
-        for q in parsed.questions
-    ]
+    items = [_from_gift(question) for question in parsed.questions]
     return import_questions(bank, items, parsed.errors, [q.line for q in parsed.questions], strict)
 
 
@@ -333,6 +338,22 @@ def question_gift(question: Question) -> str:
     return gift.write_question(question)
 
 
+def update_question(question: Question, data: QuestionData) -> None:
+    """Replace a question by ``data`` (the structured editor and the GIFT editor both come here).
+
+    Attempts keep the snapshot of the question they were started with, so an edit changes only
+    attempts started after it.
+    """
+    _check(data)
+    question.category = ensure_category(question.category.bank, data.category)
+    question.kind, question.text, question.format = data.kind, data.text, data.format
+    question.title = _title(data)
+    question.general_feedback, question.answers = data.general_feedback, data.answers
+    question.tags, question.idnumber, question.difficulty = list(data.tags), data.idnumber, data.difficulty
+    question.mark = 0.0 if data.kind is QuestionKind.DESCRIPTION else (question.mark or 1.0)
+    db.session.commit()
+
+
 def update_question_from_gift(question: Question, source: str) -> None:
     """Replace a question by the one GIFT question in ``source``; it keeps its category."""
     parsed = gift.parse_gift(source)
@@ -341,14 +362,9 @@ def update_question_from_gift(question: Question, source: str) -> None:
         raise QuizError(_("Line %(line)d: %(message)s", line=line, message=message))
     if len(parsed.questions) != 1:
         raise QuizError(_("Write exactly one question."))
-    new = parsed.questions[0]
-    _check(QuestionData(kind=new.kind, text=new.text, answers=new.answers, difficulty=new.difficulty))
-    question.kind, question.text, question.format = new.kind, new.text, new.format
-    question.title = (new.title or default_title(new.text))[:255]
-    question.general_feedback, question.answers = new.general_feedback, new.answers
-    question.tags, question.idnumber, question.difficulty = new.tags, new.idnumber, new.difficulty
-    question.mark = 0.0 if new.kind is QuestionKind.DESCRIPTION else (question.mark or 1.0)
-    db.session.commit()
+    data = _from_gift(parsed.questions[0])
+    data.category = question.category.path
+    update_question(question, data)
 
 
 def delete_question(question: Question) -> None:
