@@ -1,0 +1,38 @@
+"""Trainers' quiz pages: question banks (import, export, rename, delete), questions (the editor per
+kind and GIFT), quiz settings, grading, statistics. The routes live in this package's modules."""
+
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.quizzes import permissions
+from app.quizzes.models import Question, QuestionBank, Quiz
+from app.quizzes.views import labels
+
+bp = Blueprint("quiz_authoring", __name__, url_prefix="/quizzes", template_folder="../templates")
+bp.context_processor(labels)
+
+
+@bp.before_request
+@login_required
+def require_author():
+    """Every page here is for trainers and admins."""
+    if not permissions.can_author(current_user):
+        abort(403)
+
+
+def bank_or_404(bank_id: int) -> QuestionBank:
+    return db.first_or_404(permissions.managed_banks(current_user).where(QuestionBank.id == bank_id))
+
+
+def quiz_or_404(quiz_id: int) -> Quiz:
+    return db.first_or_404(permissions.managed_quizzes(current_user).where(Quiz.id == quiz_id))
+
+
+def question_or_404(question_id: int) -> Question:
+    question = db.get_or_404(Question, question_id)
+    bank_or_404(question.category.bank_id)  # another trainer's bank answers 404 too
+    return question
+
+
+from app.quizzes.authoring_views import banks, questions, quizzes  # noqa: E402, F401 -- registers their routes

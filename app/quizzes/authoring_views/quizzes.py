@@ -1,0 +1,187 @@
+"""Quizzes: settings, questions and draw rules, delete, grading, statistics and results."""
+
+import io
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.forms import ConfirmForm
+from app.errors import DomainError
+from app.extensions import db
+from app.quizzes import permissions
+from app.quizzes.authoring_views import bp, quiz_or_404
+from app.quizzes.forms import (
+    DrawRuleForm,
+    EssayGradeForm,
+    QuestionPickForm,
+    QuizForm,
+)
+from app.quizzes.models import Category, Question, QuestionBank, Quiz, Response
+from app.quizzes.services import attempts, quizzes, statistics
+from app.quizzes.views import run_service
+
+# --- quiz settings (trainers) ----------------------------------------------------------------
+
+
+@bp.route("/manage", methods=["GET", "POST"])
+def manage():
+    form = QuizForm()
+    if form.validate_on_submit():
+        try:
+            quiz = quizzes.create_quiz(quizzes.QuizSettings(**form.settings_values()), current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
+    rows = db.session.scalars(
+        permissions.managed_quizzes(current_user).order_by(Quiz.created_at.desc(), Quiz.id.desc())
+    )
+    return render_template("quizzes/manage.html", quizzes=rows, form=form)
+
+
+def _settings_page(quiz: Quiz, form: QuizForm):
+    banks_managed = permissions.managed_banks(current_user).with_only_columns(QuestionBank.id)
+    all_categories = list(
+        db.session.scalars(
+            select(Category)
+            .join(QuestionBank)
+            .where(QuestionBank.id.in_(banks_managed))
+            .order_by(QuestionBank.name, Category.path)
+        )
+    )
+    rule_form = DrawRuleForm(formdata=None)
+    rule_form.category_id.choices = [
+        SelectChoice(c.id, c.path or _("(top)"), optgroup=c.bank.name) for c in all_categories
+    ]
+    pick_form = QuestionPickForm(formdata=None, question_ids=[slot.question_id for slot in quiz.slots])
+    questions = db.session.scalars(
+        select(Question)
+        .join(Category)
+        .join(QuestionBank)
+        .where(QuestionBank.id.in_(banks_managed))
+        .order_by(QuestionBank.name, Category.path, Question.id)
+    )
+    pick_form.question_ids.choices = [
+        SelectChoice(q.id, f"{q.category.path} · {q.title}", optgroup=q.category.bank.name) for q in questions
+    ]
+    return render_template(
+        "quizzes/quiz_settings.html",
+        quiz=quiz,
+        form=form,
+        rule_form=rule_form,
+        pick_form=pick_form,
+        confirm_form=ConfirmForm(),
+        pending=len(attempts.pending_essays(quiz)),
+    )
+
+
+@bp.route("/manage/<int:quiz_id>", methods=["GET", "POST"])
+def quiz_settings(quiz_id: int):
+    quiz = quiz_or_404(quiz_id)
+    form = QuizForm.for_quiz(quiz) if request.method == "GET" else QuizForm()
+    if form.validate_on_submit() and run_service(
+        lambda: quizzes.update_quiz(quiz, quizzes.QuizSettings(**form.settings_values()), current_user),
+        _("The quiz has been saved."),
+    ):
+        return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
+    return _settings_page(quiz, form)
+
+
+@bp.post("/manage/<int:quiz_id>/delete")
+def quiz_delete(quiz_id: int):
+    quiz = quiz_or_404(quiz_id)
+    if ConfirmForm().validate_on_submit() and run_service(
+        lambda: quizzes.delete_quiz(quiz, current_user), _("The quiz has been deleted.")
+    ):
+        return redirect(url_for("quiz_authoring.manage"))
+    return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz_id))
+
+
+@bp.post("/manage/<int:quiz_id>/questions")
+def quiz_questions(quiz_id: int):
+    quiz = quiz_or_404(quiz_id)
+    ids = [int(value) for value in request.form.getlist("question_ids") if value.isdigit()]
+    if ConfirmForm().validate_on_submit():
+        chosen = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
+        run_service(
+            lambda: quizzes.set_fixed_questions(quiz, [chosen[i] for i in ids if i in chosen]),
+            _("The quiz's questions have been saved."),
+        )
+    return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
+
+
+@bp.post("/manage/<int:quiz_id>/rules")
+def quiz_add_rule(quiz_id: int):
+    quiz = quiz_or_404(quiz_id)
+    form = DrawRuleForm()
+    form.category_id.choices = [
+        SelectChoice(category_id) for category_id in db.session.scalars(select(Category.id))
+    ]
+    if form.validate_on_submit():
+        category = db.session.get(Category, form.category_id.data)
+        run_service(
+            lambda: quizzes.add_draw_rule(quiz, category, form.count.data),
+            _("The draw rule has been added."),
+        )
+    else:
+        flash(_("Choose a category and how many questions to draw."), "error")
+    return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
+
+
+@bp.post("/manage/<int:quiz_id>/rules/<int:rule_id>/delete")
+def quiz_remove_rule(quiz_id: int, rule_id: int):
+    quiz = quiz_or_404(quiz_id)
+    if ConfirmForm().validate_on_submit():
+        run_service(lambda: quizzes.remove_draw_rule(quiz, rule_id), _("The draw rule has been removed."))
+    return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
+
+
+@bp.get("/manage/<int:quiz_id>/grading")
+def grading(quiz_id: int):
+    quiz = quiz_or_404(quiz_id)
+    return render_template(
+        "quizzes/grading.html", quiz=quiz, pending=attempts.pending_essays(quiz), form=EssayGradeForm()
+    )
+
+
+@bp.post("/responses/<int:response_id>/grade")
+def grade_response(response_id: int):
+    response = db.get_or_404(Response, response_id)
+    quiz_or_404(response.attempt.quiz_id)
+    form = EssayGradeForm()
+    if form.validate_on_submit():
+        run_service(
+            lambda: attempts.grade_essay(
+                response, float(form.fraction.data), current_user, form.comment.data or ""
+            ),
+            _("The grade has been saved."),
+        )
+    else:
+        flash(_("The grade is a share of the marks from 0 to 1."), "error")
+    return redirect(url_for("quiz_authoring.grading", quiz_id=response.attempt.quiz_id))
+
+
+@bp.get("/manage/<int:quiz_id>/statistics")
+def quiz_statistics(quiz_id: int):
+    quiz = quiz_or_404(quiz_id)
+    return render_template(
+        "quizzes/statistics.html",
+        quiz=quiz,
+        stats=statistics.question_statistics(quiz),
+        results=statistics.results_rows(quiz),
+        headers=statistics.RESULT_HEADERS,
+    )
+
+
+@bp.get("/manage/<int:quiz_id>/results.xlsx")
+def quiz_results_export(quiz_id: int):
+    quiz = quiz_or_404(quiz_id)
+    return send_file(
+        io.BytesIO(statistics.results_workbook(quiz)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"{quiz.title}-results.xlsx",
+    )
