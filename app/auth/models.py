@@ -17,7 +17,6 @@ class Role(enum.StrEnum):
     SECRETARY = "secretary"
     ADMIN = "admin"
     AUDITOR = "auditor"  # reads the audit log and every report; changes nothing
-    REVIEWER = "reviewer"  # approves courses before members see them, when the organisation asks for it
 
 
 class User(UserMixin, db.Model):

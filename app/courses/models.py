@@ -62,8 +62,6 @@ class Course(db.Model):
     published_at: Mapped[datetime | None]
     # The key of the quiz lesson that is the course's final exam: completion needs it passed.
     final_exam_key: Mapped[str | None] = mapped_column(String(200))
-    # Set on a working copy: the published course whose changes it holds until a reviewer approves them.
-    draft_of_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
 
     owner: Mapped[User | None] = relationship()
     tags: Mapped[list["CourseTag"]] = relationship(
@@ -205,39 +203,6 @@ class CourseRevision(db.Model):
 
     course: Mapped[Course] = relationship()
     created_by: Mapped[User | None] = relationship()
-
-
-class ReviewDecision(enum.StrEnum):
-    APPROVED = "approved"
-    RETURNED = "returned"  # sent back to the trainer with comments
-    WITHDRAWN = "withdrawn"  # the trainer took it back to go on editing
-
-
-class CourseReview(db.Model):
-    """A trainer's request to publish a course (or a working copy's changes), and the reviewer's answer."""
-
-    __tablename__ = "course_reviews"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # The course members see once approved; ``copy_id`` is the working copy holding the changes, if any.
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    copy_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"), index=True)
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="")  # the trainer's words to the reviewer
-    decision: Mapped[ReviewDecision | None] = mapped_column(str_enum(ReviewDecision))
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None]
-    comment: Mapped[str] = mapped_column(Text, default="")  # the reviewer's comments
-
-    course: Mapped[Course] = relationship(foreign_keys=[course_id])
-    copy: Mapped[Course | None] = relationship(foreign_keys=[copy_id])
-    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
-
-    @property
-    def is_pending(self) -> bool:
-        return self.decision is None
 
 
 class EnrolmentSource(enum.StrEnum):

@@ -4,7 +4,7 @@ import enum
 import re
 from datetime import datetime
 
-from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -85,14 +85,3 @@ class MembershipChange(db.Model):
     from_unit: Mapped[OrgUnit | None] = relationship(foreign_keys=[from_unit_id])
     to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id])
     changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
-
-
-class SiteSetting(db.Model):
-    """A switch the organisation running the site sets for itself (such as reviewing courses)."""
-
-    __tablename__ = "site_settings"
-
-    name: Mapped[str] = mapped_column(String(50), primary_key=True)
-    value: Mapped[dict | list | bool | int | str] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
