@@ -80,9 +80,9 @@ def set_rule(
 ):
     """Add a new version of the conversion rule of the unit at UNIT_PATH (inherited below it)."""
     try:
-        parsed = [[int(b.split("=")[0]), b.split("=")[1]] for b in bands] or None
-    except (IndexError, ValueError) as error:
-        raise click.ClickException("give bands as MINUTES=HOURS, such as 30=1") from error
+        parsed = ledger.parse_bands("\n".join(bands)) if bands else None
+    except DomainError as error:
+        raise click.ClickException(f"give bands as MINUTES=HOURS, such as 30=1: {error.message}") from error
     try:
         rule = ledger.set_rule(
             _unit(unit_path), RuleKind(kind), None, parsed, exam_hours, session_minutes_per_hour

@@ -8,13 +8,14 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.auth.models import Role
-from app.progress.models import SessionKind, SourceKind
+from app.progress.models import RuleKind, SessionKind, SourceKind
 
 SESSION_KIND_LABELS = {
     SessionKind.GROUP_STUDY: _l("Group study"),
@@ -64,3 +65,23 @@ class TargetForm(FlaskForm):
     )
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
     hours = DecimalField(_l("Study hours a year"), places=1, validators=[DataRequired(), NumberRange(1, 500)])
+
+
+RULE_KIND_LABELS = {
+    RuleKind.COURSE_HOURS: _l("By course: a completed course credits the hours it declares"),
+    RuleKind.TIME_BANDS: _l("By lesson length: each completed lesson credits the hours of its band"),
+}
+
+
+class RuleForm(FlaskForm):
+    kind = SelectField(
+        _l("How hours are counted"),
+        choices=[SelectChoice(kind.value, label) for kind, label in RULE_KIND_LABELS.items()],
+    )
+    bands = TextAreaField(_l("Bands: one MINUTES=HOURS line each"), validators=[Length(max=2000)])
+    exam_hours = DecimalField(
+        _l("Hours for a passed exam"), places=2, validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    session_minutes_per_hour = IntegerField(
+        _l("Minutes per hour of in-person study"), validators=[InputRequired(), NumberRange(1, 240)]
+    )

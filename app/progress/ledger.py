@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.audit.services import record_audit
 from app.auth.models import Role, User
 from app.errors import DomainError
 from app.extensions import db
@@ -94,21 +95,29 @@ def _latest_rules(unit_ids: list[int]) -> dict[int, HourRule]:
     return {rule.unit_id: rule for rule in rows}
 
 
-def rule_for_unit(unit: OrgUnit | None) -> EffectiveRule:
-    """The nearest ancestor's (or the unit's own) latest rule version; the default without one."""
+def nearest_rule(unit: OrgUnit | None) -> HourRule | None:
+    """The latest version of the unit's own rule, else of the nearest ancestor's; None without one."""
     path = _path_ids(unit)
     rules = _latest_rules(path)
-    for unit_id in reversed(path):
-        if unit_id in rules:
-            rule = rules[unit_id]
-            return EffectiveRule(
-                kind=rule.kind,
-                bands=rule.bands,
-                exam_hours=rule.exam_hours,
-                session_minutes_per_hour=rule.session_minutes_per_hour,
-                label=rule.label,
-            )
-    return DEFAULT_RULE
+    return next((rules[unit_id] for unit_id in reversed(path) if unit_id in rules), None)
+
+
+def rule_for_unit(unit: OrgUnit | None) -> EffectiveRule:
+    """The nearest ancestor's (or the unit's own) latest rule version; the default without one."""
+    return effective_rule(nearest_rule(unit))
+
+
+def effective_rule(rule: HourRule | None) -> EffectiveRule:
+    """The rule a stored version (None: no version on the path) makes apply."""
+    if rule is None:
+        return DEFAULT_RULE
+    return EffectiveRule(
+        kind=rule.kind,
+        bands=rule.bands,
+        exam_hours=rule.exam_hours,
+        session_minutes_per_hour=rule.session_minutes_per_hour,
+        label=rule.label,
+    )
 
 
 def rule_for(member: User) -> EffectiveRule:
@@ -125,6 +134,90 @@ def _hours(value, low: str = "0", high: str = "100") -> Decimal:
             _("Give hours between %(low)s and %(high)s, with at most two decimals.", low=low, high=high)
         )
     return hours
+
+
+MAX_BAND_MINUTES = 1440
+MAX_BAND_HOURS = Decimal("10")
+
+
+def parse_bands(text: str) -> list[list]:
+    """Bands from lines of MINUTES=HOURS ("30=1": 30 minutes or more credit 1 hour), lowest first.
+
+    Blank lines are skipped; the first bad line raises LedgerError naming its number and text.
+    """
+    bands: list[list] = []
+    first_line: dict[int, int] = {}
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip().replace("\uff1d", "=")  # a full-width ＝ from a Chinese input method
+        if not line:
+            continue
+        minutes_text, equals, hours_text = line.partition("=")
+        shown = line[:40]
+        if not equals or not minutes_text.strip() or not hours_text.strip():
+            raise LedgerError(
+                _(
+                    "Line %(number)d (%(line)s): write a band as MINUTES=HOURS, such as 30=1.",
+                    number=number,
+                    line=shown,
+                )
+            )
+        try:
+            minutes = int(minutes_text.strip())
+        except ValueError:
+            minutes = -1
+        if not 0 <= minutes <= MAX_BAND_MINUTES:
+            raise LedgerError(
+                _(
+                    "Line %(number)d (%(line)s): the minimum must be a whole number of minutes from 0 to %(most)d.",
+                    number=number,
+                    line=shown,
+                    most=MAX_BAND_MINUTES,
+                )
+            )
+        try:
+            hours = Decimal(hours_text.strip())
+        except InvalidOperation:
+            hours = Decimal("NaN")
+        if not hours.is_finite() or not 0 <= hours <= MAX_BAND_HOURS or hours != round(hours, 2):
+            raise LedgerError(
+                _(
+                    "Line %(number)d (%(line)s): give hours from 0 to %(most)s, with at most two decimals.",
+                    number=number,
+                    line=shown,
+                    most=MAX_BAND_HOURS,
+                )
+            )
+        if minutes in first_line:
+            raise LedgerError(
+                _(
+                    "Line %(number)d (%(line)s): line %(first)d already starts a band at %(minutes)d minutes.",
+                    number=number,
+                    line=shown,
+                    first=first_line[minutes],
+                    minutes=minutes,
+                )
+            )
+        first_line[minutes] = number
+        bands.append([minutes, _plain(hours)])
+    if not bands:
+        raise LedgerError(_("Give at least one band: one MINUTES=HOURS line each, such as 30=1."))
+    return sorted(bands)
+
+
+def bands_text(bands: list) -> str:
+    """Bands as the lines parse_bands reads, highest minimum first (as the form shows them)."""
+    return "\n".join(f"{minimum}={hours}" for minimum, hours in sorted(bands, reverse=True))
+
+
+def rule_history(unit: OrgUnit) -> list[tuple[HourRule, User | None]]:
+    """The unit's own rule versions, newest first, each with the account that added it."""
+    rows = db.session.execute(
+        select(HourRule, User)
+        .outerjoin(User, HourRule.created_by_id == User.id)
+        .where(HourRule.unit_id == unit.id)
+        .order_by(HourRule.version.desc())
+    )
+    return [(rule, author) for rule, author in rows]
 
 
 def set_rule(
@@ -154,6 +247,20 @@ def set_rule(
         created_by_id=created_by.id if created_by else None,
     )
     db.session.add(rule)
+    record_audit(
+        created_by,
+        "hour_rule.set",
+        "hour_rule",
+        rule.label,
+        {
+            "unit_id": unit.id,
+            "version": version,
+            "kind": kind.value,
+            "bands": rule.bands,
+            "exam_hours": _plain(rule.exam_hours),
+            "session_minutes_per_hour": session_minutes_per_hour,
+        },
+    )
     try:
         db.session.commit()
     except IntegrityError as error:

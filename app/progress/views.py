@@ -22,14 +22,16 @@ from app.org.permissions import can_view_member
 from app.org.services import name_path, name_paths
 from app.progress import certificates, heartbeats, ledger, permissions, services, sessions
 from app.progress.forms import (
+    RULE_KIND_LABELS,
     SESSION_KIND_LABELS,
     SOURCE_LABELS,
     TARGET_ROLE_LABELS,
     CorrectionForm,
+    RuleForm,
     SessionForm,
     TargetForm,
 )
-from app.progress.models import Certificate, SessionKind, StudySession
+from app.progress.models import Certificate, RuleKind, SessionKind, StudySession
 from app.reports.reminders import active_reminders
 from app.reports.reminders import describe as describe_reminder
 
@@ -294,6 +296,50 @@ def unit_targets(unit_id: int):
         rows=rows,
         form=form,
         source_paths=name_paths([source.unit for _r, _l, _h, source in rows if source]),
+    )
+
+
+# --- conversion rules ------------------------------------------------------------------------------
+
+
+@bp.route("/units/<int:unit_id>/rules", methods=["GET", "POST"])
+def unit_rules(unit_id: int):
+    unit = db.session.scalar(permissions.session_units(current_user).where(OrgUnit.id == unit_id))
+    if unit is None:
+        abort(404)
+    source = ledger.nearest_rule(unit)
+    effective = ledger.effective_rule(source)
+    form = RuleForm(
+        kind=effective.kind.value,
+        bands=ledger.bands_text(effective.bands),
+        exam_hours=effective.exam_hours,
+        session_minutes_per_hour=effective.session_minutes_per_hour,
+    )
+    if form.validate_on_submit():
+        try:
+            rule = ledger.set_rule(
+                unit,
+                RuleKind(form.kind.data),
+                current_user,
+                ledger.parse_bands(form.bands.data),
+                form.exam_hours.data,
+                form.session_minutes_per_hour.data,
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Version %(version)d of the rule applies from now on.", version=rule.version), "success")
+            return redirect(url_for("progress.unit_rules", unit_id=unit.id))
+    return render_template(
+        "progress/rules.html",
+        unit=unit,
+        unit_path=name_path(unit),
+        effective=effective,
+        source=source,
+        source_path=name_path(source.unit) if source else None,
+        history=ledger.rule_history(unit),
+        form=form,
+        kind_labels=RULE_KIND_LABELS,
     )
 
 
