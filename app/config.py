@@ -84,6 +84,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "NOTICE_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
         # A text lesson completes after this share of its estimated minutes since it was first opened.
         "PROGRESS_TEXT_MIN_SHARE": float(env.get("PROGRESS_TEXT_MIN_SHARE", 0.5)),
+        # A reading lesson (rule "read") completes after this share of its estimated minutes of
+        # verified reading; the reading page stops counting after this many idle seconds.
+        "PROGRESS_READING_SHARE": float(env.get("PROGRESS_READING_SHARE", 1.0)),
+        "PROGRESS_READING_IDLE_SECONDS": int(env.get("PROGRESS_READING_IDLE_SECONDS", 120)),
         # A TrueType Chinese font that reportlab embeds in certificates (Debian's fonts-wqy-zenhei).
         "CERTIFICATE_FONT_PATH": env.get(
             "CERTIFICATE_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.library import index, permissions, services
 from app.library.forms import FORMATS_HINT, DocumentForm, UploadForm
 from app.library.models import Document
+from app.progress import reading
 
 bp = Blueprint("library", __name__, url_prefix="/library", template_folder="templates")
 bp.record_once(lambda state: index.init_app(state.app))
@@ -80,6 +81,15 @@ def search():
     )
 
 
+def _reading_timer(document: Document) -> dict | None:
+    """The reading timer, when the page was opened from a reading lesson (?lesson=) on this document."""
+    lesson_id = _int_arg("lesson")
+    lesson = reading.readable_lesson(current_user, lesson_id) if lesson_id else None
+    if lesson is None or lesson.reading_document != document.key:
+        return None
+    return {"lesson": lesson, **reading.reading_state(current_user, lesson)}
+
+
 @bp.get("/documents/<int:document_id>")
 def read(document_id: int):
     document = _document_or_404(document_id)
@@ -89,6 +99,7 @@ def read(document_id: int):
         last_anchor=services.reading_position(current_user, document),
         can_manage=permissions.can_manage_library(current_user),
         confirm_form=ConfirmForm(),
+        timer=_reading_timer(document),
     )
 
 
@@ -99,7 +110,7 @@ def read_by_key(key: str):
     if document is None:
         abort(404)
     anchor = request.args.get("section", "")
-    target = url_for("library.read", document_id=document.id)
+    target = url_for("library.read", document_id=document.id, lesson=_int_arg("lesson"))
     valid = {section.anchor for section in document.sections}
     return redirect(f"{target}#{anchor}" if anchor in valid else target)
 

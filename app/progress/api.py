@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from app.progress import heartbeats, ledger
+from app.progress import heartbeats, ledger, reading
 from app.progress.statements import export_xapi
 
 bp = Blueprint("progress_api", __name__, url_prefix="/api/v1/progress")
@@ -49,3 +49,25 @@ def lesson_progress(lesson_id: int):
     if lesson is None:
         return jsonify(error="not_visible"), 404
     return jsonify(heartbeats.figures(current_user, lesson).as_json())
+
+
+@lessons_bp.post("/<int:lesson_id>/reading-heartbeat")
+@login_required
+def reading_heartbeat(lesson_id: int):
+    """Credit visible, active reading time: {"seconds"} (+ "session", "sequence") since the last one."""
+    payload = request.get_json(silent=True)
+    try:
+        figures = reading.heartbeat(current_user, lesson_id, payload)
+    except heartbeats.HeartbeatRefused as refusal:
+        return jsonify(error=refusal.reason), refusal.status
+    return jsonify(figures.as_json())
+
+
+@lessons_bp.get("/<int:lesson_id>/reading-progress")
+@login_required
+def reading_progress(lesson_id: int):
+    """The member's verified reading figures on a reading lesson."""
+    lesson = reading.readable_lesson(current_user, lesson_id)
+    if lesson is None:
+        return jsonify(error="not_visible"), 404
+    return jsonify(reading.figures(current_user, lesson).as_json())

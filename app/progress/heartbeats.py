@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
-from app.courses.models import Course, Lesson
+from app.courses.models import Course, Lesson, LessonKind
 from app.courses.permissions import editable_courses
 from app.extensions import db
 from app.media.models import VideoStatus
@@ -99,10 +99,10 @@ def covered(intervals: list) -> float:
 # --- what a lesson's video is ---------------------------------------------------------------------
 
 
-def watchable_lesson(member: User, lesson_id: int) -> Lesson | None:
-    """The current video lesson of a published course the member may see, else None."""
+def watchable_lesson(member: User, lesson_id: int, kind: LessonKind = LessonKind.VIDEO) -> Lesson | None:
+    """The current lesson of that kind in a published course the member may see, else None."""
     lesson = db.session.get(Lesson, lesson_id) if 0 < lesson_id <= MAX_ID else None
-    return lesson if lesson is not None and permissions.can_watch_for_credit(member, lesson) else None
+    return lesson if lesson is not None and permissions.can_watch_for_credit(member, lesson, kind) else None
 
 
 def duration_of(lesson: Lesson) -> float | None:
@@ -176,25 +176,56 @@ class Beat:
     sequence: int | None
 
 
-def _number(value) -> bool:
+def number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def parse(payload) -> Beat:
-    """Check a heartbeat's JSON: an object with numbers start < end; unknown fields are refused."""
+def parse_envelope(payload, fields: set[str]) -> tuple[str | None, int | None]:
+    """Check what every heartbeat shares: a JSON object with only known fields, and an optional
+    viewing-session id and sequence number (returned)."""
     if not isinstance(payload, dict):
         raise HeartbeatRefused(422, "not_an_object")
-    if set(payload) - FIELDS:
+    if set(payload) - fields:
         raise HeartbeatRefused(422, "unknown_field")
-    start, end = payload.get("start"), payload.get("end")
-    if not _number(start) or not _number(end) or not 0 <= start < end:
-        raise HeartbeatRefused(422, "bad_interval")
     session, sequence = payload.get("session"), payload.get("sequence")
     if session is not None and (not isinstance(session, str) or not 0 < len(session) <= 32):
         raise HeartbeatRefused(422, "bad_session")
     if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1):
         raise HeartbeatRefused(422, "bad_sequence")
+    return session, sequence
+
+
+def parse(payload) -> Beat:
+    """Check a video heartbeat's JSON: numbers start < end besides the shared fields."""
+    session, sequence = parse_envelope(payload, FIELDS)
+    start, end = payload.get("start"), payload.get("end")
+    if not number(start) or not number(end) or not 0 <= start < end:
+        raise HeartbeatRefused(422, "bad_interval")
     return Beat(float(start), float(end), session, sequence)
+
+
+def claim(member: User, lesson: Lesson, session: str | None, sequence: int | None, cost: float, now) -> None:
+    """Spend ``cost`` seconds of the member's budget on a heartbeat of their active viewing session.
+
+    Locks the member's viewer row (until the caller's transaction ends); the caller flushes. A client
+    that sends no session id gets one opened by its first heartbeat on the lesson.
+    """
+    viewer = _locked_viewer(member, now)
+    if session is not None:
+        if session != viewer.session_token:
+            raise HeartbeatRefused(409, "superseded")
+        if viewer.session_lesson_id != lesson.id:
+            raise HeartbeatRefused(409, "other_lesson")
+    elif viewer.session_token is None or viewer.session_lesson_id != lesson.id:
+        _open(viewer, lesson, now)
+    if sequence is not None and sequence <= viewer.session_sequence:
+        raise HeartbeatRefused(409, "replayed")
+    budget = available_budget(viewer, now)
+    if cost > budget + 1e-6:
+        raise HeartbeatRefused(422, "faster_than_real_time")
+    viewer.budget_seconds = budget - cost
+    viewer.budget_at = now
+    viewer.session_sequence = sequence if sequence is not None else viewer.session_sequence + 1
 
 
 def _progress_row(member: User, lesson: Lesson, now: datetime) -> VideoProgress:
@@ -241,17 +272,25 @@ def record_refusal(member: User, lesson_id: int, reason: str, payload, now: date
     db.session.commit()
 
 
-def heartbeat(member: User, lesson_id: int, payload, now: datetime | None = None) -> Figures:
-    """Verify one heartbeat and credit its interval; raise HeartbeatRefused (stored) when refused."""
-    now = now or utcnow()
-    try:
-        return _heartbeat(member, lesson_id, payload, now)
-    except HeartbeatRefused as refusal:
-        record_refusal(member, lesson_id, refusal.reason, payload, now)
-        raise
+def refusals_stored(verify):
+    """Wrap a heartbeat handler ``verify(member, lesson_id, payload, now)`` so that every refusal it
+    raises is stored with its reason before it reaches the client."""
+
+    def handle(member: User, lesson_id: int, payload, now: datetime | None = None):
+        now = now or utcnow()
+        try:
+            return verify(member, lesson_id, payload, now)
+        except HeartbeatRefused as refusal:
+            record_refusal(member, lesson_id, refusal.reason, payload, now)
+            raise
+
+    handle.__doc__ = verify.__doc__
+    return handle
 
 
-def _heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
+@refusals_stored
+def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
+    """Verify one video heartbeat and credit its interval; raise HeartbeatRefused (stored) when refused."""
     lesson = watchable_lesson(member, lesson_id)
     if lesson is None:
         raise HeartbeatRefused(404, "not_visible")
@@ -262,24 +301,8 @@ def _heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
     if beat.end > duration + END_SLACK:
         raise HeartbeatRefused(422, "beyond_duration")
 
-    viewer = _locked_viewer(member, now)
-    if beat.session is not None:
-        if beat.session != viewer.session_token:
-            raise HeartbeatRefused(409, "superseded")
-        if viewer.session_lesson_id != lesson.id:
-            raise HeartbeatRefused(409, "other_lesson")
-    elif viewer.session_token is None or viewer.session_lesson_id != lesson.id:
-        _open(viewer, lesson, now)  # a client that sends only start and end: its first heartbeat opens one
-    if beat.sequence is not None and beat.sequence <= viewer.session_sequence:
-        raise HeartbeatRefused(409, "replayed")
-
     length = beat.end - beat.start
-    budget = available_budget(viewer, now)
-    if length > budget + 1e-6:
-        raise HeartbeatRefused(422, "faster_than_real_time")
-    viewer.budget_seconds = budget - length
-    viewer.budget_at = now
-    viewer.session_sequence = beat.sequence if beat.sequence is not None else viewer.session_sequence + 1
+    claim(member, lesson, beat.session, beat.sequence, length, now)
     try:
         db.session.flush()  # the budget is spent first: a concurrent heartbeat fails here, not twice
         row = _progress_row(member, lesson, now)

@@ -231,6 +231,19 @@ class VideoProgress(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ReadingProgress(db.Model):
+    """The verified reading time of one member on one reading lesson (visible, active seconds)."""
+
+    __tablename__ = "reading_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id", name="uq_reading_progress_user_lesson"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    verified_seconds: Mapped[float] = mapped_column(default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class HeartbeatRefusal(db.Model):
     """A refused heartbeat and why, kept for review (it earned nothing)."""
 

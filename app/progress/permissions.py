@@ -54,13 +54,13 @@ def can_view_record(user: User, member: User) -> bool:
     return user.id == member.id
 
 
-def can_watch_for_credit(user: User, lesson: Lesson) -> bool:
-    """Whether the user's heartbeats on this lesson may count: a current video lesson of a published
-    course they may see."""
+def can_watch_for_credit(user: User, lesson: Lesson, kind: LessonKind = LessonKind.VIDEO) -> bool:
+    """Whether the user's heartbeats on this lesson may count: a current lesson of that kind (video,
+    or reading for reading time) in a published course they may see."""
     return (
         user.is_authenticated
         and lesson.removed_at is None
-        and lesson.kind is LessonKind.VIDEO
+        and lesson.kind is kind
         and lesson.course.is_published
         and course_permissions.can_view_course(user, lesson.course)
     )
