@@ -71,6 +71,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MEDIA_MAX_UPLOAD_BYTES": int(env.get("MEDIA_MAX_UPLOAD_BYTES", 2 * 1024**3)),
         "MEDIA_PROBE_TIME_LIMIT": int(env.get("MEDIA_PROBE_TIME_LIMIT", 30)),
         "TRANSCODE_TIME_LIMIT": int(env.get("TRANSCODE_TIME_LIMIT", 3 * 3600)),
+        # WebVTT subtitles a trainer attaches to a video (app/media/subtitles.py).
+        "MEDIA_SUBTITLE_MAX_BYTES": int(env.get("MEDIA_SUBTITLE_MAX_BYTES", 1024 * 1024)),
         # The nginx location prefix (such as "/protected-media/"); empty: Flask sends the files itself.
         "MEDIA_X_ACCEL_REDIRECT": env.get("MEDIA_X_ACCEL_REDIRECT", ""),
         # Background jobs (app/jobs.py): Redis when REDIS_URL is set, else this SQLite file.

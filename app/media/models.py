@@ -1,9 +1,9 @@
-"""Uploaded videos, stored by content hash, and the renditions their transcoding job produced."""
+"""Uploaded videos, stored by content hash, the renditions their transcoding job produced, and subtitles."""
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, str_enum
@@ -51,6 +51,9 @@ class Video(db.Model):
     renditions: Mapped[list["Rendition"]] = relationship(
         back_populates="video", cascade="all, delete-orphan", order_by="Rendition.height.desc()"
     )
+    subtitles: Mapped[list["Subtitle"]] = relationship(
+        back_populates="video", cascade="all, delete-orphan", order_by="Subtitle.id"
+    )
 
     def rendition(self, height: int) -> "Rendition | None":
         return next((rendition for rendition in self.renditions if rendition.height == height), None)
@@ -77,3 +80,25 @@ class Rendition(db.Model):
     @property
     def label(self) -> str:
         return f"{self.height}p"
+
+
+class Subtitle(db.Model):
+    """A WebVTT file a trainer attached to a video, one per language, with its cue text kept for search."""
+
+    __tablename__ = "video_subtitles"
+    __table_args__ = (UniqueConstraint("video_id", "language", name="uq_video_subtitles_video_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(20))  # a BCP 47 tag, as <track srclang> takes it
+    label: Mapped[str] = mapped_column(String(50))  # shown in the player's captions menu
+    path: Mapped[str] = mapped_column(String(300))  # relative to MEDIA_ROOT
+    size_bytes: Mapped[int]
+    cue_text: Mapped[str] = mapped_column(Text)  # the words of every cue, timings and tags stripped
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    video: Mapped[Video] = relationship(back_populates="subtitles")
+    uploaded_by: Mapped["User | None"] = relationship()  # noqa: F821

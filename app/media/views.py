@@ -1,4 +1,4 @@
-"""The trainers' video library (upload, live state, retry, preview, delete) and the media file URLs."""
+"""The trainers' video library (upload, live state, retry, preview, subtitles, delete) and the media file URLs."""
 
 from flask import (
     Blueprint,
@@ -22,9 +22,9 @@ from app.auth.forms import ConfirmForm
 from app.auth.permissions import roles_required
 from app.errors import DomainError
 from app.extensions import csrf, db
-from app.media import permissions, services, storage
-from app.media.forms import STATUS_LABELS, UploadForm
-from app.media.models import Video
+from app.media import permissions, services, storage, subtitles
+from app.media.forms import STATUS_LABELS, SubtitleForm, UploadForm
+from app.media.models import Subtitle, Video
 from app.media.permissions import MANAGER_ROLES
 from app.media.uploads import receive_upload
 
@@ -43,14 +43,17 @@ def _managed_video_or_404(video_id: int) -> Video:
 @bp.get("/videos")
 @roles_required(*MANAGER_ROLES)
 def library():
+    query = request.args.get("q", "")[:100].strip()
     videos = db.session.scalars(
-        permissions.scoped_videos(current_user)
-        .options(selectinload(Video.uploaded_by))
+        subtitles.filter_videos(permissions.scoped_videos(current_user), query)
+        .options(selectinload(Video.uploaded_by), selectinload(Video.subtitles))
         .order_by(Video.created_at.desc(), Video.id.desc())
     )
     return render_template(
         "media/library.html",
         videos=list(videos),
+        query=query,
+        snippet=subtitles.subtitle_snippet,
         form=UploadForm(),
         status_labels=STATUS_LABELS,
         max_upload_bytes=current_app.config["MEDIA_MAX_UPLOAD_BYTES"],
@@ -92,6 +95,8 @@ def video(video_id: int):
         status_labels=STATUS_LABELS,
         failure_reason=services.failure_reason(video),
         confirm_form=ConfirmForm(),
+        subtitle_form=SubtitleForm(),
+        subtitle_max_bytes=current_app.config["MEDIA_SUBTITLE_MAX_BYTES"],
     )
 
 
@@ -124,6 +129,48 @@ def delete(video_id: int):
     return redirect(url_for("media.video", video_id=video_id))
 
 
+@bp.post("/videos/<int:video_id>/subtitles")
+@roles_required(*MANAGER_ROLES)
+def add_subtitle(video_id: int):
+    video = _managed_video_or_404(video_id)
+    form = SubtitleForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(error) for error in errors), "error")
+        return redirect(url_for("media.video", video_id=video_id))
+    data = form.file.data.stream.read(current_app.config["MEDIA_SUBTITLE_MAX_BYTES"] + 1)
+    try:
+        _subtitle, replaced = subtitles.add_subtitle(
+            video, data, form.language.data, form.label.data, current_user
+        )
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            _("The subtitles have been replaced.") if replaced else _("The subtitles have been added."),
+            "success",
+        )
+    return redirect(url_for("media.video", video_id=video_id))
+
+
+@bp.post("/videos/<int:video_id>/subtitles/<int:subtitle_id>/delete")
+@roles_required(*MANAGER_ROLES)
+def delete_subtitle(video_id: int, subtitle_id: int):
+    video = _managed_video_or_404(video_id)
+    subtitle = _subtitle_of_or_404(video, subtitle_id)
+    if ConfirmForm().validate_on_submit():
+        subtitles.delete_subtitle(subtitle)
+        flash(_("The subtitles have been deleted."), "success")
+    return redirect(url_for("media.video", video_id=video_id))
+
+
+def _subtitle_of_or_404(video: Video, subtitle_id: int) -> Subtitle:
+    subtitle = db.session.get(Subtitle, subtitle_id)
+    if subtitle is None or subtitle.video_id != video.id:
+        abort(404)
+    return subtitle
+
+
 # Media files: only for signed-in users allowed to see the video; Range requests supported.
 
 
@@ -151,6 +198,15 @@ def poster_file(video_id: int):
     if video.poster_path is None:
         abort(404)
     return _deliver(video.poster_path, "image/jpeg", etag=f"{video.sha256}-poster")
+
+
+@bp.get("/videos/<int:video_id>/subtitles/<int:subtitle_id>.vtt")
+@login_required
+def subtitle_file(video_id: int, subtitle_id: int):
+    subtitle = _subtitle_of_or_404(_viewable_video_or_404(video_id), subtitle_id)
+    response = _deliver(subtitle.path, "text/vtt", etag=f"subtitle-{subtitle.id}-{subtitle.path[-20:-4]}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _deliver(relative_path: str, mimetype: str, etag: str) -> Response:
