@@ -2,6 +2,8 @@
 // (about every 10 s, and on pause, seek, end, a hidden tab and leaving the page); resumes where the
 // member left off; no seeking ahead of the furthest verified point until the lesson is completed.
 // The server decides what counts (app/progress/heartbeats.py); this only reports honestly.
+// A quality switch (720p/360p) swaps the source keeping the position and whether it played; nothing
+// is reported across the swap, so the reload's jump back to the position is never taken for playing.
 (function () {
   "use strict";
 
@@ -15,7 +17,8 @@
   const token = document.querySelector('meta[name="csrf-token"]').content;
   const status = document.querySelector("[data-player-status]");
   const coverage = document.querySelector("[data-player-coverage]");
-  const resumeAt = parseFloat(video.dataset.resumeAt) || 0;
+  const quality = document.querySelector("[data-player-quality]");
+  const QUALITY_KEY = "player.quality"; // the label chosen last (such as "360p"), for every lesson
 
   let completed = video.dataset.completed === "true";
   let reached = parseFloat(video.dataset.furthest) || 0; // the furthest point played or verified
@@ -23,6 +26,8 @@
   let segmentStart = null; // where the stretch being played now began (media seconds)
   let lastTime = 0; // the playhead as last seen while playing normally
   let superseded = false;
+  let startAt = parseFloat(video.dataset.resumeAt) || 0; // where to put the playhead once metadata is in
+  let switching = null; // during a quality switch: {playing, rate} to restore; nothing is reported
 
   // One heartbeat in flight at a time, in sequence order (the server refuses a concurrent one).
   let queue = Promise.resolve();
@@ -70,6 +75,7 @@
 
   // Report the stretch played since the last report; keep counting from here when still playing.
   function flush(leaving) {
+    if (switching) return; // the stretch before the switch was reported when it began
     if (!video.seeking) lastTime = video.currentTime;
     if (segmentStart !== null && !superseded && lastTime - segmentStart > 0.05) {
       send(segmentStart, lastTime, leaving);
@@ -77,28 +83,101 @@
     segmentStart = video.paused || video.seeking || video.ended ? null : lastTime;
   }
 
-  function resume() {
-    if (resumeAt > 0 && resumeAt < video.duration) video.currentTime = resumeAt;
+  // Resume where the member left off (first load) or where the old source was (quality switch).
+  function place() {
+    const target = startAt;
+    startAt = 0;
+    if (target > 0 && target < video.duration) {
+      video.currentTime = target;
+      if (switching) video.addEventListener("seeked", endSwitch, { once: true });
+    } else if (switching) {
+      endSwitch();
+    }
   }
-  if (video.readyState >= 1) resume(); // the metadata may be in before this script runs
-  else video.addEventListener("loadedmetadata", resume, { once: true });
+  if (video.readyState >= 1) place(); // the metadata may be in before this script runs
+  video.addEventListener("loadedmetadata", place);
+
+  function absolute(src) {
+    return new URL(src, document.baseURI).href;
+  }
+
+  function switchQuality(src) {
+    if (switching || absolute(src) === video.currentSrc) return;
+    flush(false); // report what was played on the old source, then count nothing until resumed
+    segmentStart = null;
+    switching = { playing: !video.paused && !video.ended, rate: video.playbackRate };
+    if (video.readyState >= 1) startAt = video.currentTime; // else the pending resume point stays
+    video.src = src; // takes precedence over the <source> list; loading resets the rate and pauses
+  }
+  video.addEventListener("error", function () {
+    if (switching) switching = null; // the new source failed: the browser shows its error
+  });
+
+  function endSwitch() {
+    const restore = switching;
+    switching = null;
+    video.playbackRate = restore.rate;
+    lastTime = video.currentTime;
+    segmentStart = null; // the "playing" event starts the next stretch, from here
+    if (restore.playing && !superseded && !document.hidden) {
+      video.play().catch(function () {
+        // Refused by the browser (no user gesture): the member presses play.
+      });
+    }
+  }
+
+  if (quality) {
+    const labels = {};
+    Array.prototype.forEach.call(quality.options, function (option) {
+      labels[option.value] = option.textContent.trim();
+    });
+    let remembered = null;
+    try {
+      remembered = window.localStorage.getItem(QUALITY_KEY);
+    } catch (error) {
+      // Storage disabled (private mode): nothing remembered.
+    }
+    const preferred = Array.prototype.find.call(quality.options, function (option) {
+      return labels[option.value] === remembered;
+    });
+    if (preferred && preferred !== quality.options[quality.selectedIndex]) {
+      quality.value = preferred.value;
+      switchQuality(preferred.value);
+    } else {
+      // The browser picked the first source it can play: show that one as selected.
+      Array.prototype.forEach.call(quality.options, function (option) {
+        if (video.currentSrc && absolute(option.value) === video.currentSrc) quality.value = option.value;
+      });
+    }
+    quality.addEventListener("change", function () {
+      try {
+        window.localStorage.setItem(QUALITY_KEY, labels[quality.value]);
+      } catch (error) {
+        // Not remembered; the switch still happens.
+      }
+      switchQuality(quality.value);
+    });
+    document.querySelector("[data-player-bar]").hidden = false;
+  }
 
   video.addEventListener("timeupdate", function () {
-    if (video.seeking || video.paused) return;
+    if (switching || video.seeking || video.paused) return;
     lastTime = video.currentTime;
     if (segmentStart === null) segmentStart = lastTime;
     if (lastTime > reached) reached = lastTime;
   });
 
   video.addEventListener("seeking", function () {
+    if (!completed && video.currentTime > reached + 0.5) video.currentTime = reached;
+    if (switching) return; // back to where the old source was: not a seek of the member's
     if (segmentStart !== null) {
       if (!superseded && lastTime - segmentStart > 0.05) send(segmentStart, lastTime, false);
       segmentStart = null;
     }
-    if (!completed && video.currentTime > reached + 0.5) video.currentTime = reached;
   });
 
   video.addEventListener("seeked", function () {
+    if (switching) return;
     lastTime = video.currentTime;
     if (!video.paused) segmentStart = lastTime;
   });
@@ -107,6 +186,7 @@
     if (superseded) video.pause();
   });
   video.addEventListener("playing", function () {
+    if (switching) return;
     lastTime = video.currentTime;
     segmentStart = lastTime;
   });
@@ -123,6 +203,7 @@
   window.addEventListener("pagehide", function () { flush(true); });
 
   window.setInterval(function () {
-    if (!video.paused && !video.seeking) flush(false);
+    if (!switching && !video.paused && !video.seeking) flush(false);
   }, HEARTBEAT_MS);
+
 })();

@@ -1,0 +1,134 @@
+"""In Chromium on a phone: the lesson player's quality switch."""
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, Request, expect
+from sqlalchemy import func, select
+
+from app.courses.models import CompletionRule, LessonKind
+from app.extensions import db
+from app.progress.models import HeartbeatRefusal, VideoProgress
+from tests.browser.conftest import TIMEOUT_MS, Journey
+from tests.media.conftest import add_clip, make_clip
+from tests.progress.conftest import lesson_of, make_course, user
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-video-player"
+VIDEO = "document.querySelector('video')"
+
+
+def wait_until(check, what: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds  # wait_for_function would need 'unsafe-eval' (CSP)
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def state(page: Page) -> dict:
+    return page.evaluate(
+        f"({{time: {VIDEO}.currentTime, paused: {VIDEO}.paused, src: {VIDEO}.currentSrc,"
+        f" height: {VIDEO}.videoHeight}})"
+    )
+
+
+def video_lesson(app, tmp_path: Path, width: int, height: int, seconds: float) -> tuple[str, int]:
+    """A published course with one video lesson of a real clip; return the lesson's path and id."""
+    with app.app_context():
+        course = make_course("player", lessons=(("clip", LessonKind.VIDEO, 1, CompletionRule.WATCHED),))
+        lesson = lesson_of(course, "clip")
+        lesson.video = add_clip(
+            make_clip(tmp_path / "lesson.mp4", width, height, seconds=seconds, audio=False)
+        )
+        db.session.commit()
+        return f"/courses/player/lessons/{lesson.id}", lesson.id
+
+
+def start_playing(page: Page) -> None:
+    page.evaluate(f"{VIDEO}.muted = true")
+    page.evaluate(f"{VIDEO}.play()")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_switching_to_360p_keeps_the_position_and_playing_and_reports_nothing_false(
+    app, world, browser_page: Page, live_server: str, tmp_path
+):
+    expect.set_options(timeout=TIMEOUT_MS)
+    path, lesson_id = video_lesson(app, tmp_path, 1280, 720, seconds=12)
+    journey = Journey(browser_page, ARTIFACTS / "quality")
+    page = journey.page
+    reports: list[dict] = []
+
+    def note(request: Request) -> None:
+        if request.url.endswith("/heartbeat") and request.method == "POST":
+            reports.append(json.loads(request.post_data))
+
+    page.on("request", note)
+    journey.sign_in(live_server, "member_a")
+    page.goto(live_server + path)
+    quality = page.get_by_label(re.compile("^(画质|Quality)$"))  # labelled (Chinese once translated)
+    expect(quality).to_be_visible()
+    expect(quality.locator("option")).to_have_text(["720p", "360p"])
+    wait_until(lambda: state(page)["src"].endswith("/720p.mp4"), "the first source is not 720p")
+    journey.snap("720p")
+
+    start_playing(page)
+    wait_until(lambda: state(page)["time"] >= 2, "the video does not play")
+    before = state(page)["time"]
+    quality.select_option("360p")
+    wait_until(lambda: state(page)["src"].endswith("/360p.mp4"), "the source did not change")
+    wait_until(lambda: state(page)["time"] >= before + 1, "playback did not go on after the switch")
+    after = state(page)
+    assert not after["paused"] and after["height"] == 360
+    journey.snap("360p-playing")
+
+    page.evaluate(f"{VIDEO}.pause()")  # the pause reports the stretch played on the new source
+    paused_at = state(page)["time"]
+    wait_until(lambda: reports and reports[-1]["end"] >= paused_at - 0.3, "the last stretch was not reported")
+    # Nothing false across the switch: each second played is reported once (a stretch from the new
+    # source's 0 up to the old position, or the jump back taken as playing, would add to the sum).
+    assert all(0 <= report["start"] < report["end"] <= paused_at + 0.3 for report in reports), reports
+    assert sum(report["end"] - report["start"] for report in reports) <= paused_at + 0.3, reports
+    with app.app_context():
+        member_id = user("member_a").id
+
+        def verified() -> float:
+            row = db.session.scalar(
+                select(VideoProgress).where(
+                    VideoProgress.user_id == member_id, VideoProgress.lesson_id == lesson_id
+                )
+            )
+            db.session.rollback()
+            return row.verified_seconds if row else 0.0
+
+        wait_until(lambda: verified() >= paused_at - 1, "the stretches played were not credited")
+        assert verified() <= paused_at + 0.3
+        refused = (
+            select(func.count()).select_from(HeartbeatRefusal).where(HeartbeatRefusal.user_id == member_id)
+        )
+        assert db.session.scalar(refused) == 0
+
+    # The choice is remembered: the next page load starts on 360p, where the member left off.
+    page.reload()
+    wait_until(lambda: quality.input_value().endswith("/360p.mp4"), "the remembered choice is not shown")
+    wait_until(lambda: state(page)["src"].endswith("/360p.mp4"), "the remembered quality was not used")
+    wait_until(lambda: state(page)["time"] >= paused_at - 1.5, "the player did not resume")
+    journey.snap("reloaded-360p")
+    assert journey.problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_single_rendition_shows_no_quality_switch(
+    app, world, browser_page: Page, live_server: str, tmp_path
+):
+    path, _lesson_id = video_lesson(app, tmp_path, 320, 240, seconds=2)
+    journey = Journey(browser_page, ARTIFACTS / "single")
+    journey.sign_in(live_server, "member_a")
+    journey.page.goto(live_server + path)
+    expect(journey.page.locator("[data-testid=video]")).to_be_visible()
+    expect(journey.page.locator("[data-testid=quality]")).to_have_count(0)
+    assert journey.problems == []
