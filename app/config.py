@@ -103,6 +103,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PROGRESS_WATCH_MAX_SPEED": float(env.get("PROGRESS_WATCH_MAX_SPEED", 1.5)),
         "PROGRESS_WATCH_TOLERANCE": 15.0,
         "PROGRESS_WATCH_BUDGET_CAP": 30.0,
+        # The player pauses and asks "还在学习吗？" after this many minutes of playback without a touch,
+        # key or pointer on the page, and counts nothing until answered; 0 turns the check off.
+        "PROGRESS_PRESENCE_MINUTES": float(env.get("PROGRESS_PRESENCE_MINUTES", 20)),
         # E-mail (scheduled reports, reminders): off while MAIL_SERVER is unset.
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", 25)),

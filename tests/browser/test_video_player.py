@@ -1,4 +1,4 @@
-"""In Chromium on a phone: the lesson player's quality switch."""
+"""In Chromium on a phone: the lesson player's quality switch and its presence check ("还在学习吗？")."""
 
 import json
 import re
@@ -9,11 +9,12 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 from sqlalchemy import func, select
 
+from app.config import load_config
 from app.courses.models import CompletionRule, LessonKind
 from app.extensions import db
 from app.progress.models import HeartbeatRefusal, VideoProgress
 from tests.browser.conftest import TIMEOUT_MS, Journey
-from tests.media.conftest import add_clip, make_clip
+from tests.media.conftest import add_clip, make_clip, make_ready_video
 from tests.progress.conftest import lesson_of, make_course, user
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-video-player"
@@ -132,3 +133,73 @@ def test_a_single_rendition_shows_no_quality_switch(
     expect(journey.page.locator("[data-testid=video]")).to_be_visible()
     expect(journey.page.locator("[data-testid=quality]")).to_have_count(0)
     assert journey.problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_after_idle_playback_the_player_pauses_and_asks_until_answered(
+    app, world, browser_page: Page, live_server: str, tmp_path
+):
+    expect.set_options(timeout=TIMEOUT_MS)
+    app.config["PROGRESS_PRESENCE_MINUTES"] = 0.05  # 3 seconds of playback without a touch or a key
+    path, _lesson_id = video_lesson(app, tmp_path, 320, 240, seconds=12)
+    journey = Journey(browser_page, ARTIFACTS / "presence")
+    page = journey.page
+    reports: list[dict] = []
+    page.on(
+        "request",
+        lambda request: request.url.endswith("/heartbeat") and reports.append(json.loads(request.post_data)),
+    )
+    journey.sign_in(live_server, "member_a")
+    page.goto(live_server + path)
+    dialog = page.get_by_test_id("presence-dialog")
+    expect(dialog).to_be_hidden()
+
+    start_playing(page)  # script calls, not input events: the member seems to be away
+    wait_until(lambda: state(page)["time"] >= 1, "the video does not play")
+    expect(dialog).to_be_visible(timeout=6000)
+    assert state(page)["paused"]
+    expect(dialog).to_contain_text(re.compile("还在学习吗？|Are you still studying?"))
+    answer = page.get_by_test_id("presence-continue")
+    expect(answer).to_be_focused()
+    journey.snap("still-studying")
+
+    # Unanswered, nothing plays and nothing is reported: not Escape, not the video's own play.
+    asked_at, reported = state(page)["time"], len(reports)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    page.evaluate(f"{VIDEO}.play()")
+    page.wait_for_timeout(1000)
+    expect(dialog).to_be_visible()
+    assert state(page)["paused"] and abs(state(page)["time"] - asked_at) < 0.3
+    assert len(reports) == reported
+
+    page.keyboard.press("Enter")  # the focused button answers
+    expect(dialog).to_be_hidden()
+    wait_until(lambda: state(page)["time"] >= asked_at + 1, "playback did not resume after the answer")
+    assert not state(page)["paused"]
+    journey.snap("continued")
+    assert journey.problems == []
+
+
+@pytest.mark.parametrize(("value", "minutes"), [(None, 20.0), ("0", 0.0), ("0.05", 0.05)])
+def test_the_presence_minutes_come_from_the_environment(monkeypatch, tmp_path, value, minutes):
+    if value is None:
+        monkeypatch.delenv("PROGRESS_PRESENCE_MINUTES", raising=False)
+    else:
+        monkeypatch.setenv("PROGRESS_PRESENCE_MINUTES", value)
+    assert load_config(tmp_path)["PROGRESS_PRESENCE_MINUTES"] == minutes
+
+
+def test_the_lesson_page_tells_the_player_the_presence_minutes(app, world, client, auth):
+    app.config["PROGRESS_PRESENCE_MINUTES"] = 0.5
+    with app.app_context():
+        course = make_course("player", lessons=(("clip", LessonKind.VIDEO, 1, CompletionRule.WATCHED),))
+        lesson = lesson_of(course, "clip")
+        lesson.video = make_ready_video()
+        db.session.commit()
+        path = f"/courses/player/lessons/{lesson.id}"
+    auth.login("member_a")
+    page = client.get(path).get_data(as_text=True)
+    assert 'data-presence-minutes="0.5"' in page
+    assert 'data-testid="presence-dialog"' in page and 'data-testid="quality"' not in page  # one rendition

@@ -28,6 +28,7 @@
   let superseded = false;
   let startAt = parseFloat(video.dataset.resumeAt) || 0; // where to put the playhead once metadata is in
   let switching = null; // during a quality switch: {playing, rate} to restore; nothing is reported
+  let asking = false; // the presence question is open: nothing plays, so nothing is counted
 
   // One heartbeat in flight at a time, in sequence order (the server refuses a concurrent one).
   let queue = Promise.resolve();
@@ -183,7 +184,7 @@
   });
 
   video.addEventListener("play", function () {
-    if (superseded) video.pause();
+    if (superseded || asking) video.pause();
   });
   video.addEventListener("playing", function () {
     if (switching) return;
@@ -206,4 +207,50 @@
     if (!switching && !video.paused && !video.seeking) flush(false);
   }, HEARTBEAT_MS);
 
+  // The presence check: after N minutes of playback with no pointer, key or touch on the page, pause
+  // and ask "还在学习吗？"; playback (and so counting) resumes only when the member answers.
+  const PRESENCE_MS = (parseFloat(video.dataset.presenceMinutes) || 0) * 60000;
+  const presence = document.querySelector("[data-presence-dialog]");
+  if (PRESENCE_MS > 0 && presence && typeof presence.showModal === "function") {
+    const answer = presence.querySelector("[data-presence-continue]");
+    let idleMs = 0;
+    let tickAt = performance.now();
+
+    const noticed = function () { idleMs = 0; };
+    ["pointerdown", "pointermove", "keydown", "touchstart", "wheel"].forEach(function (type) {
+      document.addEventListener(type, noticed, { capture: true, passive: true });
+    });
+
+    const ask = function () {
+      asking = true;
+      video.pause(); // the pause handler reports the stretch played so far
+      presence.showModal();
+      answer.focus();
+    };
+    answer.addEventListener("click", function () {
+      asking = false;
+      idleMs = 0;
+      presence.close();
+      video.play().catch(function () {
+        // Refused by the browser: the member presses play.
+      });
+    });
+    // Escape does not dismiss the question; should the browser close it anyway, it opens again.
+    presence.addEventListener("cancel", function (event) { event.preventDefault(); });
+    presence.addEventListener("close", function () {
+      if (asking) {
+        presence.showModal();
+        answer.focus();
+      }
+    });
+
+    window.setInterval(function () {
+      const now = performance.now();
+      const elapsed = now - tickAt;
+      tickAt = now;
+      if (asking || switching || video.paused || video.seeking || video.ended) return;
+      idleMs += elapsed;
+      if (idleMs >= PRESENCE_MS) ask();
+    }, Math.max(250, Math.min(1000, PRESENCE_MS / 4)));
+  }
 })();
