@@ -35,6 +35,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app.auth.api import bp as auth_api_bp
     from app.auth.views import bp as auth_bp
     from app.courses.authoring_views import bp as course_authoring_bp
+    from app.courses.review_views import bp as course_review_bp
     from app.courses.views import bp as courses_bp
     from app.home.views import bp as home_bp
     from app.org.views import bp as org_bp
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(org_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(course_authoring_bp)
+    app.register_blueprint(course_review_bp)
     app.register_blueprint(auth_api_bp)
     from app.media.api import bp as media_api_bp
     from app.media.views import bp as media_bp

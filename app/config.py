@@ -46,6 +46,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MEDIA_ROOT": env.get("MEDIA_ROOT", str(PROJECT_ROOT / "media")),
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index")),
         "COURSES_DIR": env.get("COURSES_DIR", str(PROJECT_ROOT / "courses")),
+        # "1": courses reach members only when a reviewer approves them (app/courses/review.py).
+        "COURSE_REVIEW_REQUIRED": env.get("COURSE_REVIEW_REQUIRED", "0") == "1",
         "REDIS_URL": redis_url,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

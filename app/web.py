@@ -46,6 +46,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def navigation():
         from app.audit.services import can_read_audit_log
+        from app.courses.permissions import can_review
         from app.org.permissions import can_manage_org
 
         user = current_user
@@ -58,6 +59,7 @@ def register_template_helpers(app: Flask) -> None:
             "can_manage_org": signed_in and can_manage_org(user),
             "is_admin": signed_in and user.has_role(Role.ADMIN),
             "can_read_audit": can_read_audit_log(user),
+            "can_review_courses": current_app.config["COURSE_REVIEW_REQUIRED"] and can_review(user),
         }
 
 

@@ -11,6 +11,7 @@ ROLE_LABELS = {
     Role.SECRETARY: _l("Secretary"),
     Role.ADMIN: _l("Administrator"),
     Role.AUDITOR: _l("Auditor"),
+    Role.REVIEWER: _l("Course reviewer"),
 }
 
 

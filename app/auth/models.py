@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     SECRETARY = "secretary"
     ADMIN = "admin"
     AUDITOR = "auditor"  # reads the audit log and every report; changes nothing
+    REVIEWER = "reviewer"  # approves or returns courses submitted for review (when review is on)
 
 
 class User(UserMixin, db.Model):

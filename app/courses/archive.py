@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from flask_babel import gettext as _
 
 from app.auth.models import User
-from app.courses import importer
+from app.courses import importer, review
 from app.courses.errors import CourseError
 from app.courses.folder import COURSE_FILE, parse_course_folder
 from app.courses.models import Course
@@ -110,6 +110,7 @@ def import_zip(archive: Path, uploader: User, limits: ZipLimits = ZipLimits()) -
         existing = db.session.scalar(db.select(Course).where(Course.slug == spec.slug))
         if existing is not None and not can_edit_course(uploader, existing):
             raise CourseError(_('The course "%(slug)s" belongs to another trainer.', slug=spec.slug))
+        as_draft = review.upload_as_draft(existing)
         final = base / spec.slug
         previous = base / f".previous-{spec.slug}"
         shutil.rmtree(previous, ignore_errors=True)
@@ -117,7 +118,7 @@ def import_zip(archive: Path, uploader: User, limits: ZipLimits = ZipLimits()) -
             final.rename(previous)
         root.rename(final)
         try:
-            result = importer.import_course(final, uploader)
+            result = importer.import_course(final, uploader, as_draft=as_draft)
         except Exception:
             shutil.rmtree(final, ignore_errors=True)
             if previous.exists():

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.courses import review
 from app.courses.errors import CourseError
 from app.courses.folder import FILES_FOLDER
 from app.courses.importer import course_folder, courses_dir
@@ -40,6 +41,7 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 
 
 def attachments_dir(course: Course) -> Path:
+    course = course.draft_of or course  # a working copy shares its published course's files
     folder = course_folder(course) or courses_dir() / course.slug
     return folder / FILES_FOLDER
 
@@ -53,6 +55,7 @@ def list_attachments(course: Course) -> list[Path]:
 
 def save_attachment(course: Course, data: bytes) -> Path:
     """Store an uploaded image or PDF for the course; return its path."""
+    review.ensure_editable(course)
     if len(data) > current_app.config["COURSE_ATTACHMENT_MAX_BYTES"]:
         raise CourseError(_("The file is too large (at most 10 MB)."))
     kind = sniff(data[:16])

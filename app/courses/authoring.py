@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.auth.models import User
+from app.courses import review
 from app.courses.errors import CourseError
 from app.courses.folder import LIBRARY_VIDEO_PREFIX, QUIZ_SETTINGS, SLUG_PATTERN, LessonSpec
 from app.courses.importer import fill_lesson, lesson_spec, record_revision
@@ -57,7 +58,16 @@ class LessonFields:
 
 
 def _changed(course: Course, editor: User | None, added: int = 0, updated: int = 0, removed: int = 0) -> None:
-    """Mark the course changed; a published course gets a new revision (the caller commits)."""
+    """Mark the course changed; a published course gets a new revision (the caller commits).
+
+    Every authoring change passes here, so this is where review (when on) stops a change members would
+    see unreviewed, or one to a course waiting for review: nothing of it is kept.
+    """
+    try:
+        review.ensure_editable(course)
+    except CourseError:
+        db.session.rollback()
+        raise
     course.updated_at = utcnow()
     record_revision(course, RevisionOrigin.BROWSER, editor, added=added, updated=updated, removed=removed)
 
@@ -119,8 +129,10 @@ def update_course(course: Course, fields: CourseFields, editor: User | None = No
 
 def set_status(course: Course, status: CourseStatus, editor: User | None = None) -> None:
     """Publish a course (members then see it) or take it back to draft."""
-    if status is CourseStatus.PUBLISHED and not any(m.current_lessons for m in course.modules):
-        raise CourseError(_("Add at least one lesson before publishing."))
+    if status is CourseStatus.PUBLISHED:
+        review.ensure_publishable(course)
+        if not any(m.current_lessons for m in course.modules):
+            raise CourseError(_("Add at least one lesson before publishing."))
     course.status = status
     if status is CourseStatus.PUBLISHED and course.published_at is None:
         course.published_at = utcnow()
@@ -306,9 +318,11 @@ def _fill(lesson: Lesson, spec: LessonSpec, fields: LessonFields) -> None:
 
 def add_lesson(module: Module, fields: LessonFields, editor: User | None = None) -> Lesson:
     course = module.course
+    # A working copy's new lesson must not take the key of one its published course removed.
+    courses = [course.id] + ([course.draft_of_id] if course.draft_of_id else [])
     taken = {
         key.rsplit("/", 1)[-1]
-        for key in db.session.scalars(select(Lesson.key).where(Lesson.course_id == course.id))
+        for key in db.session.scalars(select(Lesson.key).where(Lesson.course_id.in_(courses)))
     }
     key = f"{module.key}/{_free_key(taken, 'lesson-')}"
     spec = _validated_spec(key, fields, None, editor)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.auth.forms import ConfirmForm
-from app.courses import archive, attachments, authoring, permissions
+from app.courses import archive, attachments, authoring, permissions, review
 from app.courses.forms import (
     COMPLETION_LABELS,
     KIND_LABELS,
@@ -23,6 +23,7 @@ from app.courses.forms import (
     MoveForm,
     NewCourseForm,
     StatusForm,
+    SubmitForReviewForm,
     select_choices,
 )
 from app.courses.importer import course_revisions
@@ -140,6 +141,8 @@ def edit_course(course_id: int):
         kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS,
         CourseStatus=CourseStatus,
+        review_state=review.review_state(course),
+        submit_form=SubmitForReviewForm(formdata=None),
     )
 
 

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.courses.models import CompletionRule, CourseStatus, LessonKind, RevisionOrigin
+from app.courses.models import CompletionRule, CourseStatus, LessonKind, ReviewStatus, RevisionOrigin
 
 KIND_LABELS = {
     LessonKind.TEXT: _l("Text"),
@@ -30,7 +30,17 @@ COMPLETION_LABELS = {
     CompletionRule.PASSED: _l("Quiz passed"),
 }
 STATUS_LABELS = {CourseStatus.DRAFT: _l("Draft"), CourseStatus.PUBLISHED: _l("Published")}
-ORIGIN_LABELS = {RevisionOrigin.FOLDER: _l("Course folder"), RevisionOrigin.BROWSER: _l("Browser")}
+ORIGIN_LABELS = {
+    RevisionOrigin.FOLDER: _l("Course folder"),
+    RevisionOrigin.BROWSER: _l("Browser"),
+    RevisionOrigin.REVIEW: _l("Approved in review"),
+}
+REVIEW_STATUS_LABELS = {
+    ReviewStatus.PENDING: _l("Waiting for review"),
+    ReviewStatus.APPROVED: _l("Approved"),
+    ReviewStatus.RETURNED: _l("Returned for changes"),
+    ReviewStatus.WITHDRAWN: _l("Withdrawn"),
+}
 
 
 def select_choices(pairs) -> list[SelectChoice]:
@@ -93,6 +103,14 @@ class MoveForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = HiddenField(validators=[DataRequired()])
+
+
+class SubmitForReviewForm(FlaskForm):
+    note = TextAreaField(_l("A note for the reviewer (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class DecisionForm(FlaskForm):
+    comments = TextAreaField(_l("Comments for the trainer"), validators=[Optional(), Length(max=2000)])
 
 
 class AssignmentForm(FlaskForm):

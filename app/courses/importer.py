@@ -3,7 +3,7 @@
 import json
 import logging
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from flask import current_app
@@ -76,9 +76,12 @@ def course_folder(course: Course) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def import_course(folder: Path, owner: User | None = None) -> ImportResult:
-    """Import one course folder; on any error nothing of that course is written."""
+def import_course(folder: Path, owner: User | None = None, as_draft: bool = False) -> ImportResult:
+    """Import one course folder (``as_draft``: whatever its course.yml says, members do not see it
+    yet); on any error nothing of that course is written."""
     spec = parse_course_folder(Path(folder))
+    if as_draft:
+        spec = replace(spec, status=CourseStatus.DRAFT)
     try:
         result = _apply(spec, owner, source_dir_value(Path(folder)))
         if result.changed or result.source_moved:
@@ -135,6 +138,21 @@ def _apply(spec: CourseSpec, owner: User | None, source_dir: str | None) -> Impo
         result = ImportResult(course=course, created=True)
     elif course.owner_id is None and owner is not None:
         course.owner = owner
+    apply_spec(course, spec, result, owner, source_dir, RevisionOrigin.FOLDER)
+    return result
+
+
+def apply_spec(
+    course: Course,
+    spec: CourseSpec,
+    result: ImportResult,
+    editor: User | None,
+    source_dir: str | None,
+    origin: RevisionOrigin,
+) -> None:
+    """Make the course what the spec describes (the caller commits): lessons are matched by key, so
+    progress on unchanged ones stays; a published course that changed gets a revision."""
+    now = utcnow()
     fields = {
         "title": spec.title,
         "summary": spec.summary,
@@ -161,13 +179,12 @@ def _apply(spec: CourseSpec, owner: User | None, source_dir: str | None) -> Impo
         course.updated_at = now
         record_revision(
             course,
-            RevisionOrigin.FOLDER,
-            owner,
+            origin,
+            editor,
             added=len(result.added),
             updated=len(result.updated),
             removed=len(result.removed),
         )
-    return result
 
 
 def record_revision(

@@ -62,8 +62,14 @@ class Course(db.Model):
     published_at: Mapped[datetime | None]
     # The key of the quiz lesson that is the course's final exam: completion needs it passed.
     final_exam_key: Mapped[str | None] = mapped_column(String(200))
+    # With review on, a published course is edited through its working copy: a draft course that
+    # points here and reaches members only when a reviewer approves it (app/courses/review.py).
+    draft_of_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), unique=True)
+    # When the working copy was last made equal to its published course.
+    synced_at: Mapped[datetime | None]
 
     owner: Mapped[User | None] = relationship()
+    draft_of: Mapped["Course | None"] = relationship(remote_side=[id])
     tags: Mapped[list["CourseTag"]] = relationship(
         back_populates="course", cascade="all, delete-orphan", order_by="CourseTag.position"
     )
@@ -181,6 +187,7 @@ class Assignment(db.Model):
 class RevisionOrigin(enum.StrEnum):
     FOLDER = "folder"  # imported from a course folder (CLI, sync or .zip upload)
     BROWSER = "browser"  # edited on the authoring pages
+    REVIEW = "review"  # a working copy approved by a reviewer
 
 
 class CourseRevision(db.Model):
@@ -203,6 +210,37 @@ class CourseRevision(db.Model):
 
     course: Mapped[Course] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+class ReviewStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"  # taken back by the trainer before a decision
+
+
+class CourseReview(db.Model):
+    """One submission of a course (a draft, or a published course's working copy) for review."""
+
+    __tablename__ = "course_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ReviewStatus] = mapped_column(
+        str_enum(ReviewStatus), default=ReviewStatus.PENDING, index=True
+    )
+    # The submitted content's digest: what the reviewer read is what approval publishes.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")  # the trainer's words to the reviewer
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    comments: Mapped[str] = mapped_column(Text, default="")  # the reviewer's
+
+    course: Mapped[Course] = relationship()
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
 
 
 class EnrolmentSource(enum.StrEnum):

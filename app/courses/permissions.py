@@ -1,6 +1,7 @@
 """Who may see, author and assign which courses: the one place for these rules.
 
 Members see published courses. Trainers author courses and edit their own; admins edit all.
+Reviewers (and admins) decide on courses submitted for review, never their own (app/courses/review.py).
 Assignments: admins and trainers assign to any unit, secretaries only inside their subtree.
 List queries are scoped in SQL by the same rules.
 """
@@ -23,6 +24,11 @@ def can_edit_course(user: User, course: Course) -> bool:
     if user.has_role(Role.ADMIN):
         return True
     return user.has_role(Role.TRAINER) and course.owner_id == user.id
+
+
+def can_review(user: User) -> bool:
+    """Reviewers (and admins) approve or return courses submitted for review."""
+    return user.is_authenticated and bool(user.roles & {Role.REVIEWER, Role.ADMIN})
 
 
 def editable_courses(user: User) -> Select[tuple[Course]]:

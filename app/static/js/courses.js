@@ -71,6 +71,7 @@ document.addEventListener("DOMContentLoaded", () => {
   };
 
   document.querySelectorAll("[data-sortable]").forEach((list) => {
+    if (list.closest("fieldset[disabled]")) return; // a course waiting for review, or edited through a revision
     let dragged = null;
     const items = () => [...list.children].filter((item) => item.dataset.id);
     const clearMarks = () => items().forEach((item) => item.classList.remove("drop-before", "drop-after"));
