@@ -29,6 +29,7 @@ DEMO_UNITS = [
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "系统管理员", COMMITTEE, (Role.ADMIN, Role.MEMBER)),
     DemoAccount("trainer", "李培训", COMMITTEE, (Role.TRAINER, Role.MEMBER)),
+    DemoAccount("reviewer", "周审核", COMMITTEE, (Role.REVIEWER, Role.MEMBER)),
     DemoAccount("secretary", "王书记", f"{COMMITTEE}/机关党总支/第一党支部", (Role.SECRETARY, Role.MEMBER)),
     DemoAccount("member", "张党员", f"{COMMITTEE}/机关党总支/第一党支部", (Role.MEMBER,)),
     DemoAccount("member2", "刘党员", f"{COMMITTEE}/机关党总支/第二党支部", (Role.MEMBER,)),
