@@ -25,6 +25,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
@@ -33,7 +34,7 @@ from app.courses.permissions import editable_courses
 from app.extensions import db
 from app.media.models import VideoStatus
 from app.progress import permissions
-from app.progress.models import HeartbeatRefusal, VideoProgress, Viewer
+from app.progress.models import HeartbeatRefusal, LessonProgress, VideoProgress, Viewer
 from app.progress.services import progress_of, record_lesson_completed
 from app.timeutil import utcnow
 
@@ -101,7 +102,12 @@ def covered(intervals: list) -> float:
 
 def watchable_lesson(member: User, lesson_id: int, kind: LessonKind = LessonKind.VIDEO) -> Lesson | None:
     """The current lesson of that kind in a published course the member may see, else None."""
-    lesson = db.session.get(Lesson, lesson_id) if 0 < lesson_id <= MAX_ID else None
+    # One query for the lesson, its course and its video: every heartbeat needs all three.
+    lesson = (
+        db.session.get(Lesson, lesson_id, options=[joinedload(Lesson.course), joinedload(Lesson.video)])
+        if 0 < lesson_id <= MAX_ID
+        else None
+    )
     return lesson if lesson is not None and permissions.can_watch_for_credit(member, lesson, kind) else None
 
 
@@ -228,14 +234,24 @@ def claim(member: User, lesson: Lesson, session: str | None, sequence: int | Non
     viewer.session_sequence = sequence if sequence is not None else viewer.session_sequence + 1
 
 
-def _progress_row(member: User, lesson: Lesson, now: datetime) -> VideoProgress:
-    row = db.session.scalar(
-        select(VideoProgress).where(VideoProgress.user_id == member.id, VideoProgress.lesson_id == lesson.id)
-    )
-    if row is None:
-        row = VideoProgress(user_id=member.id, lesson_id=lesson.id, intervals=[], updated_at=now)
-        db.session.add(row)
-    return row
+def _progress_row(member: User, lesson: Lesson, now: datetime) -> tuple[VideoProgress, bool]:
+    """The member's played intervals on the lesson (created on first use), and whether the lesson
+    is already completed: one query, since every heartbeat needs both."""
+    found = db.session.execute(
+        select(VideoProgress, LessonProgress.completed_at)
+        .outerjoin(
+            LessonProgress,
+            (LessonProgress.user_id == VideoProgress.user_id)
+            & (LessonProgress.lesson_id == VideoProgress.lesson_id),
+        )
+        .where(VideoProgress.user_id == member.id, VideoProgress.lesson_id == lesson.id)
+    ).first()
+    if found is not None:
+        return found[0], found[1] is not None
+    row = VideoProgress(user_id=member.id, lesson_id=lesson.id, intervals=[], updated_at=now)
+    db.session.add(row)
+    progress = progress_of(member, lesson)
+    return row, bool(progress and progress.completed_at)
 
 
 def _figures(member: User, lesson: Lesson, row: VideoProgress | None, accepted: float) -> Figures:
@@ -305,19 +321,18 @@ def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
     claim(member, lesson, beat.session, beat.sequence, length, now)
     try:
         db.session.flush()  # the budget is spent first: a concurrent heartbeat fails here, not twice
-        row = _progress_row(member, lesson, now)
+        row, completed = _progress_row(member, lesson, now)
         row.intervals = union(row.intervals or [], min(beat.start, duration), min(beat.end, duration))
         row.verified_seconds = covered(row.intervals)
         row.resume_at = 0.0 if beat.end >= duration - END_SLACK else min(beat.end, duration)
         row.updated_at = now
-        progress = progress_of(member, lesson)
         # The answer is built before the commit expires the rows: reloading them after it cost five
         # queries per heartbeat (benchmarks/heartbeat.py). Only the rare completing beat reloads.
         answer = Figures(
             accepted_seconds=length,
             verified_seconds=row.verified_seconds,
             coverage=min(1.0, row.verified_seconds / duration),
-            completed=bool(progress and progress.completed_at),
+            completed=completed,
             resume_at=row.resume_at,
         )
         db.session.commit()
