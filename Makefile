@@ -25,7 +25,7 @@ run: install
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The two legs run side by side (one per core); each leg's output is printed whole when it ends.
-test: install browser lint
+test: install browser deploy-packages lint
 	@echo "== running the SQLite and PostgreSQL legs in parallel; each prints its report when done =="
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
@@ -79,7 +79,7 @@ test-postgres:
 	fi
 
 # Production pieces on this machine: nginx (Debian's light build) and the PostgreSQL client tools
-# (pg_dump/pg_restore for `flask backup`).
+# (pg_dump/pg_restore for `flask backup`; the tests back up and restore PostgreSQL too).
 deploy-packages:
 	@{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && command -v pg_dump >/dev/null && command -v redis-cli >/dev/null || { \
 		$(MAKE) --no-print-directory $(APT_UPDATED) && \
