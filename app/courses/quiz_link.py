@@ -67,7 +67,7 @@ def link_quiz(lesson: Lesson, owner: User | None) -> Quiz | None:
             quizzes.add_draw_rule(quiz, top, min(draw, len(quizzes.category_question_ids(top))))
         else:
             quizzes.set_fixed_questions(quiz, banks.bank_questions(bank))
-    quizzes.update_quiz(quiz, settings)
+    quizzes.update_quiz(quiz, settings, owner)  # a course edit renaming the quiz is the editor's act
     if lesson.quiz_id != quiz.id:
         lesson.quiz_id = quiz.id
         db.session.commit()
