@@ -9,8 +9,6 @@ import http.cookiejar
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,12 +18,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".venv" / "bin"
+from tests.deploy.stack import BIN, ROOT, Stack, wait_for_port
+
 NGINX_PORT = int(os.environ.get("DEPLOY_CHECK_NGINX_PORT", 18080))
 GUNICORN_PORT = int(os.environ.get("DEPLOY_CHECK_GUNICORN_PORT", 18000))
 DATABASE = "deploy_check"
-REDIS_URL = "redis://127.0.0.1:6379/7"
+REDIS_DB = 7
 PASSWORD = "party-school-demo"
 
 
@@ -47,16 +45,6 @@ def nginx_config(folder: Path) -> Path:
         f"    access_log {folder}/nginx-access.log;\n{temp}\n{site}\n}}\n"
     )
     return conf
-
-
-def wait_for_port(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"nothing listens on port {port} after {seconds} s")
 
 
 class Browser:
@@ -116,17 +104,6 @@ def checks(base: str, env: dict) -> list[tuple[str, bool, str]]:
     return results
 
 
-def flask(env: dict, *args: str) -> str:
-    return subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
 def _query(env: dict, code: str) -> str:
     script = f"from app import create_app\nfrom app.extensions import db\napp = create_app()\nwith app.app_context():\n{code}"
     return subprocess.run(
@@ -160,54 +137,33 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="deploy-check-"))
     # nginx's workers drop to `nobody` when started as root: they must read the media folder.
     folder.chmod(0o755)
-    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi", "media", "search_index", "instance"):
-        (folder / name).mkdir()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE}",
-        "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": "deploy-check-secret",
-        "MEDIA_ROOT": str(folder / "media"),
-        "SEARCH_INDEX_DIR": str(folder / "search_index"),
-        "MEDIA_X_ACCEL_REDIRECT": "/protected-media/",
-        "GUNICORN_BIND": f"127.0.0.1:{GUNICORN_PORT}",
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_ACCESSLOG": str(folder / "gunicorn-access.log"),
-        "GUNICORN_ERRORLOG": str(folder / "gunicorn-error.log"),
-    }
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"], check=True)
-    subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
-    subprocess.run(["redis-cli", "-n", "7", "flushdb"], check=False, capture_output=True)
-    processes = []
+    stack = Stack(
+        folder,
+        DATABASE,
+        REDIS_DB,
+        GUNICORN_PORT,
+        {
+            "SECRET_KEY": "deploy-check-secret",
+            "MEDIA_X_ACCEL_REDIRECT": "/protected-media/",
+            "GUNICORN_WORKERS": "2",
+        },
+    )
+    stack.make_folders("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    env = stack.env
+    stack.reset()
     results = []
     try:
-        flask(env, "db", "upgrade")
-        flask(env, "demo", "load")
-        processes.append(
-            subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "docs/deploy/gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env
-            )
-        )
-        processes.append(
-            subprocess.Popen(
-                [str(BIN / "flask"), "--app", "wsgi", "worker"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
+        stack.flask("db", "upgrade")
+        stack.flask("demo", "load")
+        stack.start_gunicorn()
+        stack.start_worker()
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        processes.append(subprocess.Popen([nginx, "-p", str(folder), "-c", str(nginx_config(folder))]))
+        stack.processes.append(subprocess.Popen([nginx, "-p", str(folder), "-c", str(nginx_config(folder))]))
         wait_for_port(GUNICORN_PORT)
         wait_for_port(NGINX_PORT)
         results = checks(f"http://127.0.0.1:{NGINX_PORT}", env)
     finally:
-        for process in reversed(processes):
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            process.wait(timeout=30)
+        stack.stop()
         shutil.rmtree(folder, ignore_errors=True)
     for name, ok, detail in results:
         print(f"{'PASS' if ok else 'FAIL'}  {name}  ({detail})")

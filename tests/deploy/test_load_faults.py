@@ -1,0 +1,38 @@
+"""A short run of benchmarks/load.py: load with a web worker and the job worker killed -9 meanwhile.
+
+It needs PostgreSQL and Redis on 127.0.0.1 (as `make deploy-check` does) and is skipped without them.
+Its own database, Redis number and port, so it can run beside the benchmark and deploy-check.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.deploy.stack import ROOT, services_answer
+
+pytestmark = pytest.mark.slow
+
+
+def test_load_with_faults_keeps_every_acknowledged_heartbeat():
+    missing = services_answer()
+    if missing:
+        pytest.skip(f"the load and fault test needs the production services: {missing}")
+    pytest.importorskip("locust", reason="locust is not installed: pip install -e '.[dev]'")
+    # fmt: off
+    command = [
+        sys.executable, str(ROOT / "benchmarks" / "load.py"),
+        "--members", "50", "--secretaries", "2", "--seconds", "40", "--spawn-rate", "25",
+        "--database", "party_school_load_test", "--redis-db", "9", "--port", "18110", "--no-report",
+    ]
+    # fmt: on
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    for check in (
+        "every acknowledged heartbeat is in the database",
+        "no error outside the kill window",
+        "the transcoding cut off by the kill resumes and ends ready",
+        "gunicorn replaced its killed worker",
+    ):
+        assert f"PASS  {check}" in output, output
