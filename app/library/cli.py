@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app.errors import DomainError
-from app.library import index, services
+from app.library import services
 
 library_cli = AppGroup("library", help="The theory library: documents and search.")
 
@@ -43,7 +43,7 @@ def add(paths: tuple[str, ...], collection_name: str) -> None:
 def reindex(procs: int) -> None:
     """Rebuild the search index from the database into a new folder and swap it in atomically."""
     started = time.perf_counter()
-    sections = index.rebuild(procs=max(1, procs))
+    sections = services.rebuild_index(procs=max(1, procs))
     click.echo(f"search index rebuilt: {sections} sections in {time.perf_counter() - started:.1f} s")
 
 

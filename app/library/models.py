@@ -103,3 +103,22 @@ class ReadingPosition(db.Model):
     )
     anchor: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class IndexPending(db.Model):
+    """A document whose search-index entries may not match the database yet (changed or deleted).
+
+    Written in the transaction that changes the document, so no change can go unrecorded; removed by
+    the indexing job that brought the index in line with it (only if no newer change replaced the
+    token meanwhile). What a crash or a lost queue entry leaves here is queued again when the worker
+    starts. No foreign key: a deleted document's row is what removes it from the index.
+    """
+
+    __tablename__ = "library_index_pending"
+
+    document_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<IndexPending {self.document_id}>"

@@ -1,32 +1,39 @@
 """The library's operations: import, edit and delete documents, search them, remember reading positions.
 
-Each function owns its transaction. The database is committed first and the search index is then
-brought in line through ``index.update_documents`` (synchronously until the job queue exists); if
-that fails, what was committed stays and ``flask library reindex`` restores the index.
+Each function owns its transaction. A change to a document records, in the same transaction, that
+the document's index entries are pending (``IndexPending``); after the commit the background job
+``app.library.jobs.update_index`` brings the index in line and clears the mark (at once, inside the
+request, in huey's immediate mode). A job lost to a crash or an unreachable queue leaves its mark,
+and the worker queues it again when it starts (and every few minutes): the index is never stale
+for good. ``flask library reindex`` rebuilds everything and clears the marks it covered.
 """
 
 import hashlib
 import logging
 import re
+import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, extract, func, select
+from sqlalchemy import Select, delete, extract, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import db
-from app.library import index
+from app.library import index, jobs
 from app.library.importers import ImportRefused, ParsedDocument, clip, parse_file
-from app.library.models import Collection, Document, ReadingPosition, Section
+from app.library.models import Collection, Document, IndexPending, ReadingPosition, Section
+from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 KEY_UNSAFE = re.compile(r"[^\w-]+")
 MAX_FILE_BYTES = 16 * 1024 * 1024
+INDEX_BATCH = 200  # documents per index commit (and per queued job) when many changed at once
 
 
 # --- collections ------------------------------------------------------------------------------
@@ -184,6 +191,8 @@ def _import_one(filename: str, data: bytes, collection: Collection, name: str) -
         document = Document(key=_free_key(key), collection=collection)
         db.session.add(document)
     _fill_document(document, parsed, digest)
+    db.session.flush()
+    _mark_for_indexing([document.id])
     db.session.commit()
     return ImportOutcome(filename, status, document.id, document.title, len(document.sections))
 
@@ -223,9 +232,108 @@ def _fill_document(document: Document, parsed: ParsedDocument, digest: str) -> N
         )
 
 
+# --- keeping the search index in line ---------------------------------------------------------
+
+
+def _mark_for_indexing(document_ids: list[int]) -> None:
+    """Record, in the caller's transaction, that these documents' index entries are to be redone.
+
+    Each mark gets a new token, so a job that read the previous one leaves this newer mark in place.
+    """
+    if not document_ids:
+        return
+    rows = [{"document_id": i, "token": secrets.token_hex(8), "queued_at": utcnow()} for i in document_ids]
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = (sqlite if dialect == "sqlite" else postgresql).insert(IndexPending).values(rows)
+        excluded = insert.excluded
+        db.session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[IndexPending.document_id],
+                set_={"token": excluded.token, "queued_at": excluded.queued_at},
+            )
+        )
+    else:
+        for row in rows:
+            db.session.merge(IndexPending(**row))
+
+
 def _update_index(document_ids: list[int]) -> None:
-    if document_ids:
-        index.update_documents(document_ids)
+    """Queue the index update of these (committed, marked) documents; in immediate mode it runs now."""
+    ids = sorted(set(document_ids))
+    for start in range(0, len(ids), INDEX_BATCH):
+        batch = ids[start : start + INDEX_BATCH]
+        try:
+            jobs.update_index(batch)
+        except Exception:
+            # The marks stay: the worker queues these documents again when it starts.
+            log.exception("could not queue the index update of documents %s", batch)
+
+
+def index_documents(document_ids: list[int]) -> int:
+    """Bring the index in line with the database for these documents (what the job runs).
+
+    Reads the marks first, then the documents (so what gets indexed is at least as new as each mark
+    read), and clears only the marks no newer change has replaced meanwhile. Returns how many
+    documents were indexed or removed.
+    """
+    ids = sorted(set(document_ids))
+    for start in range(0, len(ids), INDEX_BATCH):
+        batch = ids[start : start + INDEX_BATCH]
+        marks = list(
+            db.session.execute(
+                select(IndexPending.document_id, IndexPending.token).where(
+                    IndexPending.document_id.in_(batch)
+                )
+            )
+        )
+        index.update_documents(batch)
+        _clear_marks(marks)
+    return len(ids)
+
+
+def _clear_marks(marks: list) -> None:
+    if marks:
+        db.session.execute(
+            delete(IndexPending).where(
+                tuple_(IndexPending.document_id, IndexPending.token).in_([tuple(mark) for mark in marks])
+            )
+        )
+    db.session.commit()
+
+
+def pending_document_ids(older_than: timedelta | None = None) -> list[int]:
+    statement = select(IndexPending.document_id).order_by(IndexPending.document_id)
+    if older_than is not None:
+        statement = statement.where(IndexPending.queued_at < utcnow() - older_than)
+    return list(db.session.scalars(statement))
+
+
+def requeue_pending_index_updates(older_than: timedelta | None = None) -> int:
+    """Queue again the index updates a crash or a lost queue entry left undone; return how many."""
+    ids = pending_document_ids(older_than)
+    db.session.commit()
+    _update_index(ids)
+    return len(ids)
+
+
+def ensure_index() -> bool:
+    """Rebuild the index when it is missing or unreadable, then queue what is still pending.
+
+    Returns whether the index was rebuilt.
+    """
+    rebuilt = index.ensure_index()
+    requeue_pending_index_updates()
+    return rebuilt
+
+
+def rebuild_index(procs: int = 1) -> int:
+    """Rebuild the whole index from the database (``flask library reindex``); clear the marks it
+    covered, that is the ones read before it started. Returns the number of sections indexed."""
+    marks = list(db.session.execute(select(IndexPending.document_id, IndexPending.token)))
+    sections = index.rebuild(procs=procs)
+    _clear_marks(marks)
+    return sections
 
 
 # --- editing and deleting ---------------------------------------------------------------------
@@ -261,6 +369,7 @@ def update_metadata(document: Document, changes: DocumentChanges) -> Document:
     document.source = clip(changes.source, 500)
     document.tags = tags
     document.key = key
+    _mark_for_indexing([document.id])
     db.session.commit()
     _update_index([document.id])
     return document
@@ -271,6 +380,7 @@ def delete_document(document: Document) -> None:
     document_id = document.id
     db.session.execute(ReadingPosition.__table__.delete().where(ReadingPosition.document_id == document_id))
     db.session.delete(document)
+    _mark_for_indexing([document_id])
     db.session.commit()
     _update_index([document_id])
 
