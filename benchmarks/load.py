@@ -143,6 +143,27 @@ def seed(plan_path: Path, args, folder: Path) -> None:
     plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
 
 
+def queue_clip_when_told(path: Path) -> None:
+    """Build the app now, queue ``path``'s transcoding when a line arrives on stdin, print its video id.
+
+    Started before the run, so that the queuing itself (not an app's start-up under load) sets the time.
+    """
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.auth.models import User
+    from app.extensions import db
+    from app.media.services import import_video_file
+
+    app = create_app()
+    with app.app_context():
+        trainer = db.session.scalar(select(User).where(User.username == "trainer"))
+        print("ready", flush=True)
+        sys.stdin.readline()
+        video, _new = import_video_file(path, trainer)
+        print(video.id, flush=True)
+
+
 def write_course_folder(folder: Path, make_clip, video_seconds: int) -> None:
     """A course in the open format: a video lesson, a reading lesson and the demo quiz."""
     demo = PROJECT_ROOT / "courses" / "dangzhang-rumen"
@@ -213,11 +234,27 @@ def sign_in_cost() -> float:
     return statistics.median(times)
 
 
-def inject_faults(stack: Stack, plan: dict, log) -> dict:
+def clip_queuer(stack: Stack, plan: dict) -> subprocess.Popen:
+    queuer = subprocess.Popen(
+        [str(BIN / "python"), __file__, "--queue-clip", plan["fault_clip"]],
+        cwd=PROJECT_ROOT,
+        env=stack.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if queuer.stdout.readline().strip() != "ready":
+        raise SystemExit("the clip queuer did not start")
+    return queuer
+
+
+def inject_faults(stack: Stack, queuer: subprocess.Popen, log) -> dict:
     """Queue the fault clip; once it is transcoding, kill -9 the job worker (restarting it), then a
     gunicorn worker. Returns the kill times and what was killed."""
-    output = stack.flask("media", "import", plan["fault_clip"], "--user", "trainer")
-    fault_video = int(output.split(" as video ")[1].split()[0])
+    queuer.stdin.write("go\n")
+    queuer.stdin.flush()
+    fault_video = int(queuer.stdout.readline())
+    queuer.wait(timeout=30)
     deadline = time.monotonic() + 60
     while video_status(stack, fault_video) != "processing" and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -473,9 +510,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-report", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs)")
-    parser.add_argument("--seed-plan", type=Path, help=argparse.SUPPRESS)  # the child process's part
+    parser.add_argument("--seed-plan", type=Path, help=argparse.SUPPRESS)  # the child processes' parts
+    parser.add_argument("--queue-clip", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.video_seconds = args.video_seconds or min(300, args.seconds + 30)
+    if args.queue_clip:
+        queue_clip_when_told(args.queue_clip)
+        return 0
     if args.seed_plan:
         seed(args.seed_plan, args, args.seed_plan.parent)
         return 0
@@ -535,12 +576,13 @@ def main(argv: list[str] | None = None) -> int:
 
         out = folder / "out"
         users = args.members + args.secretaries
+        queuer = clip_queuer(stack, plan)
         context["loadavg"] = " ".join(f"{value:.1f}" for value in os.getloadavg())
         locust = run_locust(stack, plan_path, out, users, args.spawn_rate, args.seconds)
         first = wait_for_first_request(folder / "gunicorn-access.log", 120)
-        # Queuing the clip (a `flask media import`) takes a few seconds: the kills land near a third.
-        time.sleep(max(0.0, first + args.seconds / 3 - 6 - time.time()))
-        faults = inject_faults(stack, plan, log)
+        # Queuing the clip and the worker's start on it take a few seconds: the kills land near a third.
+        time.sleep(max(0.0, first + args.seconds / 3 - 3 - time.time()))
+        faults = inject_faults(stack, queuer, log)
         faults["offset"] = faults["kills"][0] - first
         locust.wait(timeout=args.seconds + 120)
         log(f"locust ended ({locust.returncode})")
