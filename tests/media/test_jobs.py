@@ -157,6 +157,9 @@ class TestRealWorker:
             **os.environ,
             "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
             "MEDIA_ROOT": app.config["MEDIA_ROOT"],
+            # The worker checks the search index when it starts: the test's own, never the project's.
+            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+            "COURSES_DIR": app.config["COURSES_DIR"],
             "HUEY_SQLITE_PATH": app.config["HUEY_SQLITE_PATH"],
             "HUEY_IMMEDIATE": "0",
             "SECRET_KEY": "test-secret-key",
