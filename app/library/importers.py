@@ -416,6 +416,8 @@ def parse_epub(data: bytes, stem: str) -> ParsedDocument:
             raise ImportRefused(
                 _("The EPUB file is damaged (its package description is missing).")
             ) from error
+        except zipfile.BadZipFile as error:  # a bad checksum, or an entry larger than it declares
+            raise ImportRefused(_("The EPUB file is damaged (it is not a ZIP archive).")) from error
 
     def dc(name: str) -> str:
         element = package.find(f"opf:metadata/dc:{name}", OPF_NS)
