@@ -14,7 +14,12 @@ library document at query time. The index is a rebuildable copy of the database:
   jieba. It is pickled into the index's schema: keep ``app.library.index.ChineseTokenizer`` where it is.
 - A missing or unreadable index is detected on use and rebuilt from the database.
 - Ranking: BM25F with the title boosted over headings over the body; within the top 50 documents,
-  a section saying "<query>是…" (a definition) earns a bonus, so 民主集中制 finds the 党章 first.
+  a section saying "<query>是…" (a definition) earns a bonus, so 民主集中制 finds the 党章 first. The
+  check reads the positions of the words in those documents' sections only (a phrase query with 是
+  over the index, or an Or of 50 document terms, costs more than the search itself).
+- Searching records no matched terms (whoosh's ``terms=True`` does it for every match): the snippets
+  of a page read the query words' stored character offsets for its ten sections only. Sections are
+  collapsed per document only when some document has several (read once per searcher).
 - Queries have no syntax: words are ANDed, quoted parts are phrases, nothing else is special.
 """
 
@@ -30,6 +35,7 @@ import threading
 import time
 import unicodedata
 import warnings
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,7 +49,6 @@ from sqlalchemy.orm import selectinload
 from whoosh import highlight, index, query
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.searching import Hit
 
 from app.extensions import db
 from app.library.models import Document
@@ -60,6 +65,7 @@ MAX_SUGGESTED_WORD = 20
 RERANK_DEPTH = 50  # documents that get the definition bonus checked
 WORD_CHAR = re.compile(r"\w")
 CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+CHINESE_RUN = re.compile(rf"[\u4e00-\u9fff]{{3,{MAX_SUGGESTED_WORD}}}")
 QUOTES = re.compile(r'["“”「」『』]')
 OPERATORS = re.compile(r"\b(?:AND|OR|NOT)\b")
 # Full-width ASCII (ＡＢＣ１２３) to half-width, one character for one, so offsets stay valid.
@@ -69,16 +75,46 @@ FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 
 # --- analysis ---------------------------------------------------------------------------------
 
 
+SUBWORD_POSITIONS = 1 << 30  # where the words inside long words are numbered: away from the phrases
+WORD_CACHE_SIZE = 200_000
+_SKIP = ("", ())
+
+
 def _normalise_token(word: str) -> str:
     return word.lower() if word.isascii() else unicodedata.normalize("NFKC", word).lower()
 
 
-class ChineseTokenizer(Tokenizer):
-    """jieba's words numbered by token, with the words inside long words at the same position.
+def _analyse_word(word: str) -> tuple[str, tuple[tuple[str, int, int, str], ...]]:
+    """A jieba word as the index keeps it: its normalised text and the dictionary words inside it.
 
-    "坚持民主集中制" yields 坚持@0, 民主集中制@1, 民主@1, 集中@1, 集中制@1: a query for 集中 finds it,
-    and the phrase "坚持民主集中制" matches positions 0, 1. Punctuation and spaces are dropped and
-    take no position. In ``mode="query"`` only the words themselves are produced.
+    Each inner word is (text, offset in the word, length, original). Punctuation and spaces give
+    ``_SKIP``. Cached per word: running text repeats its words, so the index pays for each once.
+    """
+    if not WORD_CHAR.search(word):
+        return _SKIP
+    parts: list[tuple[str, int, int, str]] = []
+    if len(word) > 2 and not word.isascii():
+        frequencies = jieba.dt.FREQ
+        for size in (2, 3):
+            for offset in range(len(word) - size + 1):
+                gram = word[offset : offset + size]
+                if gram != word and frequencies.get(gram):
+                    parts.append((_normalise_token(gram), offset, size, gram))
+    return _normalise_token(word), tuple(parts)
+
+
+_words: dict[str, tuple[str, tuple[tuple[str, int, int, str], ...]]] = {}
+
+
+class ChineseTokenizer(Tokenizer):
+    """jieba's words numbered by token; the dictionary words inside long words are indexed too.
+
+    "坚持民主集中制" yields 坚持@0, 民主集中制@1, then the inner words 民主, 集中, 集中制 of word 1: a
+    query for 集中 finds it. The inner words come after the words, numbered from ``SUBWORD_POSITIONS``
+    two apart per parent word, so they never stand next to a word or to each other: a quoted phrase
+    matches jieba's words in a row, exactly as SQLite FTS5 over the same words would ("坚持集中" does
+    not match 坚持民主集中制). Punctuation and spaces are dropped and take no position. In
+    ``mode="query"`` only the words themselves are produced.
     """
 
     def __call__(
@@ -95,39 +131,40 @@ class ChineseTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
         if not tokenize:
             token.original = token.text = value
-            token.boost = 1.0
             token.pos = start_pos
             token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
         jieba.dt.check_initialized()
-        frequencies = jieba.dt.FREQ
-        subwords = mode != "query"
-        pos = start_pos
-        for word, start, end in jieba.tokenize(value.translate(FULL_WIDTH)):
-            if not WORD_CHAR.search(word):
-                continue
-            yield self._fill(token, _normalise_token(word), pos, start_char + start, start_char + end, word)
-            if subwords and len(word) > 2 and not word.isascii():
-                for size in (2, 3):
-                    for offset in range(len(word) - size + 1):
-                        gram = word[offset : offset + size]
-                        if gram != word and frequencies.get(gram):
-                            begin = start_char + start + offset
-                            yield self._fill(token, _normalise_token(gram), pos, begin, begin + size, gram)
-            pos += 1
-
-    @staticmethod
-    def _fill(token: Token, text: str, pos: int, startchar: int, endchar: int, original: str) -> Token:
-        token.text = text
-        token.original = original
-        token.boost = 1.0
-        token.stopped = False
-        token.pos = pos
-        token.startchar, token.endchar = startchar, endchar
-        return token
+        words = _words
+        if len(words) > WORD_CACHE_SIZE:
+            words.clear()
+        inner = mode != "query"
+        deferred = []
+        pos, start = start_pos, start_char
+        for word in jieba.dt.cut(value.translate(FULL_WIDTH)):
+            end = start + len(word)
+            entry = words.get(word)
+            if entry is None:
+                entry = words[word] = _analyse_word(word)
+            if entry is not _SKIP:
+                token.text, token.original = entry[0], word
+                token.pos, token.startchar, token.endchar = pos, start, end
+                yield token
+                if inner and entry[1]:
+                    deferred.append((pos, start, entry[1]))
+                pos += 1
+            start = end
+        for parent, begin, parts in deferred:
+            position = SUBWORD_POSITIONS + 2 * parent
+            for text, offset, size, original in parts:
+                token.text, token.original = text, original
+                token.pos, token.startchar, token.endchar = position, begin + offset, begin + offset + size
+                yield token
 
 
 def analyse(text: str) -> list[str]:
@@ -510,6 +547,9 @@ class MarkFormatter(highlight.HtmlFormatter):
         return str(escape(text))
 
 
+SNIPPET_FRAGMENTER = highlight.PinpointFragmenter(maxchars=120, surround=40, autotrim=False, charlimit=None)
+
+
 def search(
     raw_query: str,
     *,
@@ -548,29 +588,72 @@ def search(
 def _run(searcher, parsed, built, filters, sort, page, page_size) -> IndexResults:
     limit = page * page_size
     definition = definition_query(parsed) if sort != "date" else None
-    options = {"limit": max(limit, RERANK_DEPTH) if definition else limit, "collapse": "doc", "terms": True}
-    if sort == "date":
-        options.update(sortedby="date", reverse=True)
+    depth = max(limit, RERANK_DEPTH) if definition else limit
     if filters:
         # Filters join the query as zero-score clauses: whoosh's own ``filter=`` argument stops
         # collapsing sections of the same document once the index has several segments.
         built = query.And([built, *(_zero_score(condition) for condition in filters)])
+    owners = _section_owners(searcher)
+    # No matched-terms bookkeeping (terms=True records them for every match, not just the page):
+    # the snippets read the query words' character offsets for the page's sections only.
+    options: dict = {"limit": depth}
+    if not owners.one_section_each:
+        options["collapse"] = "doc"
+    if sort == "date":
+        options.update(sortedby="date", reverse=True)
     results = searcher.search(built, **options)
-    ranked = [(hit.score or 0.0, hit) for hit in results]
+    ranked = [(hit.score or 0.0, hit.docnum) for hit in results]
     if definition is not None and ranked:
-        ranked = _rerank_definitions(searcher, built, definition, ranked)
-    hits = [_index_hit(score, hit) for score, hit in ranked[(page - 1) * page_size : limit]]
+        ranked = _rerank_definitions(searcher, built, definition, ranked, owners)
+    hits = _index_hits(searcher, parsed, ranked[(page - 1) * page_size : limit])
+    total = _count_documents(searcher, built, results, depth, owners)
+    suggestion = _suggest(searcher, parsed) if total == 0 else None
+    return IndexResults(hits=hits, total=total, page=page, suggestion=suggestion)
+
+
+@dataclass
+class SectionOwners:
+    """The library document of each whoosh document (a section) of one searcher, read once."""
+
+    documents: list[str]
+    one_section_each: bool  # no document has two live sections: nothing to collapse
+    live: list[int] = field(default_factory=list)
+    _sections: dict[str, list[int]] | None = None
+
+    def sections_of(self, doc: str) -> list[int]:
+        if self._sections is None:
+            self._sections = {}
+            for docnum in self.live:
+                self._sections.setdefault(self.documents[docnum], []).append(docnum)
+        return self._sections.get(doc, [])
+
+
+_owners: "weakref.WeakKeyDictionary[object, SectionOwners]" = weakref.WeakKeyDictionary()
+
+
+def _section_owners(searcher) -> SectionOwners:
+    owners = _owners.get(searcher)
+    if owners is None:
+        reader = searcher.reader()
+        documents = list(reader.column_reader("doc")) if reader.doc_count_all() else []
+        live = list(reader.all_doc_ids())
+        owners = SectionOwners(documents, len({documents[docnum] for docnum in live}) == len(live), live)
+        _owners[searcher] = owners
+    return owners
+
+
+def _count_documents(searcher, built, results, depth: int, owners: SectionOwners) -> int:
+    """Matching documents, each counted once however many of its sections match."""
+    total = len(results)
+    if owners.one_section_each:
+        return total  # whoosh's own count is exact when no section shares a document
     # whoosh's collapsed count is too high when a better section of a document replaces one already
     # collected. When everything fitted in the limit, the collected documents are the exact answer;
     # otherwise count the documents of the matching sections directly.
-    total = len(results)
-    if total <= options["limit"]:
-        total = results.scored_length()
-    else:
-        column = searcher.reader().column_reader("doc")
-        total = len({column[docnum] for docnum in searcher.docs_for_query(built)})
-    suggestion = _suggest(searcher, parsed) if total == 0 else None
-    return IndexResults(hits=hits, total=total, page=page, suggestion=suggestion)
+    if total <= depth:
+        return results.scored_length()
+    documents = owners.documents
+    return len({documents[docnum] for docnum in searcher.docs_for_query(built)})
 
 
 def _zero_score(condition: query.Query) -> query.Query:
@@ -578,47 +661,132 @@ def _zero_score(condition: query.Query) -> query.Query:
 
 
 def _rerank_definitions(
-    searcher, built, definition, ranked: list[tuple[float, Hit]]
-) -> list[tuple[float, Hit]]:
+    searcher, built, definition, ranked: list[tuple[float, int]], owners: SectionOwners
+) -> list[tuple[float, int]]:
     """Add the definition bonus within the top documents only (a phrase with 是 is costly over all).
 
-    A document's defining section may not be its best plain section, so the bonus search looks at
-    every section of the candidate documents and keeps, per document, the better of the two.
+    A document's defining section may not be its best plain section, so every section of the
+    candidate documents is checked. The check reads the positions of the query's words and 是 in
+    those sections only; the few defining sections are then scored by the query plus the bonus.
     """
-    best = {hit["doc"]: (score, hit) for score, hit in ranked}
-    candidates = query.Or([query.Term("doc", doc) for doc in best])
-    defined = searcher.search(
-        query.And([built, definition, _zero_score(candidates)]), limit=len(best), collapse="doc", terms=True
-    )
-    for hit in defined:
-        if (hit.score or 0.0) > best[hit["doc"]][0]:
-            # Fetched again through the member's own query, so that 是 is not highlighted.
-            section = query.And([built, _zero_score(query.Term("key", hit["key"]))])
-            best[hit["doc"]] = (hit.score, searcher.search(section, limit=1, terms=True)[0])
+    documents = owners.documents
+    best = {documents[docnum]: (score, docnum) for score, docnum in ranked}
+    if owners.one_section_each:
+        sections = [docnum for _, docnum in best.values()]
+    else:
+        sections = [docnum for doc in best for docnum in owners.sections_of(doc)]
+    words = list(definition.words)
+    positions = _postings_values(searcher, "body", sections, words, "positions")
+    defining = [docnum for docnum in sections if _has_phrase(positions[docnum], words)]
+    for docnum, score in _scores(searcher, query.And([built, definition]), defining):
+        doc = documents[docnum]
+        if score > best[doc][0]:
+            best[doc] = (score, docnum)
     return sorted(best.values(), key=lambda pair: -pair[0])
 
 
-def _index_hit(score: float, hit: Hit) -> IndexHit:
-    hit.results.fragmenter = highlight.PinpointFragmenter(
-        maxchars=120, surround=40, autotrim=False, charlimit=None
+def _has_phrase(positions: dict[str, list[int]], words: list[str]) -> bool:
+    if len(positions) < len(set(words)):
+        return False
+    return any(
+        all(start + offset in positions[word] for offset, word in enumerate(words[1:], 1))
+        for start in positions[words[0]]
     )
-    hit.results.formatter = MarkFormatter()
-    snippet = hit.highlights("body", top=2) or hit.highlights("heading", top=1)
-    if not snippet:
-        body = hit.get("body", "")
-        snippet = str(escape(body[:120] + ("…" if len(body) > 120 else "")))
-    return IndexHit(
-        document_id=int(hit["doc"]),
-        anchor=hit["anchor"],
-        heading=hit.get("heading", ""),
-        snippet=snippet,
-        score=round(float(score), 4),
-    )
+
+
+def _scores(searcher, built: query.Query, docnums: list[int]) -> Iterator[tuple[int, float]]:
+    """The score of ``built`` in each of these sections (each known to match it)."""
+    remaining = sorted(docnums)
+    context = searcher.context()
+    for leaf, offset in searcher.leaf_searchers():
+        inside = [docnum for docnum in remaining if offset <= docnum < offset + leaf.doc_count_all()]
+        if not inside:
+            continue
+        matcher = built.matcher(leaf, context)
+        for docnum in inside:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum - offset:
+                matcher.skip_to(docnum - offset)
+            if matcher.is_active() and matcher.id() == docnum - offset:
+                yield docnum, matcher.score()
+
+
+def _index_hits(searcher, parsed: ParsedQuery, page: list[tuple[float, int]]) -> list[IndexHit]:
+    words = {*parsed.words, *(word for phrase in parsed.phrases for word in phrase)}
+    body_spans = _word_spans(searcher, "body", [docnum for _, docnum in page], words)
+    hits = []
+    for score, docnum in page:
+        stored = searcher.stored_fields(docnum)
+        body = stored.get("body", "")
+        snippet = _snippet(body, body_spans[docnum], top=2)
+        if not snippet and stored.get("heading"):
+            heading_spans = _word_spans(searcher, "heading", [docnum], words)[docnum]
+            snippet = _snippet(stored["heading"], heading_spans, top=1)
+        if not snippet:
+            snippet = str(escape(body[:120] + ("…" if len(body) > 120 else "")))
+        hits.append(
+            IndexHit(
+                document_id=int(stored["doc"]),
+                anchor=stored["anchor"],
+                heading=stored.get("heading", ""),
+                snippet=snippet,
+                score=round(float(score), 4),
+            )
+        )
+    return hits
+
+
+def _word_spans(searcher, fieldname: str, docnums: list[int], words: set[str]) -> dict[int, list]:
+    """(start, end, word) of each query word in these sections, from the stored character offsets."""
+    values = _postings_values(searcher, fieldname, docnums, list(words), "characters")
+    return {
+        docnum: [(start, end, word) for word, chars in found.items() for _, start, end in chars]
+        for docnum, found in values.items()
+    }
+
+
+def _postings_values(searcher, fieldname: str, docnums: list[int], words: list[str], kind: str) -> dict:
+    """{docnum: {word: positions or characters}} for the words present in each of these sections."""
+    values: dict[int, dict] = {docnum: {} for docnum in docnums}
+    reader = searcher.reader()
+    ordered = sorted(set(docnums))
+    for word in set(words):
+        if (fieldname, word) not in reader:
+            continue
+        matcher = reader.postings(fieldname, word)
+        for docnum in ordered:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                values[docnum][word] = matcher.value_as(kind)
+    return values
+
+
+def _snippet(text: str, spans: list, top: int) -> str:
+    """Up to ``top`` fragments of ``text`` around the spans, the matches marked, everything escaped."""
+    if not spans:
+        return ""
+    tokens, reached = [], -1
+    for start, end, word in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if start >= reached:  # a word inside a longer match is not marked twice
+            tokens.append(Token(text=word, startchar=start, endchar=end, boost=1.0, matched=True))
+            reached = end
+    fragments = SNIPPET_FRAGMENTER.fragment_matches(text, tokens)
+    best = highlight.top_fragments(fragments, top, highlight.BasicFragmentScorer(), highlight.FIRST)
+    return MarkFormatter().format(best)
 
 
 def _suggest(searcher, parsed: ParsedQuery) -> str | None:
     """Offer a corrected query when a word is unknown to the index but close to a known one."""
     corrector = searcher.corrector("body")
+    corrected = _suggest_chinese(searcher, corrector, parsed)
+    if corrected:
+        return corrected
     changed = False
     words = []
     for word in parsed.words:
@@ -641,6 +809,19 @@ def _suggest(searcher, parsed: ParsedQuery) -> str | None:
         return None
     phrases = " ".join(f'"{_join_words(phrase)}"' for phrase in parsed.phrases)
     return f"{_join_words(words)} {phrases}".strip()
+
+
+def _suggest_chinese(searcher, corrector, parsed: ParsedQuery) -> str | None:
+    """A misspelt Chinese term falls apart into known words (民主集种制: 民主, 集, 种, 制), each of them
+    in the index: correct the run of Chinese characters as a whole against the indexed words instead."""
+    text, changed = parsed.text, False
+    for run in CHINESE_RUN.findall(parsed.text):
+        if searcher.doc_frequency("body", run) or searcher.doc_frequency("title", run):
+            continue
+        suggestions = corrector.suggest(run, limit=1, maxdist=1, prefix=1)
+        if suggestions and suggestions[0] != run and len(suggestions[0]) > 1:
+            text, changed = text.replace(run, suggestions[0], 1), True
+    return text if changed else None
 
 
 def _join_words(words: list[str]) -> str:

@@ -150,6 +150,15 @@ def test_a_misspelt_word_gets_a_suggestion(app, signed_in, search_json):
     assert found["suggestion"] == "centralism"
 
 
+def test_a_misspelt_chinese_term_gets_a_suggestion(app, signed_in, search_json):
+    with app.app_context():
+        make_document("组织原则", "## 一\n\n党是根据自己的纲领和章程，按照民主集中制组织起来的统一整体。")
+    found = search_json(q="民主集种制")
+    assert found["total"] == 0
+    assert found["suggestion"] == "民主集中制"
+    assert search_json(q="民主集中制")["total"] == 1
+
+
 def test_the_search_page_shows_hits_linking_to_their_section(app, signed_in):
     with app.app_context():
         document = make_document("党员权利笔记", "## 总说\n\n引言。\n\n## 权利\n\n党员享有表决权。")
@@ -195,14 +204,31 @@ def test_the_analyzer_numbers_positions_by_token_and_keeps_character_offsets():
         (token.text, token.pos, token.startchar, token.endchar)
         for token in index.ChineseTokenizer()(text, positions=True, chars=True)
     ]
-    assert tokens[:5] == [
+    assert tokens[:4] == [
         ("坚持", 0, 0, 2),
         ("民主集中制", 1, 2, 7),
-        ("民主", 1, 2, 4),
-        ("集中", 1, 4, 6),
-        ("集中制", 1, 4, 7),
+        ("abc", 2, 8, 11),
+        ("democratic", 3, 12, 22),
     ]
-    assert tokens[5:] == [("abc", 2, 8, 11), ("democratic", 3, 12, 22)]
+    # The words inside 民主集中制 follow, numbered apart from every word so that no phrase uses them.
+    inner = index.SUBWORD_POSITIONS + 2
+    assert tokens[4:] == [("民主", inner, 2, 4), ("集中", inner, 4, 6), ("集中制", inner, 4, 7)]
+    assert [token.text for token in index.ChineseTokenizer()(text, mode="query")] == [
+        "坚持",
+        "民主集中制",
+        "abc",
+        "democratic",
+    ]
+
+
+def test_phrases_match_whole_words_in_a_row_like_fts5(app, signed_in, search_json):
+    with app.app_context():
+        whole = make_document("甲", "## 一\n\n推动经济发展。").id
+        make_document("乙", "## 一\n\n国民经济发展署。")  # 国民经济 | 发展署: both inside words
+        make_document("丙", "## 一\n\n坚持民主集中制。")
+    assert ids(search_json(q='"经济发展"')) == [whole]
+    assert len(search_json(q="经济 发展")["results"]) == 2  # as words, the inner 经济 counts
+    assert ids(search_json(q='"坚持集中"')) == []  # 集中 is inside 民主集中制, not next to 坚持
 
 
 def test_a_passage_defining_the_term_ranks_its_document_first(app, signed_in, search_json):
