@@ -7,12 +7,11 @@ An import is checked whole first; when any row is bad, nothing is written.
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from app.extensions import db
 from app.org import permissions
 from app.org.models import ChangeSource, OrgUnit
 from app.org.services import find_unit_by_name_path, name_paths, place_member
+from app.spreadsheets import SpreadsheetTooLarge, SpreadsheetUnreadable, first_sheet_rows
 
 HEADER_NAME, HEADER_USERNAME, HEADER_UNIT, HEADER_ROLES, HEADER_PHONE = (
     "姓名",
@@ -93,9 +93,7 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-# An .xlsx is a ZIP archive: a few KB can declare a sheet of 1,048,576 x 16,384 cells (openpyxl pads
-# every row to the declared width) or unpack to gigabytes. Read no more than a roster can hold.
-XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# The most a roster can hold (app/spreadsheets.py reads no more).
 XLSX_MAX_ROWS = 100_000
 XLSX_MAX_COLUMNS = 64
 
@@ -117,25 +115,12 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
         return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(_decode_csv(data)))]
     if suffix == ".xlsx":
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                unpacked = sum(info.file_size for info in archive.infolist())
-            if unpacked > XLSX_MAX_UNPACKED_BYTES:
-                raise RosterFileError(_("The roster file is too large."))
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            # Within the sheet's declared size, as before, but never beyond the limits.
-            max_row = min(sheet.max_row or XLSX_MAX_ROWS + 1, XLSX_MAX_ROWS + 1)
-            max_col = min(sheet.max_column or XLSX_MAX_COLUMNS, XLSX_MAX_COLUMNS)
-            cells = sheet.iter_rows(max_row=max_row, max_col=max_col, values_only=True)
-            rows = [[_cell_text(value) for value in row] for row in cells]
-            workbook.close()
-        except RosterFileError:
-            raise
-        except Exception as error:  # openpyxl and zipfile raise many types for a damaged file
+            rows = first_sheet_rows(data, XLSX_MAX_ROWS, XLSX_MAX_COLUMNS)
+        except SpreadsheetTooLarge as error:
+            raise RosterFileError(_("The roster file is too large.")) from error
+        except SpreadsheetUnreadable as error:
             raise RosterFileError(_("The file is not a readable Excel (.xlsx) workbook.")) from error
-        if len(rows) > XLSX_MAX_ROWS:
-            raise RosterFileError(_("The roster file is too large."))
-        return rows
+        return [[_cell_text(value) for value in row] for row in rows]
     raise RosterFileError(_("Upload a roster as .csv or .xlsx."))
 
 

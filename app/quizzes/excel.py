@@ -17,14 +17,14 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from app.quizzes.data import QuestionData
 from app.quizzes.errors import QuizError
 from app.quizzes.kinds import FULL_MARKS, NUMBER
 from app.quizzes.models import Question, QuestionKind
+from app.spreadsheets import SpreadsheetTooLarge, SpreadsheetUnreadable, first_sheet_rows
 
 LETTERS = "ABCDEF"
 OPTION_HEADERS = [f"选项{letter}" for letter in LETTERS]
@@ -59,6 +59,11 @@ class ExcelRows:
     errors: list[tuple[int, str]]
 
 
+# A header row and up to 5,000 questions; the columns may be in any order among the first 64.
+MAX_ROWS = 5001
+MAX_COLUMNS = 64
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -70,10 +75,13 @@ def _cell(value) -> str:
 def read_workbook(data: bytes) -> ExcelRows:
     """Read every row of the first sheet; bad rows are reported with their row number."""
     try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except (InvalidFileException, OSError, KeyError, ValueError, IndexError) as error:
+        rows = iter(first_sheet_rows(data, MAX_ROWS, MAX_COLUMNS))
+    except SpreadsheetTooLarge as error:
+        raise QuizError(
+            _("The workbook is too large: import at most %(count)d questions at a time.", count=MAX_ROWS - 1)
+        ) from error
+    except SpreadsheetUnreadable as error:
         raise QuizError(_("The file is not an Excel workbook (.xlsx).")) from error
-    rows = sheet.iter_rows(values_only=True)
     header = [_cell(value) for value in next(rows, ())]
     missing = [name for name in REQUIRED if name not in header]
     if missing:

@@ -188,3 +188,21 @@ def test_a_hostile_epub_through_the_upload_page_adds_nothing(app, client, auth, 
     assert response.status_code == 200 and 'class="flash flash-error"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Document.id))) == 0
+
+
+@pytest.mark.parametrize("name", HOSTILE_ROSTERS)
+def test_a_hostile_question_bank_workbook_is_refused_within_seconds(app, name):
+    """The question bank's Excel import reads through the same guard (app/spreadsheets.py)."""
+    from app.quizzes.errors import QuizError
+    from app.quizzes.excel import MAX_ROWS, read_workbook
+
+    data = HOSTILE_ROSTERS[name]()
+    started = time.monotonic()
+    with app.test_request_context():
+        try:
+            result = read_workbook(data)
+        except QuizError as error:
+            assert error.message
+        else:  # what little it read is bounded, and no question came of a roster's cells
+            assert len(result.items) + len(result.errors) <= MAX_ROWS and result.items == []
+    assert time.monotonic() - started < 10
