@@ -237,10 +237,13 @@ class LibraryIndex:
         os.replace(link, self.root / CURRENT)  # atomic: readers see the old or the new generation
 
     def _clean_up(self, keep: set[str]) -> None:
-        """Remove unfinished builds and generations older than the previous one."""
+        """Remove unfinished builds, generations older than the previous one, and the temporary link
+        of a swap cut off between its two steps (called under the write lock, so no swap is running)."""
         generations = sorted(path for path in self.root.glob("gen-*") if path.name not in keep)
         for path in generations:
             shutil.rmtree(path, ignore_errors=True)
+        for link in self.root.glob(f".{CURRENT}-*"):
+            link.unlink(missing_ok=True)
 
     def open_index(self) -> index.FileIndex:
         generation = self.current_generation()

@@ -101,6 +101,17 @@ def test_a_rebuild_that_crashes_midway_leaves_the_old_index_answering(app, monke
         assert not list(index_root(app).glob("*.building"))  # the crashed build was cleaned up
 
 
+def test_a_swap_cut_off_between_its_two_steps_leaves_a_link_the_next_rebuild_removes(app):
+    with app.app_context():
+        document = make_document("笔记", "## 一\n\n学习党章。").id
+        current = os.readlink(index_root(app) / "current")
+        os.symlink(current, index_root(app) / ".current-deadbeef")  # a reindex killed mid-swap
+        assert found_ids("党章") == [document]  # readers follow "current" only
+        index.rebuild()
+        assert not list(index_root(app).glob(".current-*"))
+        assert found_ids("党章") == [document]
+
+
 def test_a_lost_index_is_rebuilt_on_the_next_search(app):
     with app.app_context():
         document = make_document("笔记", "## 一\n\n学习党章。")
