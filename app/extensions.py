@@ -39,3 +39,12 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE/ILIKE pattern (escape character ``\\``) matching ``text`` anywhere, as plain text.
+
+    NUL is dropped: PostgreSQL refuses it in text parameters, and no stored text holds it.
+    """
+    escaped = text.replace("\x00", "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -20,7 +20,7 @@ from app.courses.models import (
     Lesson,
 )
 from app.courses.permissions import visible_courses
-from app.extensions import db
+from app.extensions import contains_pattern, db
 from app.org.models import OrgUnit
 from app.progress.models import LessonProgress
 from app.timeutil import utcnow
@@ -79,10 +79,10 @@ def member_assignments(user: User, year: int | None = None) -> dict[int, Catalog
 def catalogue(user: User, query: str = "", tag: str = "") -> list[CatalogueEntry]:
     """List the published courses matching ``query`` and ``tag``: required ones first, by deadline."""
     statement = visible_courses(user)
-    query = (query or "").strip()
+    query = (query or "").replace("\x00", "").strip()
+    tag = (tag or "").replace("\x00", "")  # PostgreSQL refuses NUL in a text parameter
     if query:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Course.title.ilike(f"%{escaped}%", escape="\\"))
+        statement = statement.where(Course.title.ilike(contains_pattern(query), escape="\\"))
     if tag:
         statement = statement.where(Course.id.in_(select(CourseTag.course_id).where(CourseTag.name == tag)))
     assigned = member_assignments(user)

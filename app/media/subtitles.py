@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
 from app.auth.models import User
-from app.extensions import db
+from app.extensions import contains_pattern, db
 from app.media import storage
 from app.media.models import Subtitle, Video
 from app.media.services import MediaError
@@ -146,17 +146,12 @@ def _megabytes(size: int) -> str:
 # Search ------------------------------------------------------------------------------------------
 
 
-def _like_pattern(query: str) -> str:
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def filter_videos(statement: Select[tuple[Video]], query: str) -> Select[tuple[Video]]:
     """Keep the videos whose file name or subtitle text contains ``query`` (no filter when it is blank)."""
     query = " ".join((query or "").split())
     if not query:
         return statement
-    pattern = _like_pattern(query)
+    pattern = contains_pattern(query)
     in_subtitles = (
         select(Subtitle.id)
         .where(Subtitle.video_id == Video.id, Subtitle.cue_text.ilike(pattern, escape="\\"))
