@@ -54,6 +54,7 @@ def _figures() -> tuple[list[str], list[str], int]:
 
 
 @pytest.mark.slow
+@pytest.mark.production
 def test_a_postgresql_backup_restores_into_a_new_database(tmp_path, databases):
     source_url, restored_url = databases
     source = _app(source_url, tmp_path / "source")

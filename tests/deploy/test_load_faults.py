@@ -11,7 +11,7 @@ import pytest
 
 from tests.deploy.stack import ROOT, services_answer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.production]
 
 
 def test_load_with_faults_keeps_every_acknowledged_heartbeat():
