@@ -472,7 +472,7 @@ def report(args, rows, span, classified, faults, checks, command, context) -> st
         + (f" ({_error_kinds(classified['errors_in'])})" if classified["errors_in"] else ""),
         f"- Errors outside it: {len(classified['errors_out'])}"
         + (f" ({_error_kinds(classified['errors_out'])})" if classified["errors_out"] else ""),
-        f"- Heartbeat refusals a honest player may get (not errors): {refusals or 'none'}",
+        f"- Heartbeat refusals an honest player may get (not errors): {refusals or 'none'}",
         "",
         "| Check | Result |",
         "|---|---|",
