@@ -46,7 +46,7 @@ from flask import Flask, current_app
 from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from whoosh import highlight, index, query
+from whoosh import collectors, highlight, index, query
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
@@ -600,15 +600,15 @@ def _run(searcher, parsed, built, filters, sort, page, page_size) -> IndexResult
     # No matched-terms bookkeeping (terms=True records them for every match, not just the page):
     # the snippets read the query words' character offsets for the page's sections only.
     options: dict = {"limit": depth}
-    if parsed.phrases:
-        # Block-quality skipping saves little on phrases (positions are read anyway) and leaves the
-        # total to a second full pass: count while collecting instead (about half the time at 20,000).
-        options["optimize"] = False
     if not owners.one_section_each:
         options["collapse"] = "doc"
     if sort == "date":
         options.update(sortedby="date", reverse=True)
-    results = searcher.search(built, **options)
+    collector = searcher.collector(**options)
+    if parsed.phrases:
+        _count_while_collecting(collector)
+    searcher.search_with_collector(built, collector)
+    results = collector.results()
     ranked = [(hit.score or 0.0, hit.docnum) for hit in results]
     if definition is not None and ranked:
         ranked = _rerank_definitions(searcher, built, definition, ranked, owners)
@@ -661,6 +661,20 @@ def _count_documents(searcher, built, results, depth: int, owners: SectionOwners
         return results.scored_length()
     documents = owners.documents
     return len({documents[docnum] for docnum in searcher.docs_for_query(built)})
+
+
+def _count_while_collecting(collector) -> None:
+    """Make the scoring collector visit every match, so its count is exact after one pass.
+
+    By default it skips blocks that cannot reach the top (block quality) and drops sub-queries that
+    cannot (matcher replacement), then counts with a second full pass over the positions. For phrases
+    the skipping saves little, since positions are read anyway: one full pass is about twice as fast.
+    """
+    while hasattr(collector, "child"):  # collapsing wraps the scoring collector
+        collector = collector.child
+    if isinstance(collector, collectors.TopCollector):
+        collector.usequality = False
+        collector.replace = 0
 
 
 def _zero_score(condition: query.Query) -> query.Query:
