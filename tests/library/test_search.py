@@ -91,6 +91,22 @@ def test_documents_are_counted_once_however_many_sections_match(app, signed_in, 
     assert search_json(q="党员")["total"] == 12
 
 
+def test_a_phrase_s_total_counts_every_matching_document_beyond_the_first_pages(app, signed_in, search_json):
+    # Enough title matches to fill the ranking depth: the body-only matches rank below all of them
+    # and must still be counted.
+    with app.app_context():
+        for number in range(55):
+            make_document(f"坚持民主集中制{number:02d}", "## 一\n\n坚持民主集中制。")
+        for number in range(20):
+            make_document(
+                f"组织生活{number:02d}", "## 一\n\n" + "各级党组织加强学习。" * 30 + "坚持民主集中制。"
+            )
+        make_document("组织原则", "## 一\n\n民主集中制必须坚持。")
+    found = search_json(q="“坚持民主集中制”")
+    assert found["total"] == 75
+    assert found["pages"] == 8
+
+
 def test_ten_results_a_page(app, signed_in, search_json):
     with app.app_context():
         for number in range(23):
