@@ -6,7 +6,7 @@ from flask import Flask, current_app, flash, has_request_context, jsonify, redir
 from flask_login import current_user
 
 from app.config import load_config
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, tune_sqlite
 
 LANGUAGE_COOKIE = "lang"
 
@@ -20,6 +20,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from app import models  # noqa: F401  -- every table known to the metadata before use
 
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine, app.config["SQLITE_SYNCHRONOUS"])
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -42,7 +42,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         or env.get("SECRET_KEY")
         or _instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A dropped server connection is noticed before use; an SQLite file cannot drop one.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
+        # FULL for an fsync per commit even in WAL mode (see app.extensions.tune_sqlite).
+        "SQLITE_SYNCHRONOUS": env.get("SQLITE_SYNCHRONOUS", "NORMAL"),
         "MEDIA_ROOT": env.get("MEDIA_ROOT", str(PROJECT_ROOT / "media")),
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index")),
         "COURSES_DIR": env.get("COURSES_DIR", str(PROJECT_ROOT / "courses")),

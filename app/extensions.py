@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Enum, MetaData
+from sqlalchemy import Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -48,3 +48,26 @@ def contains_pattern(text: str) -> str:
     """
     escaped = text.replace("\x00", "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def tune_sqlite(engine: Engine, synchronous: str) -> None:
+    """Set up each new SQLite connection for a web server and a job worker sharing one file.
+
+    WAL lets readers go on while one connection writes. In WAL mode ``synchronous=NORMAL`` is still
+    safe against a killed process (a power cut may lose the last commits, never corrupt the file) and
+    spares an fsync per commit: every heartbeat is a commit. Other databases are left alone.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    if synchronous.upper() not in SQLITE_SYNCHRONOUS_LEVELS:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_LEVELS)}")
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(connection, _record):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
