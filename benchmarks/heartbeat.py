@@ -43,7 +43,10 @@ def bare_app():
 
     metadata = MetaData()
     beats = Table("beats", metadata, Column("id", Integer, primary_key=True), Column("start", Float))
+    from app.extensions import tune_sqlite
+
     engine = create_engine(f"sqlite:///{os.environ['BARE_DATABASE']}")
+    tune_sqlite(engine, "NORMAL")  # the app's SQLite settings: WAL, no fsync per commit
     metadata.create_all(engine)
     app = Flask(__name__)
 

@@ -213,10 +213,16 @@ def parse(payload) -> Beat:
 def claim(member: User, lesson: Lesson, session: str | None, sequence: int | None, cost: float, now) -> None:
     """Spend ``cost`` seconds of the member's budget on a heartbeat of their active viewing session.
 
-    Locks the member's viewer row (until the caller's transaction ends); the caller flushes. A client
-    that sends no session id gets one opened by its first heartbeat on the lesson.
+    Locks the member's viewer row (until the caller's transaction ends); the caller flushes.
     """
-    viewer = _locked_viewer(member, now)
+    spend(_locked_viewer(member, now), lesson, session, sequence, cost, now)
+
+
+def spend(
+    viewer: Viewer, lesson: Lesson, session: str | None, sequence: int | None, cost: float, now
+) -> None:
+    """Charge a heartbeat to the locked viewer row (changed in memory only). A client that sends no
+    session id gets one opened by its first heartbeat on the lesson."""
     if session is not None:
         if session != viewer.session_token:
             raise HeartbeatRefused(409, "superseded")
@@ -318,10 +324,13 @@ def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
         raise HeartbeatRefused(422, "beyond_duration")
 
     length = beat.end - beat.start
-    claim(member, lesson, beat.session, beat.sequence, length, now)
+    # Read everything under the viewer lock first, then write both rows in one flush at the commit:
+    # SQLite holds its single write lock only for the two UPDATEs and the commit. On SQLite the
+    # viewer's version check refuses a heartbeat of the member's that was committed meanwhile.
+    viewer = _locked_viewer(member, now)
     try:
-        db.session.flush()  # the budget is spent first: a concurrent heartbeat fails here, not twice
         row, completed = _progress_row(member, lesson, now)
+        spend(viewer, lesson, beat.session, beat.sequence, length, now)
         row.intervals = union(row.intervals or [], min(beat.start, duration), min(beat.end, duration))
         row.verified_seconds = covered(row.intervals)
         row.resume_at = 0.0 if beat.end >= duration - END_SLACK else min(beat.end, duration)
