@@ -18,6 +18,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.config.update(load_config(Path(app.instance_path), config))
 
     from app import models  # noqa: F401  -- every table known to the metadata before use
+    from app.audit import changes  # noqa: F401  -- staff changes are audited from the first request
 
     db.init_app(app)
     with app.app_context():

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from app.audit.changes import note_described
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.extensions import db
@@ -31,6 +32,7 @@ def record_audit(
         detail=dict(detail or {}),
     )
     db.session.add(event)
+    note_described(db.session(), object_type, event.object_id)
     return event
 
 
