@@ -24,6 +24,7 @@ library document at query time. The index is a rebuildable copy of the database:
 """
 
 import atexit
+import ctypes
 import fcntl
 import gc
 import logging
@@ -31,6 +32,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import threading
 import time
 import unicodedata
@@ -391,10 +393,45 @@ def update_document(document_id: int) -> None:
     update_documents([document_id])
 
 
+# Set while this process may fork whoosh's indexing helpers (``procs`` > 1).
+_forking_index_helpers = False
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _tie_index_helper_to_parent() -> None:
+    """In a forked indexing helper: be killed when the rebuilding process dies, even by SIGKILL.
+
+    A helper inherits the write lock's file; an orphaned one would wait for work forever holding it,
+    and every later update or rebuild would wait too. Linux only (elsewhere this does nothing).
+    """
+    if not _forking_index_helpers:
+        return
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the signal was set up
+        os._exit(1)
+
+
+os.register_at_fork(after_in_child=_tie_index_helper_to_parent)
+
+
+@contextmanager
+def _index_helpers_tied_to_this_process(procs: int) -> Iterator[None]:
+    global _forking_index_helpers
+    _forking_index_helpers = procs > 1
+    try:
+        yield
+    finally:
+        _forking_index_helpers = False
+
+
 def rebuild(target: LibraryIndex | None = None, procs: int = 1, batch_size: int = 200) -> int:
     """Build a new generation from the database and swap it in; return the number of sections."""
     target = target or library_index()
-    with target.write_lock():
+    with target.write_lock(), _index_helpers_tied_to_this_process(procs):
         return _rebuild_locked(target, procs=procs, batch_size=batch_size)
 
 
