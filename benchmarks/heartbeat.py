@@ -30,6 +30,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 NAME = "heartbeat"
 TARGET_RATIO = 0.60
+USER_AGENT = "heartbeat-benchmark"
 WORKER_KINDS = {
     "2 sync workers": ["-w", "2", "-k", "sync", "--preload"],
     "2 gthread workers × 4 threads": ["-w", "2", "-k", "gthread", "--threads", "4", "--preload"],
@@ -91,7 +92,12 @@ def seed(folder: Path, clients: int) -> tuple[dict, int, list[tuple[str, str]]]:
     serializer = app.session_interface.get_signing_serializer(app)
     for member_id in member_ids:
         # A request context of its own per member: generate_csrf caches its token in the app context.
-        with app.test_request_context("/"):
+        # Signed in as the load's client (address and User-Agent): otherwise Flask-Login's session
+        # protection sees another device on every request and re-signs the cookie each time, which
+        # a browser, keeping the cookie it is sent, would cause once.
+        with app.test_request_context(
+            "/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+        ):
             login_user(db.session.get(User, member_id))
             token = generate_csrf()
             signed.append((serializer.dumps(dict(session)), token))
@@ -197,7 +203,8 @@ def main() -> None:
             connection.execute("PRAGMA journal_mode=WAL")
         bare_env = {"BARE_DATABASE": str(bare_database)}
         heartbeat_headers = [
-            {"Cookie": f"session={cookie}", "X-CSRFToken": token} for cookie, token in signed
+            {"Cookie": f"session={cookie}", "X-CSRFToken": token, "User-Agent": USER_AGENT}
+            for cookie, token in signed
         ]
         for kind, worker_args in WORKER_KINDS.items():
             results = {}
