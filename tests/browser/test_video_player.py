@@ -137,6 +137,28 @@ def test_a_single_rendition_shows_no_quality_switch(
 
 @pytest.mark.browser
 @pytest.mark.slow
+def test_switching_quality_after_the_end_keeps_the_playhead_at_the_end(
+    app, world, browser_page: Page, live_server: str, tmp_path
+):
+    expect.set_options(timeout=TIMEOUT_MS)
+    path, _lesson_id = video_lesson(app, tmp_path, 1280, 720, seconds=3)
+    journey = Journey(browser_page, ARTIFACTS / "after-the-end")
+    page = journey.page
+    journey.sign_in(live_server, "member_a")
+    page.goto(live_server + path)
+    quality = page.get_by_label(re.compile("^(画质|Quality)$"))
+    wait_until(lambda: state(page)["src"].endswith("/720p.mp4"), "the first source is not 720p")
+    start_playing(page)
+    wait_until(lambda: page.evaluate(f"{VIDEO}.ended"), "the video did not play to its end")
+    quality.select_option("360p")
+    wait_until(lambda: state(page)["height"] == 360, "the 360p source did not load")
+    wait_until(lambda: state(page)["time"] >= 2.5, "the playhead went back to the start")
+    journey.snap("360p-at-the-end")
+    assert journey.problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_after_idle_playback_the_player_pauses_and_asks_until_answered(
     app, world, browser_page: Page, live_server: str, tmp_path
 ):

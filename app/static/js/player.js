@@ -86,9 +86,11 @@
 
   // Resume where the member left off (first load) or where the old source was (quality switch).
   function place() {
-    const target = startAt;
+    // Past the end (a switch after the video ended, or renditions of slightly different lengths):
+    // the end, not the start.
+    const target = isFinite(video.duration) ? Math.min(startAt, video.duration) : startAt;
     startAt = 0;
-    if (target > 0 && target < video.duration) {
+    if (target > 0) {
       video.currentTime = target;
       if (switching) video.addEventListener("seeked", endSwitch, { once: true });
     } else if (switching) {
