@@ -47,6 +47,17 @@ def video_lesson(app, tmp_path: Path, width: int, height: int, seconds: float) -
         return f"/courses/player/lessons/{lesson.id}", lesson.id
 
 
+def open_on_720p(journey: Journey, live_server: str, path: str):
+    """Sign member_a in and open the lesson; return the quality menu once the player is on 720p."""
+    journey.sign_in(live_server, "member_a")
+    journey.page.goto(live_server + path)
+    quality = journey.page.get_by_label(re.compile("^(画质|Quality)$"))  # labelled (Chinese once translated)
+    expect(quality).to_be_visible()
+    expect(quality.locator("option")).to_have_text(["720p", "360p"])
+    wait_until(lambda: state(journey.page)["src"].endswith("/720p.mp4"), "the first source is not 720p")
+    return quality
+
+
 def start_playing(page: Page) -> None:
     page.evaluate(f"{VIDEO}.muted = true")
     page.evaluate(f"{VIDEO}.play()")
@@ -68,12 +79,7 @@ def test_switching_to_360p_keeps_the_position_and_playing_and_reports_nothing_fa
             reports.append(json.loads(request.post_data))
 
     page.on("request", note)
-    journey.sign_in(live_server, "member_a")
-    page.goto(live_server + path)
-    quality = page.get_by_label(re.compile("^(画质|Quality)$"))  # labelled (Chinese once translated)
-    expect(quality).to_be_visible()
-    expect(quality.locator("option")).to_have_text(["720p", "360p"])
-    wait_until(lambda: state(page)["src"].endswith("/720p.mp4"), "the first source is not 720p")
+    quality = open_on_720p(journey, live_server, path)
     journey.snap("720p")
 
     start_playing(page)
@@ -144,10 +150,7 @@ def test_switching_quality_after_the_end_keeps_the_playhead_at_the_end(
     path, _lesson_id = video_lesson(app, tmp_path, 1280, 720, seconds=3)
     journey = Journey(browser_page, ARTIFACTS / "after-the-end")
     page = journey.page
-    journey.sign_in(live_server, "member_a")
-    page.goto(live_server + path)
-    quality = page.get_by_label(re.compile("^(画质|Quality)$"))
-    wait_until(lambda: state(page)["src"].endswith("/720p.mp4"), "the first source is not 720p")
+    quality = open_on_720p(journey, live_server, path)
     start_playing(page)
     wait_until(lambda: page.evaluate(f"{VIDEO}.ended"), "the video did not play to its end")
     quality.select_option("360p")
