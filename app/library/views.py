@@ -84,7 +84,7 @@ def search():
 def _reading_timer(document: Document) -> dict | None:
     """The reading timer, when the page was opened from a reading lesson (?lesson=) on this document."""
     lesson_id = _int_arg("lesson")
-    lesson = reading.readable_lesson(current_user, lesson_id) if lesson_id else None
+    lesson = reading.readable_lesson(lesson_id) if lesson_id else None
     if lesson is None or lesson.reading_document != document.key:
         return None
     return {"lesson": lesson, **reading.reading_state(current_user, lesson)}

@@ -45,7 +45,7 @@ def heartbeat(lesson_id: int):
 @login_required
 def lesson_progress(lesson_id: int):
     """The member's verified figures on a video lesson."""
-    lesson = heartbeats.watchable_lesson(current_user, lesson_id)
+    lesson = heartbeats.watchable_lesson(lesson_id)
     if lesson is None:
         return jsonify(error="not_visible"), 404
     return jsonify(heartbeats.figures(current_user, lesson).as_json())
@@ -67,7 +67,7 @@ def reading_heartbeat(lesson_id: int):
 @login_required
 def reading_progress(lesson_id: int):
     """The member's verified reading figures on a reading lesson."""
-    lesson = reading.readable_lesson(current_user, lesson_id)
+    lesson = reading.readable_lesson(lesson_id)
     if lesson is None:
         return jsonify(error="not_visible"), 404
     return jsonify(reading.figures(current_user, lesson).as_json())

@@ -12,8 +12,9 @@ A player reports the media interval it just played. The server credits it only w
 
 Credit is the union of accepted intervals (watching a part twice counts once). The lesson completes
 when that union covers the completion share of the video's duration, compared in seconds. Each
-heartbeat is one short transaction holding the member's viewer row locked; every refusal is stored
-with its reason.
+heartbeat is one short transaction, written only if the member's viewer row is still as it read it
+(heartbeat_rows.py), so concurrent heartbeats cannot count twice; every refusal is stored with its
+reason.
 """
 
 import json
@@ -25,7 +26,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
@@ -33,8 +34,9 @@ from app.courses.models import Course, Lesson, LessonKind
 from app.courses.permissions import editable_courses
 from app.extensions import db
 from app.media.models import VideoStatus
-from app.progress import permissions
-from app.progress.models import HeartbeatRefusal, LessonProgress, VideoProgress, Viewer
+from app.progress import heartbeat_rows, permissions
+from app.progress.heartbeat_rows import ViewerState
+from app.progress.models import HeartbeatRefusal, VideoProgress, Viewer
 from app.progress.services import progress_of, record_lesson_completed
 from app.timeutil import utcnow
 
@@ -100,15 +102,16 @@ def covered(intervals: list) -> float:
 # --- what a lesson's video is ---------------------------------------------------------------------
 
 
-def watchable_lesson(member: User, lesson_id: int, kind: LessonKind = LessonKind.VIDEO) -> Lesson | None:
-    """The current lesson of that kind in a published course the member may see, else None."""
-    # One query for the lesson, its course and its video: every heartbeat needs all three.
-    lesson = (
-        db.session.get(Lesson, lesson_id, options=[joinedload(Lesson.course), joinedload(Lesson.video)])
-        if 0 < lesson_id <= MAX_ID
-        else None
+def watchable_lesson(lesson_id: int, kind: LessonKind = LessonKind.VIDEO) -> Lesson | None:
+    """The lesson, with its course and video, if heartbeats of that kind may count on it, else None."""
+    if not 0 < lesson_id <= MAX_ID:
+        return None
+    return db.session.scalar(
+        select(Lesson)
+        .join(Lesson.course)
+        .where(Lesson.id == lesson_id, permissions.watchable_for_credit(kind))
+        .options(contains_eager(Lesson.course), joinedload(Lesson.video))
     )
-    return lesson if lesson is not None and permissions.can_watch_for_credit(member, lesson, kind) else None
 
 
 def duration_of(lesson: Lesson) -> float | None:
@@ -128,14 +131,20 @@ def _locked_viewer(member: User, now: datetime) -> Viewer:
     viewer = db.session.scalar(statement)
     if viewer is not None:
         return viewer
+    _create_viewer(member, now)
+    return db.session.scalars(statement).one()
+
+
+def _create_viewer(member: User, now: datetime) -> None:
+    """Give the member a viewer row starting with the tolerance (flushed; a concurrent request may
+    have created it meanwhile, which is as good)."""
     db.session.add(
         Viewer(user_id=member.id, budget_seconds=setting("PROGRESS_WATCH_TOLERANCE"), budget_at=now)
     )
     try:
         db.session.flush()
-    except IntegrityError:  # created by a concurrent request meanwhile
+    except IntegrityError:
         db.session.rollback()
-    return db.session.scalars(statement).one()
 
 
 def available_budget(viewer: Viewer, now: datetime) -> float:
@@ -145,12 +154,12 @@ def available_budget(viewer: Viewer, now: datetime) -> float:
     return min(setting("PROGRESS_WATCH_BUDGET_CAP"), grown)
 
 
-def _open(viewer: Viewer, lesson: Lesson, now: datetime) -> None:
+def _open(viewer: Viewer | ViewerState, lesson_id: int, now: datetime) -> None:
     """Open a viewing session (superseding any other): the budget restarts at the tolerance at most."""
     viewer.budget_seconds = min(available_budget(viewer, now), setting("PROGRESS_WATCH_TOLERANCE"))
     viewer.budget_at = now
     viewer.session_token = secrets.token_hex(16)
-    viewer.session_lesson_id = lesson.id
+    viewer.session_lesson_id = lesson_id
     viewer.session_sequence = 0
     viewer.session_opened_at = now
 
@@ -160,7 +169,7 @@ def open_session(member: User, lesson: Lesson, now: datetime | None = None) -> s
     now = now or utcnow()
     for _attempt in range(3):
         viewer = _locked_viewer(member, now)
-        _open(viewer, lesson, now)
+        _open(viewer, lesson.id, now)
         token = viewer.session_token
         try:
             db.session.commit()
@@ -215,21 +224,21 @@ def claim(member: User, lesson: Lesson, session: str | None, sequence: int | Non
 
     Locks the member's viewer row (until the caller's transaction ends); the caller flushes.
     """
-    spend(_locked_viewer(member, now), lesson, session, sequence, cost, now)
+    spend(_locked_viewer(member, now), lesson.id, session, sequence, cost, now)
 
 
 def spend(
-    viewer: Viewer, lesson: Lesson, session: str | None, sequence: int | None, cost: float, now
+    viewer: Viewer | ViewerState, lesson_id: int, session: str | None, sequence: int | None, cost: float, now
 ) -> None:
     """Charge a heartbeat to the locked viewer row (changed in memory only). A client that sends no
     session id gets one opened by its first heartbeat on the lesson."""
     if session is not None:
         if session != viewer.session_token:
             raise HeartbeatRefused(409, "superseded")
-        if viewer.session_lesson_id != lesson.id:
+        if viewer.session_lesson_id != lesson_id:
             raise HeartbeatRefused(409, "other_lesson")
-    elif viewer.session_token is None or viewer.session_lesson_id != lesson.id:
-        _open(viewer, lesson, now)
+    elif viewer.session_token is None or viewer.session_lesson_id != lesson_id:
+        _open(viewer, lesson_id, now)
     if sequence is not None and sequence <= viewer.session_sequence:
         raise HeartbeatRefused(409, "replayed")
     budget = available_budget(viewer, now)
@@ -238,26 +247,6 @@ def spend(
     viewer.budget_seconds = budget - cost
     viewer.budget_at = now
     viewer.session_sequence = sequence if sequence is not None else viewer.session_sequence + 1
-
-
-def _progress_row(member: User, lesson: Lesson, now: datetime) -> tuple[VideoProgress, bool]:
-    """The member's played intervals on the lesson (created on first use), and whether the lesson
-    is already completed: one query, since every heartbeat needs both."""
-    found = db.session.execute(
-        select(VideoProgress, LessonProgress.completed_at)
-        .outerjoin(
-            LessonProgress,
-            (LessonProgress.user_id == VideoProgress.user_id)
-            & (LessonProgress.lesson_id == VideoProgress.lesson_id),
-        )
-        .where(VideoProgress.user_id == member.id, VideoProgress.lesson_id == lesson.id)
-    ).first()
-    if found is not None:
-        return found[0], found[1] is not None
-    row = VideoProgress(user_id=member.id, lesson_id=lesson.id, intervals=[], updated_at=now)
-    db.session.add(row)
-    progress = progress_of(member, lesson)
-    return row, bool(progress and progress.completed_at)
 
 
 def _figures(member: User, lesson: Lesson, row: VideoProgress | None, accepted: float) -> Figures:
@@ -313,43 +302,39 @@ def refusals_stored(verify):
 @refusals_stored
 def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
     """Verify one video heartbeat and credit its interval; raise HeartbeatRefused (stored) when refused."""
-    lesson = watchable_lesson(member, lesson_id)
-    if lesson is None:
-        raise HeartbeatRefused(404, "not_visible")
+    state = heartbeat_rows.read(member.id, lesson_id) if 0 < lesson_id <= MAX_ID else None
+    if state is None:  # not a lesson to watch, or the member's first heartbeat without the lesson page
+        if watchable_lesson(lesson_id) is None:
+            raise HeartbeatRefused(404, "not_visible")
+        _create_viewer(member, now)
+        state = heartbeat_rows.read(member.id, lesson_id)
     beat = parse(payload)
-    duration = duration_of(lesson)
+    duration = state.duration
     if duration is None:
         raise HeartbeatRefused(409, "video_not_ready")
     if beat.end > duration + END_SLACK:
         raise HeartbeatRefused(422, "beyond_duration")
 
     length = beat.end - beat.start
-    # Read everything under the viewer lock first, then write both rows in one flush at the commit:
-    # SQLite holds its single write lock only for the two UPDATEs and the commit. On SQLite the
-    # viewer's version check refuses a heartbeat of the member's that was committed meanwhile.
-    viewer = _locked_viewer(member, now)
-    try:
-        row, completed = _progress_row(member, lesson, now)
-        spend(viewer, lesson, beat.session, beat.sequence, length, now)
-        row.intervals = union(row.intervals or [], min(beat.start, duration), min(beat.end, duration))
-        row.verified_seconds = covered(row.intervals)
-        row.resume_at = 0.0 if beat.end >= duration - END_SLACK else min(beat.end, duration)
-        row.updated_at = now
-        # The answer is built before the commit expires the rows: reloading them after it cost five
-        # queries per heartbeat (benchmarks/heartbeat.py). Only the rare completing beat reloads.
-        answer = Figures(
-            accepted_seconds=length,
-            verified_seconds=row.verified_seconds,
-            coverage=min(1.0, row.verified_seconds / duration),
-            completed=completed,
-            resume_at=row.resume_at,
-        )
-        db.session.commit()
-    except (StaleDataError, IntegrityError) as error:  # another heartbeat of the member's got in first
-        raise HeartbeatRefused(409, "concurrent") from error
+    spend(state.viewer, lesson_id, beat.session, beat.sequence, length, now)
+    state.intervals = union(state.intervals, min(beat.start, duration), min(beat.end, duration))
+    verified = covered(state.intervals)
+    resume_at = 0.0 if beat.end >= duration - END_SLACK else min(beat.end, duration)
+    if not heartbeat_rows.write(state, verified, resume_at, now):
+        raise HeartbeatRefused(409, "concurrent")  # another heartbeat of the member's got in first
+    db.session.commit()
 
-    if answer.completed or answer.verified_seconds < setting("PROGRESS_VIDEO_COMPLETION_SHARE") * duration:
+    answer = Figures(
+        accepted_seconds=length,
+        verified_seconds=verified,
+        coverage=min(1.0, verified / duration),
+        completed=state.completed,
+        resume_at=resume_at,
+    )
+    if answer.completed or verified < setting("PROGRESS_VIDEO_COMPLETION_SHARE") * duration:
         return answer
+    lesson = watchable_lesson(lesson_id)
+    row = _video_progress(member, lesson)
     check_completion(member, lesson, row, now)
     return _figures(member, lesson, row, length)
 
@@ -365,12 +350,15 @@ def check_completion(member: User, lesson: Lesson, row: VideoProgress, now: date
     return record_lesson_completed(member, lesson, evidence, now)
 
 
-def figures(member: User, lesson: Lesson) -> Figures:
-    """The member's verified figures on a video lesson (what GET …/progress answers)."""
-    row = db.session.scalar(
+def _video_progress(member: User, lesson: Lesson) -> VideoProgress | None:
+    return db.session.scalar(
         select(VideoProgress).where(VideoProgress.user_id == member.id, VideoProgress.lesson_id == lesson.id)
     )
-    return _figures(member, lesson, row, 0.0)
+
+
+def figures(member: User, lesson: Lesson) -> Figures:
+    """The member's verified figures on a video lesson (what GET …/progress answers)."""
+    return _figures(member, lesson, _video_progress(member, lesson), 0.0)
 
 
 def player_state(member: User, lesson: Lesson, now: datetime | None = None) -> dict | None:
@@ -379,10 +367,8 @@ def player_state(member: User, lesson: Lesson, now: datetime | None = None) -> d
         return None
     now = now or utcnow()
     session = open_session(member, lesson, now)
-    current = figures(member, lesson)
-    row = db.session.scalar(
-        select(VideoProgress).where(VideoProgress.user_id == member.id, VideoProgress.lesson_id == lesson.id)
-    )
+    row = _video_progress(member, lesson)
+    current = _figures(member, lesson, row, 0.0)
     return {
         "session": session,
         "resume_at": current.resume_at,

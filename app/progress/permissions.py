@@ -2,14 +2,13 @@
 
 A member sees only their own record; a secretary records sessions for units in their subtree and
 ticks attendance from those units' rosters; an admin may do both everywhere. Watching time counts
-only on a current video lesson of a published course the member may see.
+only on a current video lesson of a published course.
 """
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from app.auth.models import User
-from app.courses import permissions as course_permissions
-from app.courses.models import Lesson, LessonKind
+from app.courses.models import Course, CourseStatus, Lesson, LessonKind
 from app.org.models import OrgUnit
 from app.org.permissions import can_manage_org, can_manage_unit, managed_paths, scoped_units
 from app.progress.models import StudySession
@@ -54,13 +53,8 @@ def can_view_record(user: User, member: User) -> bool:
     return user.id == member.id
 
 
-def can_watch_for_credit(user: User, lesson: Lesson, kind: LessonKind = LessonKind.VIDEO) -> bool:
-    """Whether the user's heartbeats on this lesson may count: a current lesson of that kind (video,
-    or reading for reading time) in a published course they may see."""
-    return (
-        user.is_authenticated
-        and lesson.removed_at is None
-        and lesson.kind is kind
-        and lesson.course.is_published
-        and course_permissions.can_view_course(user, lesson.course)
-    )
+def watchable_for_credit(kind: LessonKind) -> ColumnElement[bool]:
+    """Where heartbeats may count, as a condition on a lesson joined with its course: a current lesson
+    of that kind (video, or reading for reading time) in a published course. Every signed-in member
+    may see a published course (courses.permissions.can_view_course), so the rule needs no user."""
+    return and_(Lesson.removed_at.is_(None), Lesson.kind == kind, Course.status == CourseStatus.PUBLISHED)

@@ -57,9 +57,9 @@ class ReadingFigures:
         }
 
 
-def readable_lesson(member: User, lesson_id: int) -> Lesson | None:
-    """The current reading lesson of a published course the member may see, else None."""
-    return watchable_lesson(member, lesson_id, LessonKind.READING)
+def readable_lesson(lesson_id: int) -> Lesson | None:
+    """The current reading lesson of a published course, else None."""
+    return watchable_lesson(lesson_id, LessonKind.READING)
 
 
 def required_seconds(lesson: Lesson) -> float:
@@ -105,7 +105,7 @@ def parse(payload) -> tuple[float, str | None, int | None]:
 @refusals_stored
 def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> ReadingFigures:
     """Verify one reading heartbeat and credit its seconds; raise HeartbeatRefused (stored) when refused."""
-    lesson = readable_lesson(member, lesson_id)
+    lesson = readable_lesson(lesson_id)
     if lesson is None:
         raise HeartbeatRefused(404, "not_visible")
     seconds, session, sequence = parse(payload)

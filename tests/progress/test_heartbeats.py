@@ -289,6 +289,42 @@ def test_concurrent_heartbeats_cannot_spend_the_same_budget_twice(app, world):
         assert refusals() == 3
 
 
+def test_concurrent_heartbeats_with_budget_for_both_lose_no_accepted_second(app, world):
+    """Two heartbeats of one member at once, each affordable: every second answered as accepted is in
+    the verified union (a heartbeat that waited for the other one must not write stale intervals)."""
+    with app.app_context():
+        lesson = make_video_lesson(duration=600)
+        session = heartbeats.open_session(user("member_a"), lesson, now=at(0))
+        lesson_id = lesson.id
+    accepted: list[float] = []
+    refused: list[str] = []
+
+    def client(barrier: threading.Barrier, start: float, seconds: float) -> None:
+        with app.app_context():
+            member = user("member_a")
+            barrier.wait()
+            try:
+                payload = {"start": start, "end": start + 10, "session": session}
+                accepted.append(
+                    heartbeats.heartbeat(member, lesson_id, payload, now=at(seconds)).accepted_seconds
+                )
+            except HeartbeatRefused as refusal:
+                refused.append(refusal.reason)
+
+    for round_ in range(1, 6):  # the budget refills to its cap (30 s) between rounds: both are affordable
+        barrier = threading.Barrier(2)
+        starts = (round_ * 100.0, round_ * 100.0 + 10)
+        threads = [threading.Thread(target=client, args=(barrier, start, round_ * 30.0)) for start in starts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    with app.app_context():
+        verified = heartbeats.figures(user("member_a"), db.session.get(Lesson, lesson_id)).verified_seconds
+    assert accepted and set(refused) <= {"concurrent"}
+    assert verified == sum(accepted)
+
+
 def test_refusals_are_listed_for_the_course_s_editors_and_no_one_else(app, client, auth, world):
     lesson_id, token = signed_in(app, client, auth, duration=600)
     post(client, lesson_id, {"start": 0, "end": 600}, token)

@@ -1,0 +1,132 @@
+"""The rows a video heartbeat reads and writes, in SQLAlchemy Core: one SELECT, then two writes.
+
+A heartbeat is the most frequent request of the site (every member watching sends one about every
+ten seconds). Loaded as ORM objects and flushed through the unit of work, its four rows cost three
+times the rest of the request (benchmarks/heartbeat.py), so this path reads plain rows and writes
+with single UPDATE/INSERT statements. The models stay the schema and heartbeats.py keeps the rules;
+this module only moves the values in and out.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, insert, select, update
+
+from app.courses.models import Course, Lesson, LessonKind
+from app.extensions import db
+from app.media.models import Video, VideoStatus
+from app.progress.models import LessonProgress, VideoProgress, Viewer
+from app.progress.permissions import watchable_for_credit
+
+viewers, lessons, courses, videos = Viewer.__table__, Lesson.__table__, Course.__table__, Video.__table__
+video_progress, lesson_progress = VideoProgress.__table__, LessonProgress.__table__
+
+
+@dataclass
+class ViewerState:
+    """The member's viewer row as plain values (heartbeats.spend changes them in memory)."""
+
+    session_token: str | None
+    session_lesson_id: int | None
+    session_sequence: int
+    session_opened_at: datetime | None
+    budget_seconds: float
+    budget_at: datetime
+    version: int
+
+
+@dataclass
+class WatchState:
+    """What a heartbeat needs: the member's viewer, the lesson's video and their played intervals."""
+
+    user_id: int
+    lesson_id: int
+    duration: float | None  # None until the video is ready
+    viewer: ViewerState
+    progress_id: int | None  # None before the member's first credited interval on the lesson
+    intervals: list
+    completed: bool
+
+
+VIEWER_COLUMNS = [viewers.c[name] for name in ViewerState.__dataclass_fields__]
+
+# The statements are built once: building and cache-keying them cost more than running them.
+READ = (
+    select(
+        *VIEWER_COLUMNS,
+        videos.c.status,
+        videos.c.duration,
+        video_progress.c.id,
+        video_progress.c.intervals,
+        lesson_progress.c.completed_at,
+    )
+    .select_from(viewers)
+    .join(lessons, lessons.c.id == bindparam("lesson_id"))
+    .join(courses, courses.c.id == lessons.c.course_id)
+    .outerjoin(videos, videos.c.id == lessons.c.video_id)
+    .outerjoin(
+        video_progress,
+        and_(video_progress.c.user_id == viewers.c.user_id, video_progress.c.lesson_id == lessons.c.id),
+    )
+    .outerjoin(
+        lesson_progress,
+        and_(lesson_progress.c.user_id == viewers.c.user_id, lesson_progress.c.lesson_id == lessons.c.id),
+    )
+    .where(viewers.c.user_id == bindparam("user_id"), watchable_for_credit(LessonKind.VIDEO))
+)
+# Only a heartbeat that read the row's current version may write it (the version moves on by one).
+# The UPDATE holds the row locked until the commit, and a concurrent one waits and then finds the
+# version gone: one member's heartbeats are written one at a time, on SQLite and PostgreSQL alike.
+# (A SELECT ... FOR UPDATE would not do on PostgreSQL: after waiting for the lock it re-reads only
+# the locked row, so the played intervals joined in could be stale.)
+WRITE_VIEWER = (
+    update(viewers)
+    .where(viewers.c.user_id == bindparam("viewer_user_id"), viewers.c.version == bindparam("read_version"))
+    .values(version=viewers.c.version + 1)
+)
+ADD_PROGRESS = insert(video_progress)
+WRITE_PROGRESS = update(video_progress).where(video_progress.c.id == bindparam("progress_id"))
+
+
+def read(user_id: int, lesson_id: int) -> WatchState | None:
+    """The member's watch state on a video lesson they may watch for credit; None when the lesson
+    is not one they may watch, or they have no viewer row yet."""
+    found = db.session.connection().execute(READ, {"user_id": user_id, "lesson_id": lesson_id}).first()
+    if found is None:
+        return None
+    values = found._mapping
+    ready = values[videos.c.status] is VideoStatus.READY and values[videos.c.duration]
+    return WatchState(
+        user_id=user_id,
+        lesson_id=lesson_id,
+        duration=float(values[videos.c.duration]) if ready else None,
+        viewer=ViewerState(*(values[column] for column in VIEWER_COLUMNS)),
+        progress_id=values[video_progress.c.id],
+        intervals=values[video_progress.c.intervals] or [],
+        completed=values[lesson_progress.c.completed_at] is not None,
+    )
+
+
+def write(state: WatchState, verified_seconds: float, resume_at: float, now: datetime) -> bool:
+    """Store the spent budget and the new intervals in the caller's transaction. False, writing
+    nothing, when another heartbeat of the member's changed their viewer row since ``read``: every
+    write of the played intervals follows a won viewer update, so none is lost or counted twice."""
+    connection = db.session.connection()
+    viewer = asdict(state.viewer)
+    read_version = viewer.pop("version")
+    changed = connection.execute(
+        WRITE_VIEWER, {"viewer_user_id": state.user_id, "read_version": read_version, **viewer}
+    )
+    if changed.rowcount != 1:
+        return False
+    played = {
+        "intervals": state.intervals,
+        "verified_seconds": verified_seconds,
+        "resume_at": resume_at,
+        "updated_at": now,
+    }
+    if state.progress_id is None:
+        connection.execute(ADD_PROGRESS, {"user_id": state.user_id, "lesson_id": state.lesson_id, **played})
+    else:
+        connection.execute(WRITE_PROGRESS, {"progress_id": state.progress_id, **played})
+    return True
