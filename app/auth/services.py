@@ -7,7 +7,7 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.auth.models import Role, RoleGrant, User
 from app.auth.passwords import check_password_policy, hash_password, password_matches
@@ -40,12 +40,17 @@ def get_user_by_username(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
+# Built once: every signed-in request runs it, and building a statement costs about as much as the
+# ORM's work on its row (benchmarks/heartbeat.py).
+USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 def load_user_for_session(session_id: str) -> User | None:
     """Return the user behind a session id "<id>:<version>", or None when that session was ended."""
     user_id, _sep, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalars(USER_BY_ID, {"user_id": int(user_id)}).first()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
