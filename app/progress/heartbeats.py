@@ -147,7 +147,7 @@ def _create_viewer(member: User, now: datetime) -> None:
         db.session.rollback()
 
 
-def available_budget(viewer: Viewer, now: datetime) -> float:
+def available_budget(viewer: Viewer | ViewerState, now: datetime) -> float:
     """What the member may claim now: the budget grown with server time at the allowed speed, capped."""
     elapsed = max(0.0, (now - viewer.budget_at).total_seconds())
     grown = viewer.budget_seconds + elapsed * setting("PROGRESS_WATCH_MAX_SPEED")
