@@ -47,15 +47,23 @@ def video_lesson(app, tmp_path: Path, width: int, height: int, seconds: float) -
         return f"/courses/player/lessons/{lesson.id}", lesson.id
 
 
-def open_on_720p(journey: Journey, live_server: str, path: str):
-    """Sign member_a in and open the lesson; return the quality menu once the player is on 720p."""
+def open_on_720p(
+    app, tmp_path: Path, browser_page: Page, live_server: str, shots: str, seconds: float, on_request=None
+):
+    """Sign member_a in and open a 720p video lesson (``on_request`` sees every request from the
+    start); return the journey, the quality menu once the player is on 720p, and the lesson's id."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    path, lesson_id = video_lesson(app, tmp_path, 1280, 720, seconds=seconds)
+    journey = Journey(browser_page, ARTIFACTS / shots)
+    if on_request:
+        journey.page.on("request", on_request)
     journey.sign_in(live_server, "member_a")
     journey.page.goto(live_server + path)
     quality = journey.page.get_by_label(re.compile("^(画质|Quality)$"))  # labelled (Chinese once translated)
     expect(quality).to_be_visible()
     expect(quality.locator("option")).to_have_text(["720p", "360p"])
     wait_until(lambda: state(journey.page)["src"].endswith("/720p.mp4"), "the first source is not 720p")
-    return quality
+    return journey, quality, lesson_id
 
 
 def start_playing(page: Page) -> None:
@@ -68,18 +76,16 @@ def start_playing(page: Page) -> None:
 def test_switching_to_360p_keeps_the_position_and_playing_and_reports_nothing_false(
     app, world, browser_page: Page, live_server: str, tmp_path
 ):
-    expect.set_options(timeout=TIMEOUT_MS)
-    path, lesson_id = video_lesson(app, tmp_path, 1280, 720, seconds=12)
-    journey = Journey(browser_page, ARTIFACTS / "quality")
-    page = journey.page
     reports: list[dict] = []
 
     def note(request: Request) -> None:
         if request.url.endswith("/heartbeat") and request.method == "POST":
             reports.append(json.loads(request.post_data))
 
-    page.on("request", note)
-    quality = open_on_720p(journey, live_server, path)
+    journey, quality, lesson_id = open_on_720p(
+        app, tmp_path, browser_page, live_server, "quality", seconds=12, on_request=note
+    )
+    page = journey.page
     journey.snap("720p")
 
     start_playing(page)
@@ -146,11 +152,10 @@ def test_a_single_rendition_shows_no_quality_switch(
 def test_switching_quality_after_the_end_keeps_the_playhead_at_the_end(
     app, world, browser_page: Page, live_server: str, tmp_path
 ):
-    expect.set_options(timeout=TIMEOUT_MS)
-    path, _lesson_id = video_lesson(app, tmp_path, 1280, 720, seconds=3)
-    journey = Journey(browser_page, ARTIFACTS / "after-the-end")
+    journey, quality, _lesson_id = open_on_720p(
+        app, tmp_path, browser_page, live_server, "after-the-end", seconds=3
+    )
     page = journey.page
-    quality = open_on_720p(journey, live_server, path)
     start_playing(page)
     wait_until(lambda: page.evaluate(f"{VIDEO}.ended"), "the video did not play to its end")
     quality.select_option("360p")
