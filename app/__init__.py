@@ -31,9 +31,12 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     from app.jobs import init_jobs, worker_command
     from app.media import jobs as media_jobs  # noqa: F401  -- huey knows a task once its module is imported
+    from app.progress import jobs as progress_jobs  # noqa: F401  -- the daily check and repair of the record
+    from app.quizzes import jobs as quiz_jobs  # noqa: F401  -- overdue attempts closed every minute
     from app.reports import schedules  # noqa: F401  -- the daily reports and reminders task
 
     init_jobs(app)
+    _wire_listeners()
 
     from app.auth.api import bp as auth_api_bp
     from app.auth.views import bp as auth_bp
@@ -121,13 +124,24 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     app.cli.add_command(backup_cli)
 
+    from app.auth.permissions import refuse_read_only_changes
     from app.errors import register_error_pages
+
+    app.before_request(refuse_read_only_changes)
     from app.web import register_template_helpers, set_security_headers
 
     register_error_pages(app)
     register_template_helpers(app)
     app.after_request(set_security_headers)
     return app
+
+
+def _wire_listeners() -> None:
+    """Who acts on another domain's events: each domain's listener list, filled here."""
+    from app.progress.services import attempt_finished as complete_quiz_lessons
+    from app.quizzes.events import listen_attempt_finished
+
+    listen_attempt_finished(complete_quiz_lessons)
 
 
 def select_locale() -> str:

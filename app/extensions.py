@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, Enum, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -48,6 +49,23 @@ def contains_pattern(text: str) -> str:
     """
     escaped = text.replace("\x00", "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+# The two databases the site runs on, each with its own INSERT ... ON CONFLICT construct.
+UPSERT_DIALECTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert_unless_taken(model: type, **values) -> int | None:
+    """Insert one row in the caller's transaction unless a unique key already holds it; return the
+    new row's id, or None when the key was taken (by an earlier or a concurrent transaction).
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` decides in the database, so "at most one" rules hold under
+    concurrent requests without a read-then-write race, and a lost race aborts nothing else of the
+    caller's transaction (an IntegrityError would have to roll it all back).
+    """
+    dialect_insert = UPSERT_DIALECTS[db.session.get_bind().dialect.name]
+    statement = dialect_insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
+    return db.session.scalar(statement)
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")

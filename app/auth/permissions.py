@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 
 from app.auth.models import Role
@@ -26,3 +26,24 @@ def roles_required(*roles: Role) -> Callable:
 
 
 admin_required = roles_required(Role.ADMIN)
+
+
+# An account holding only the auditor role reads everything and changes nothing but its own sign-in,
+# password and language.
+AUDITOR_MAY_CHANGE = frozenset(
+    {"auth.login", "auth.logout", "auth.change_password", "auth.set_language", "auth_api.set_my_locale"}
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_read_only(user) -> bool:
+    """Whether the account may only read: signed in with the auditor role and no other."""
+    return bool(user.is_authenticated and user.roles == {Role.AUDITOR})
+
+
+def refuse_read_only_changes() -> None:
+    """Before every request: a state-changing request from a read-only account answers 403, whatever
+    the route (one policy for the whole site, so a new route cannot forget it)."""
+    changing = request.method not in SAFE_METHODS and request.endpoint not in AUDITOR_MAY_CHANGE
+    if changing and is_read_only(current_user):
+        abort(403)

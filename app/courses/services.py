@@ -5,7 +5,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -20,7 +19,7 @@ from app.courses.models import (
     Lesson,
 )
 from app.courses.permissions import visible_courses
-from app.extensions import contains_pattern, db
+from app.extensions import contains_pattern, db, insert_unless_taken
 from app.org.models import OrgUnit
 from app.progress.models import LessonProgress
 from app.timeutil import utcnow
@@ -127,33 +126,40 @@ def sync_enrolments(user: User) -> int:
             )
         )
     )
-    missing = [course_id for course_id in assigned if course_id not in already]
-    for course_id in missing:
-        db.session.add(Enrolment(course_id=course_id, user_id=user.id, source=EnrolmentSource.ASSIGNED))
-    return _commit_tolerating_races(len(missing))
+    added = sum(
+        _add_enrolment(user.id, course_id, EnrolmentSource.ASSIGNED)
+        for course_id in assigned
+        if course_id not in already
+    )
+    db.session.commit()
+    return added
 
 
-def _commit_tolerating_races(count: int) -> int:
-    try:
-        db.session.commit()
-    except IntegrityError:  # another request enrolled the same member a moment ago
-        db.session.rollback()
-        return 0
-    return count
+def _add_enrolment(user_id: int, course_id: int, source: EnrolmentSource) -> bool:
+    """Enrol in the caller's transaction; False when the member was enrolled already (maybe a moment
+    ago by a concurrent request: the unique key decides)."""
+    return insert_unless_taken(Enrolment, course_id=course_id, user_id=user_id, source=source) is not None
+
+
+def ensure_enrolled(user: User, course: Course) -> Enrolment:
+    """The member's enrolment in the course, added in the caller's transaction when missing."""
+    existing = enrolment_of(user, course)
+    if existing:
+        return existing
+    source = EnrolmentSource.ASSIGNED if course.id in member_assignments(user) else EnrolmentSource.SELF
+    _add_enrolment(user.id, course.id, source)
+    enrolment = enrolment_of(user, course)
+    assert enrolment is not None  # added here or by the concurrent request that won
+    return enrolment
 
 
 def enrol(user: User, course: Course) -> Enrolment:
     """Enrol the member in a published course (one click for electives); enrolling twice is harmless."""
     if course.status is not CourseStatus.PUBLISHED:
         raise CourseError(_("This course is not published."))
-    existing = enrolment_of(user, course)
-    if existing:
-        return existing
-    source = EnrolmentSource.ASSIGNED if course.id in member_assignments(user) else EnrolmentSource.SELF
-    enrolment = Enrolment(course=course, user=user, source=source)
-    db.session.add(enrolment)
-    _commit_tolerating_races(1)
-    return enrolment_of(user, course)
+    enrolment = ensure_enrolled(user, course)
+    db.session.commit()
+    return enrolment
 
 
 def progress_by_lesson(user: User, course: Course) -> dict[int, LessonProgress]:
@@ -163,33 +169,6 @@ def progress_by_lesson(user: User, course: Course) -> dict[int, LessonProgress]:
         .where(LessonProgress.user_id == user.id, Lesson.course_id == course.id)
     )
     return {row.lesson_id: row for row in rows}
-
-
-def record_lesson_opened(user: User, lesson: Lesson) -> LessonProgress:
-    """Record that the member opened the lesson (and completed it, when opening is its rule)."""
-    if enrolment_of(user, lesson.course) is None:
-        enrol(user, lesson.course)
-    progress = db.session.scalar(
-        select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
-    )
-    first_visit = progress is None
-    if first_visit:
-        progress = LessonProgress(user_id=user.id, lesson_id=lesson.id, first_opened_at=utcnow())
-        db.session.add(progress)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same member opened it in another tab at the same moment
-        db.session.rollback()
-        first_visit = False
-        progress = db.session.scalar(
-            select(LessonProgress).where(
-                LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
-            )
-        )
-    # The completion rules (and the hours they credit) belong to the progress domain.
-    from app.progress.services import lesson_visited
-
-    return lesson_visited(user, lesson, progress, first_visit)
 
 
 def current_lessons(course: Course) -> list[Lesson]:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import is_read_only
 from app.courses import attachments, permissions, services
 from app.courses.forms import COMPLETION_LABELS, KIND_LABELS, AssignmentForm, select_choices
 from app.courses.importer import course_folder
@@ -19,6 +20,7 @@ from app.org.models import OrgUnit
 from app.org.services import name_paths
 from app.progress import heartbeats
 from app.progress.certificates import certificate_for
+from app.progress.services import open_lesson
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
@@ -102,9 +104,11 @@ def enrol(slug: str):
 def lesson(slug: str, lesson_id: int):
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, lesson_id)
-    progress = services.record_lesson_opened(current_user, lesson) if course.is_published else None
+    # An auditor reads lessons without becoming a learner of them.
+    studying = course.is_published and not is_read_only(current_user)
+    progress = open_lesson(current_user, lesson) if studying else None
     watch = None
-    if lesson.kind is LessonKind.VIDEO and course.is_published:
+    if lesson.kind is LessonKind.VIDEO and studying:
         watch = heartbeats.player_state(current_user, lesson)
     previous, following = services.neighbours(lesson)
     return render_template(

@@ -12,12 +12,11 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.courses.models import Course
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, insert_unless_taken
 from app.progress.models import Certificate
 from app.progress.statements import add_statement
 
@@ -35,11 +34,10 @@ def new_code() -> str:
 
 
 def issue_certificate(member: User, course: Course, hours: Decimal, now: datetime) -> Certificate:
-    """Issue the member's certificate for the course once (and record the course as completed)."""
-    existing = certificate_for(member, course)
-    if existing is not None:
-        return existing
-    certificate = Certificate(
+    """Issue the member's certificate for the course once, and record the course as completed, in
+    the caller's transaction (flushed): a concurrent request that issued it first keeps its own."""
+    certificate_id = insert_unless_taken(
+        Certificate,
         code=new_code(),
         user_id=member.id,
         course_id=course.id,
@@ -48,13 +46,13 @@ def issue_certificate(member: User, course: Course, hours: Decimal, now: datetim
         hours=hours,
         issued_at=now,
     )
-    db.session.add(certificate)
-    add_statement(member.id, "completed", "course", course.id, course.title, {"hours": str(hours)}, at=now)
-    try:
-        db.session.commit()
-    except IntegrityError:  # another request issued it a moment ago
-        db.session.rollback()
-        return certificate_for(member, course)
+    if certificate_id is not None:
+        add_statement(
+            member.id, "completed", "course", course.id, course.title, {"hours": str(hours)}, at=now
+        )
+        db.session.flush()
+    certificate = certificate_for(member, course)
+    assert certificate is not None  # inserted here or by the transaction that won
     return certificate
 
 

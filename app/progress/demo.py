@@ -56,9 +56,7 @@ def _study(member: User, course: Course, lessons_done: int) -> None:
             continue
         at = start + timedelta(days=7 * index, hours=member.id % 5)
         if lesson.kind is LessonKind.TEXT:
-            progress = courses.record_lesson_opened(member, lesson)
-            progress.first_opened_at = at
-            db.session.commit()
+            services.open_lesson(member, lesson, at)
             services.confirm_reading(member, lesson, at + timedelta(minutes=lesson.estimated_minutes))
         elif lesson.kind in (LessonKind.VIDEO, LessonKind.READING):
             evidence = {"verified_seconds": lesson.estimated_minutes * 60, "source": "demo"}
@@ -66,6 +64,7 @@ def _study(member: User, course: Course, lessons_done: int) -> None:
         else:
             # The demo's quiz attempts are not simulated: its lesson is completed as a passed quiz.
             services.complete_lesson(member, lesson, {"passed": True, "source": "demo"}, at)
+            db.session.commit()
 
 
 def _record_session(committee_path: str) -> None:

@@ -37,7 +37,7 @@ from app.media.models import VideoStatus
 from app.progress import heartbeat_rows, permissions
 from app.progress.heartbeat_rows import ViewerState
 from app.progress.models import HeartbeatRefusal, VideoProgress, Viewer
-from app.progress.services import progress_of, record_lesson_completed
+from app.progress.services import complete_on_evidence, is_completed, progress_of
 from app.timeutil import utcnow
 
 FIELDS = {"start", "end", "session", "sequence"}
@@ -322,32 +322,28 @@ def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
     resume_at = 0.0 if beat.end >= duration - END_SLACK else min(beat.end, duration)
     if not heartbeat_rows.write(state, verified, resume_at, now):
         raise HeartbeatRefused(409, "concurrent")  # another heartbeat of the member's got in first
-    db.session.commit()
-
-    answer = Figures(
+    completed = state.completed or (
+        verified >= setting("PROGRESS_VIDEO_COMPLETION_SHARE") * duration
+        and complete_watched(member, lesson_id, verified, duration, now)
+    )
+    db.session.commit()  # the interval and, when it completed the lesson, the completion: one event
+    return Figures(
         accepted_seconds=length,
         verified_seconds=verified,
         coverage=min(1.0, verified / duration),
-        completed=state.completed,
+        completed=completed,
         resume_at=resume_at,
     )
-    if answer.completed or verified < setting("PROGRESS_VIDEO_COMPLETION_SHARE") * duration:
-        return answer
+
+
+def complete_watched(member: User, lesson_id: int, verified: float, duration: float, now: datetime) -> bool:
+    """Complete the video lesson whose verified seconds reached the completion share, in the
+    heartbeat's transaction; return whether it is completed now (by this call or before it)."""
+    evidence = {"rule": "watched", "verified_seconds": round(verified, 3), "duration": duration}
     lesson = watchable_lesson(lesson_id)
-    row = _video_progress(member, lesson)
-    check_completion(member, lesson, row, now)
-    return _figures(member, lesson, row, length)
-
-
-def check_completion(member: User, lesson: Lesson, row: VideoProgress, now: datetime) -> bool:
-    """Complete the lesson once the verified seconds reach the completion share of the duration."""
-    duration = duration_of(lesson)
-    needed = setting("PROGRESS_VIDEO_COMPLETION_SHARE") * duration if duration else None
-    progress = progress_of(member, lesson)
-    if needed is None or row.verified_seconds < needed or (progress and progress.completed_at):
-        return False
-    evidence = {"rule": "watched", "verified_seconds": round(row.verified_seconds, 3), "duration": duration}
-    return record_lesson_completed(member, lesson, evidence, now)
+    return lesson is not None and (
+        complete_on_evidence(member, lesson, evidence, now) or is_completed(member, lesson)
+    )
 
 
 def _video_progress(member: User, lesson: Lesson) -> VideoProgress | None:

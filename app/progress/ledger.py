@@ -1,8 +1,8 @@
 """The 学时台账: conversion rules per unit (versioned, inherited), credits, corrections and targets.
 
-Automatic credits are unique per (member, source kind, source id) in the database: two requests
-completing the same course at the same moment both try to insert, one wins, the other's
-IntegrityError is caught, so double credit is impossible. Corrections are new signed entries.
+``credit`` is the one writer of hour entries. Automatic credits are unique per (member, source kind,
+source id) in the database: two requests completing the same course at the same moment both insert,
+one row is kept, so double credit is impossible. Corrections are new signed entries.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.audit.services import record_audit
 from app.auth.models import Role, User
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, insert_unless_taken
 from app.org.models import OrgUnit
 from app.progress.models import HourEntry, HourRule, RuleKind, SourceKind, Target
 from app.progress.statements import add_statement
@@ -78,15 +78,16 @@ def _path_ids(unit: OrgUnit | None) -> list[int]:
 # --- conversion rules ------------------------------------------------------------------------------
 
 
-def _latest_rules(unit_ids: list[int]) -> dict[int, HourRule]:
+def _latest_rules(unit_ids: list[int], at: datetime | None = None) -> dict[int, HourRule]:
+    """Each unit's latest rule version (added at or before ``at`` when given)."""
     if not unit_ids:
         return {}
-    latest = (
-        select(HourRule.unit_id, func.max(HourRule.version).label("version"))
-        .where(HourRule.unit_id.in_(unit_ids))
-        .group_by(HourRule.unit_id)
-        .subquery()
+    versions = select(HourRule.unit_id, func.max(HourRule.version).label("version")).where(
+        HourRule.unit_id.in_(unit_ids)
     )
+    if at is not None:
+        versions = versions.where(HourRule.created_at <= at)
+    latest = versions.group_by(HourRule.unit_id).subquery()
     rows = db.session.scalars(
         select(HourRule).join(
             latest, (HourRule.unit_id == latest.c.unit_id) & (HourRule.version == latest.c.version)
@@ -95,16 +96,18 @@ def _latest_rules(unit_ids: list[int]) -> dict[int, HourRule]:
     return {rule.unit_id: rule for rule in rows}
 
 
-def nearest_rule(unit: OrgUnit | None) -> HourRule | None:
-    """The latest version of the unit's own rule, else of the nearest ancestor's; None without one."""
+def nearest_rule(unit: OrgUnit | None, at: datetime | None = None) -> HourRule | None:
+    """The latest version (in force at ``at``, else now) of the unit's own rule, else of the nearest
+    ancestor's; None without one."""
     path = _path_ids(unit)
-    rules = _latest_rules(path)
+    rules = _latest_rules(path, at)
     return next((rules[unit_id] for unit_id in reversed(path) if unit_id in rules), None)
 
 
-def rule_for_unit(unit: OrgUnit | None) -> EffectiveRule:
-    """The nearest ancestor's (or the unit's own) latest rule version; the default without one."""
-    return effective_rule(nearest_rule(unit))
+def rule_for_unit(unit: OrgUnit | None, at: datetime | None = None) -> EffectiveRule:
+    """The nearest ancestor's (or the unit's own) rule version in force at ``at`` (default: now);
+    the default rule without one."""
+    return effective_rule(nearest_rule(unit, at))
 
 
 def effective_rule(rule: HourRule | None) -> EffectiveRule:
@@ -120,8 +123,9 @@ def effective_rule(rule: HourRule | None) -> EffectiveRule:
     )
 
 
-def rule_for(member: User) -> EffectiveRule:
-    return rule_for_unit(member.unit)
+def rule_for(member: User, at: datetime | None = None) -> EffectiveRule:
+    """The rule in force for the member at ``at`` (default: now)."""
+    return rule_for_unit(member.unit, at)
 
 
 def _hours(value, low: str = "0", high: str = "100") -> Decimal:
@@ -275,30 +279,27 @@ def set_rule(
 def credit(
     member_id: int,
     source_kind: SourceKind,
-    source_id: int,
+    source_id: int | None,
     hours: Decimal,
     title: str,
     rule_label: str,
     evidence_ids: list[int] | None = None,
     year: int | None = None,
     created_by_id: int | None = None,
+    reason: str = "",
 ) -> HourEntry | None:
-    """Credit hours once per (member, source): return the new entry, or None when already credited.
+    """Append a ledger entry in the caller's transaction (flushed, not committed): the one writer of
+    hour entries. Return it, or None when the source was already credited or the hours are zero.
 
-    Commits on its own (one short transaction), so call it after the evidence is committed.
+    Automatic credits are unique per (member, source kind, source id) in the database, and the
+    insert skips a taken key instead of failing, so a concurrent request crediting the same source
+    a moment earlier leaves the rest of this transaction intact. Corrections (no source id) are
+    never unique; their reason is their evidence.
     """
-    if source_kind is SourceKind.CORRECTION:
-        raise ValueError("corrections go through add_correction")
-    exists = db.session.scalar(
-        select(HourEntry.id).where(
-            HourEntry.user_id == member_id,
-            HourEntry.source_kind == source_kind,
-            HourEntry.source_id == source_id,
-        )
-    )
-    if exists is not None or hours <= 0:
+    if hours == 0 or (hours < 0 and source_kind is not SourceKind.CORRECTION):
         return None
-    entry = HourEntry(
+    entry_id = insert_unless_taken(
+        HourEntry,
         user_id=member_id,
         year=year or local_year(),
         hours=hours,
@@ -308,23 +309,20 @@ def credit(
         rule_version=rule_label,
         evidence_ids=list(evidence_ids or []),
         created_by_id=created_by_id,
+        reason=reason,
     )
-    db.session.add(entry)
-    try:
-        db.session.flush()
+    if entry_id is None:
+        return None
+    if source_kind is not SourceKind.CORRECTION:
         add_statement(
             member_id,
             "credited",
             "hours",
-            entry.id,
+            entry_id,
             title,
             {"hours": str(hours), "source": source_kind.value, "source_id": source_id, "rule": rule_label},
         )
-        db.session.commit()
-    except IntegrityError:  # another request credited the same source a moment ago
-        db.session.rollback()
-        return None
-    return entry
+    return db.session.get(HourEntry, entry_id)
 
 
 def can_correct(user: User, member: User) -> bool:
@@ -351,19 +349,17 @@ def add_correction(member: User, hours, reason: str, year: int, corrected_by: Us
         raise LedgerError(_("Give the reason for the correction (5 to 500 characters)."))
     if not 2000 <= year <= 2100:
         raise LedgerError(_("Give a year between 2000 and 2100."))
-    entry = HourEntry(
-        user_id=member.id,
+    entry = credit(
+        member.id,
+        SourceKind.CORRECTION,
+        None,
+        amount,
+        reason,
+        "manual",
         year=year,
-        hours=amount,
-        source_kind=SourceKind.CORRECTION,
-        source_id=None,
-        title=reason[:200],
-        rule_version="manual",
-        evidence_ids=[],
         created_by_id=corrected_by.id,
         reason=reason,
     )
-    db.session.add(entry)
     db.session.commit()
     return entry
 

@@ -31,7 +31,7 @@ from app.progress.heartbeats import (
     watchable_lesson,
 )
 from app.progress.models import ReadingProgress
-from app.progress.services import progress_of, record_lesson_completed
+from app.progress.services import complete_on_evidence, is_completed, progress_of
 from app.timeutil import utcnow
 
 FIELDS = {"seconds", "session", "sequence"}
@@ -119,14 +119,13 @@ def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> ReadingFi
         row.verified_seconds = (row.verified_seconds or 0.0) + seconds
         row.updated_at = now
         verified = row.verified_seconds
-        db.session.commit()
+        db.session.flush()
     except (StaleDataError, IntegrityError) as error:  # another heartbeat of the member's got in first
         raise HeartbeatRefused(409, "concurrent") from error
 
     needed = required_seconds(lesson)
-    if lesson.completion is CompletionRule.READ and verified >= needed:
-        progress = progress_of(member, lesson)
-        if progress is None or progress.completed_at is None:
-            evidence = {"rule": "read", "verified_seconds": round(verified, 3), "required_seconds": needed}
-            record_lesson_completed(member, lesson, evidence, now)
+    if lesson.completion is CompletionRule.READ and verified >= needed and not is_completed(member, lesson):
+        evidence = {"rule": "read", "verified_seconds": round(verified, 3), "required_seconds": needed}
+        complete_on_evidence(member, lesson, evidence, now)
+    db.session.commit()  # the seconds and, when they completed the lesson, the completion: one event
     return figures(member, lesson, seconds)

@@ -1,10 +1,11 @@
-"""The completion engine: evidence in, lesson → course completion → credit, in the same request.
+"""The completion engine: evidence in, lesson → course completion → credit, in one transaction.
 
 - text lesson: opened, and at least a share of its estimated minutes since it was first opened
   (``PROGRESS_TEXT_MIN_SHARE``, default half), confirmed by "I have finished reading" or a later visit;
-- video and reading lessons: ``record_lesson_completed`` (called by the heartbeat code with its
+- video and reading lessons: ``complete_on_evidence`` (called by the heartbeat code with its
   verified evidence); a video or reading lesson whose rule is ``opened`` completes when opened;
-- quiz lesson: ``record_quiz_outcome`` (passed, or submitted when that is the lesson's rule);
+- quiz lesson: ``quiz_outcome`` (passed, or submitted when that is the lesson's rule), run by the
+  quiz domain's ``attempt_finished`` listeners whenever an attempt finishes or is graded;
 - course: every current lesson completed; then its hours are credited once and a certificate issued.
 """
 
@@ -15,14 +16,13 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.courses import services as courses
 from app.courses.models import CompletionRule, Course, Enrolment, Lesson, LessonKind, Module
 from app.courses.quiz_link import lessons_of_quiz
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, insert_unless_taken
 from app.progress import certificates, ledger
 from app.progress.models import (
     Attendance,
@@ -57,23 +57,38 @@ def progress_of(member: User, lesson: Lesson) -> LessonProgress | None:
     )
 
 
+def is_completed(member: User, lesson: Lesson) -> bool:
+    progress = progress_of(member, lesson)
+    return progress is not None and progress.completed_at is not None
+
+
 def seconds_until_readable(progress: LessonProgress, lesson: Lesson, now: datetime | None = None) -> int:
     """How long until a text lesson may count as read (0: now)."""
     elapsed = ((now or utcnow()) - progress.first_opened_at).total_seconds()
     return max(0, int(text_minimum_seconds(lesson) - elapsed))
 
 
-# --- evidence in ----------------------------------------------------------------------------------
+# --- evidence in: each public function here is one learning event and commits it once ----------
+#
+# Inner functions (``complete_lesson``, ``evaluate_course``, ``quiz_outcome``, ``ledger.credit``,
+# ``certificates.issue_certificate``) only flush, so a completion, its statement, its ledger entries
+# and its certificate are committed together by the operation that recorded the evidence, or not at
+# all: a crash part-way leaves nothing half-done, and the next evidence completes it whole.
 
 
-def lesson_visited(
-    member: User, lesson: Lesson, progress: LessonProgress, first_visit: bool, now: datetime | None = None
-) -> LessonProgress:
-    """Apply the lesson's rule after the lesson page recorded a visit (the courses domain calls this)."""
+def open_lesson(member: User, lesson: Lesson, now: datetime | None = None) -> LessonProgress:
+    """Record that the member opened the lesson (enrolling them) and apply its completion rule."""
     now = now or utcnow()
+    courses.ensure_enrolled(member, lesson.course)
+    progress = progress_of(member, lesson)
+    first_visit = progress is None and (
+        insert_unless_taken(LessonProgress, user_id=member.id, lesson_id=lesson.id, first_opened_at=now)
+        is not None
+    )
     if first_visit:
         add_statement(member.id, "started", "lesson", lesson.id, lesson.title, at=now)
-        db.session.commit()
+    progress = progress_of(member, lesson)
+    assert progress is not None  # inserted here or by the concurrent request that won
     if progress.completed_at is None and lesson.completion is CompletionRule.OPENED:
         if lesson.kind is not LessonKind.TEXT:
             complete_lesson(member, lesson, {"rule": "opened"}, now)
@@ -81,6 +96,7 @@ def lesson_visited(
             not first_visit or text_minimum_seconds(lesson) == 0
         ):
             complete_lesson(member, lesson, {"rule": "opened", "confirmed_by": "visit"}, now)
+    db.session.commit()
     db.session.refresh(progress)
     return progress
 
@@ -98,13 +114,13 @@ def confirm_reading(member: User, lesson: Lesson, now: datetime | None = None) -
         raise ProgressError(
             _("Keep reading: this lesson counts after %(minutes)d more minute(s).", minutes=-(-waiting // 60))
         )
-    return complete_lesson(member, lesson, {"rule": "opened", "confirmed_by": "member"}, now)
+    completed = complete_lesson(member, lesson, {"rule": "opened", "confirmed_by": "member"}, now)
+    db.session.commit()
+    return completed
 
 
-def record_lesson_completed(
-    member: User, lesson: Lesson, evidence: dict, now: datetime | None = None
-) -> bool:
-    """Complete a video or reading lesson on verified evidence (the heartbeat code calls this).
+def complete_on_evidence(member: User, lesson: Lesson, evidence: dict, now: datetime) -> bool:
+    """Complete a video or reading lesson on verified evidence, in the caller's transaction.
 
     ``evidence`` is what proved it (such as ``{"verified_seconds": 300, "event_ids": [...]}``); it is
     kept in the completion statement. Returns whether this call completed the lesson.
@@ -113,14 +129,23 @@ def record_lesson_completed(
         raise ProgressError(_("Only video and reading lessons are completed by watching or reading time."))
     if not isinstance(evidence, dict) or not evidence:
         raise ProgressError(_("A completion needs the evidence behind it."))
-    return complete_lesson(member, lesson, evidence, now or utcnow())
+    return complete_lesson(member, lesson, evidence, now)
 
 
-def record_quiz_outcome(member: User, lesson: Lesson, quiz_id: int, now: datetime | None = None) -> bool:
-    """Check the member's attempts at the lesson's quiz and complete the lesson when its rule is met."""
+def record_lesson_completed(
+    member: User, lesson: Lesson, evidence: dict, now: datetime | None = None
+) -> bool:
+    """Record a video or reading lesson completed on verified evidence, as one event (committed)."""
+    completed = complete_on_evidence(member, lesson, evidence, now or utcnow())
+    db.session.commit()
+    return completed
+
+
+def quiz_outcome(member: User, lesson: Lesson, quiz_id: int, now: datetime) -> bool:
+    """Check the member's finished attempts at the lesson's quiz and complete the lesson when its rule
+    is met, in the caller's transaction; return whether this call completed it."""
     if lesson.kind is not LessonKind.QUIZ:
         raise ProgressError(_("This lesson has no quiz."))
-    now = now or utcnow()
     finished = db.session.scalar(
         select(func.count(Attempt.id)).where(
             Attempt.quiz_id == quiz_id,
@@ -142,25 +167,34 @@ def record_quiz_outcome(member: User, lesson: Lesson, quiz_id: int, now: datetim
     )
     if already is None:
         add_statement(member.id, verb, "quiz", quiz_id, lesson.title, {"lesson_id": lesson.id}, at=now)
-        db.session.commit()
     if passed or lesson.completion is CompletionRule.SUBMITTED:
         return complete_lesson(member, lesson, {"quiz_id": quiz_id, "passed": passed}, now)
     return False
 
 
-def record_quiz_result(member: User, quiz_id: int, now: datetime | None = None) -> list[Lesson]:
-    """After an attempt at the quiz finished: complete each quiz lesson built on it whose rule is met."""
-    return [
-        lesson for lesson in lessons_of_quiz(quiz_id) if record_quiz_outcome(member, lesson, quiz_id, now)
-    ]
+def record_quiz_outcome(member: User, lesson: Lesson, quiz_id: int, now: datetime | None = None) -> bool:
+    """Apply the member's attempts at the lesson's quiz to the lesson, as one event (committed)."""
+    completed = quiz_outcome(member, lesson, quiz_id, now or utcnow())
+    db.session.commit()
+    return completed
+
+
+def attempt_finished(attempt: Attempt, now: datetime) -> None:
+    """Listener of the quiz domain's ``attempt_finished``: an attempt was submitted, closed at its
+    deadline or (re)graded, in the caller's transaction; complete the quiz lessons built on its quiz
+    whose rule is now met."""
+    member = attempt.member
+    for lesson in lessons_of_quiz(attempt.quiz_id):
+        quiz_outcome(member, lesson, attempt.quiz_id, now)
 
 
 # --- completion and credit ------------------------------------------------------------------------
 
 
 def _mark_completed(member: User, lesson: Lesson, now: datetime) -> bool:
-    """Set completed_at once: a conditional update, so two requests cannot both complete it."""
-    changed = db.session.execute(
+    """Set completed_at once, in the caller's transaction: a conditional update (or an insert when
+    the member never opened the lesson), so two requests cannot both complete it."""
+    mark = (
         update(LessonProgress)
         .where(
             LessonProgress.user_id == member.id,
@@ -169,30 +203,24 @@ def _mark_completed(member: User, lesson: Lesson, now: datetime) -> bool:
         )
         .values(completed_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed:
-        return True
-    if progress_of(member, lesson) is not None:
-        return False
-    db.session.add(
-        LessonProgress(user_id=member.id, lesson_id=lesson.id, first_opened_at=now, completed_at=now)
     )
-    try:
-        db.session.flush()
-    except IntegrityError:  # recorded by another request meanwhile
-        db.session.rollback()
-        return _mark_completed(member, lesson, now)
-    return True
+    if db.session.execute(mark).rowcount:
+        return True
+    inserted = insert_unless_taken(
+        LessonProgress, user_id=member.id, lesson_id=lesson.id, first_opened_at=now, completed_at=now
+    )
+    # A row taken by a concurrent first visit may still be open: the update decides once more.
+    return inserted is not None or bool(db.session.execute(mark).rowcount)
 
 
 def complete_lesson(member: User, lesson: Lesson, evidence: dict, now: datetime) -> bool:
-    """Complete the lesson (once), credit it under a time-based rule, then check the course."""
+    """Complete the lesson once, credit it under a time-based rule, then check the course; all in the
+    caller's transaction (flushed). Return whether this call completed it."""
     if not _mark_completed(member, lesson, now):
-        db.session.rollback()
         return False
     statement = add_statement(member.id, "completed", "lesson", lesson.id, lesson.title, evidence, at=now)
-    db.session.commit()
-    rule = ledger.rule_for(member)
+    db.session.flush()
+    rule = ledger.rule_for(member, now)
     if rule.kind is RuleKind.TIME_BANDS:
         if lesson.kind is LessonKind.QUIZ:
             kind, hours = SourceKind.EXAM, rule.exam_hours
@@ -236,13 +264,14 @@ def completed_lesson_ids(member_id: int, lesson_ids: list[int]) -> set[int]:
     )
 
 
-def evaluate_course(member: User, course: Course, now: datetime | None = None) -> bool:
-    """When every current lesson is completed: credit the course once and issue its certificate."""
+def evaluate_course(member: User, course: Course, now: datetime | None = None, reason: str = "") -> bool:
+    """When every current lesson is completed: credit the course once and issue its certificate, in
+    the caller's transaction (``reason`` says why a credit is late, such as a repair)."""
     now = now or utcnow()
     lesson_ids = current_lesson_ids(course)
     if not lesson_ids or completed_lesson_ids(member.id, lesson_ids) != set(lesson_ids):
         return False
-    rule = ledger.rule_for(member)
+    rule = ledger.rule_for(member, now)
     if rule.kind is RuleKind.COURSE_HOURS:
         evidence = list(
             db.session.scalars(
@@ -263,6 +292,7 @@ def evaluate_course(member: User, course: Course, now: datetime | None = None) -
             rule.label,
             evidence,
             ledger.local_year(now),
+            reason=reason,
         )
     certificates.issue_certificate(member, course, credited_hours(member.id, course), now)
     return True

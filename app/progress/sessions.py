@@ -21,9 +21,8 @@ from app.courses.models import Course, CourseStatus, Lesson, LessonKind
 from app.errors import DomainError
 from app.extensions import db
 from app.org.models import OrgUnit
-from app.progress import permissions
-from app.progress.ledger import rule_for_unit
-from app.progress.models import Attendance, HourEntry, SessionKind, SourceKind, StudySession
+from app.progress import ledger, permissions
+from app.progress.models import Attendance, SessionKind, SourceKind, StudySession
 from app.progress.statements import add_statement
 
 EVIDENCE_FOLDER = "evidence"
@@ -98,7 +97,7 @@ def record_session(
         db.session.scalars(session_lessons().with_only_columns(Lesson.id))
     ):
         raise SessionError(_("Choose a lesson of a published course, or none."))
-    rule = rule_for_unit(unit)
+    rule = ledger.rule_for_unit(unit)
     hours = rule.session_hours(minutes)
     file_name, mime = store_evidence(evidence)
     session = StudySession(
@@ -123,20 +122,17 @@ def record_session(
             member_id, "attended", "session", session.id, topic, {"minutes": minutes, "kind": kind.value}
         )
         db.session.flush()
-        if hours > 0:
-            db.session.add(
-                HourEntry(
-                    user_id=member_id,
-                    year=year,
-                    hours=hours,
-                    source_kind=SourceKind.SESSION,
-                    source_id=session.id,
-                    title=topic[:200],
-                    rule_version=rule.label,
-                    evidence_ids=[statement.id],
-                    created_by_id=recorded_by.id,
-                )
-            )
+        ledger.credit(
+            member_id,
+            SourceKind.SESSION,
+            session.id,
+            hours,
+            topic,
+            rule.label,
+            [statement.id],
+            year,
+            created_by_id=recorded_by.id,
+        )
     db.session.commit()
     return session
 

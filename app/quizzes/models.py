@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -162,12 +162,22 @@ class QuizDrawRule(db.Model):
 class Attempt(db.Model):
     """One member's attempt: a snapshot of the drawn questions, the server's deadline, the grade.
 
-    The unique (quiz, member, number) key makes two concurrent starts create one attempt only.
+    The unique (quiz, member, number) key lets each attempt number exist once, and the partial unique
+    index lets a member have one open attempt per quiz: concurrent starts cannot open two attempts or
+    more than the quiz allows, on SQLite and PostgreSQL alike.
     """
 
     __tablename__ = "quiz_attempts"
     __table_args__ = (
         UniqueConstraint("quiz_id", "member_id", "number", name="uq_quiz_attempts_quiz_member_number"),
+        Index(
+            "uq_quiz_attempts_one_open",
+            "quiz_id",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,6 @@ from app.auth.forms import ConfirmForm
 from app.courses.quiz_link import lesson_quiz_ids, may_take
 from app.errors import DomainError
 from app.extensions import db
-from app.progress.services import record_quiz_result
 from app.quizzes import permissions
 from app.quizzes.errors import AttemptClosedError, QuizError
 from app.quizzes.forms import answers_from_fields, revision_from
@@ -74,7 +73,7 @@ def quiz(quiz_id: int):
     now = utcnow()
     history = attempts.attempts_of(quiz, current_user)
     for attempt in history:
-        attempts.enforce_deadline(attempt, now)
+        attempts.close_if_overdue(attempt, now)
     return render_template(
         "quizzes/quiz.html",
         quiz=quiz,
@@ -105,7 +104,7 @@ def start(quiz_id: int):
 def take(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     now = utcnow()
-    if attempts.enforce_deadline(attempt, now):
+    if attempts.close_if_overdue(attempt, now):
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
     return render_template(
         "quizzes/take.html",
@@ -136,18 +135,11 @@ def submit(attempt_id: int):
     return redirect(url_for("quizzes.review", attempt_id=attempt.id))
 
 
-def _credit_lessons(attempt: Attempt) -> None:
-    """A finished attempt may complete the course lessons built on its quiz (idempotent)."""
-    for lesson in record_quiz_result(current_user, attempt.quiz_id):
-        flash(_("Lesson completed: %(title)s", title=lesson.title), "success")
-
-
 @bp.get("/attempts/<int:attempt_id>/review")
 def review(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if not attempts.enforce_deadline(attempt, utcnow()):
+    if not attempts.close_if_overdue(attempt):
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    _credit_lessons(attempt)  # here, so an attempt the server closed at its deadline counts too
     reveal = attempts.reveal_for(attempt)
     return render_template(
         "quizzes/review.html",

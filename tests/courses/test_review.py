@@ -18,9 +18,9 @@ from app.courses.models import (
     ReviewStatus,
     RevisionOrigin,
 )
-from app.courses.services import record_lesson_opened
 from app.extensions import db
 from app.progress.models import LessonProgress
+from app.progress.services import open_lesson
 from app.quizzes.models import Quiz
 from tests.conftest import csrf_token
 from tests.courses.conftest import GIFT, make_course, user_named, write_course_folder
@@ -137,7 +137,7 @@ def test_a_published_course_changes_for_members_only_when_its_revision_is_approv
         live = make_course("live", lessons=3)
         member = user_named("member_a")
         kept = lesson_titled(live, "第1课")
-        record_lesson_opened(member, kept)  # a member's progress on a lesson that stays
+        open_lesson(member, kept)  # a member's progress on a lesson that stays
         turn_review_on(app)
         trainer = user_named("trainer")
         with pytest.raises(CourseError, match="新修订"):

@@ -109,9 +109,7 @@ def complete_everything(member: User, course: Course) -> None:
     later = utcnow() + timedelta(hours=1)
     for lesson in course.modules[0].lessons:
         if lesson.kind is LessonKind.TEXT:
-            from app.courses.services import record_lesson_opened
-
-            record_lesson_opened(member, lesson)
+            services.open_lesson(member, lesson)
             services.confirm_reading(member, lesson, later)
         elif lesson.kind is LessonKind.QUIZ:
             quiz = make_attempt(member, passed=True)

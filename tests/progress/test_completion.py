@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app.courses.models import CompletionRule, LessonKind
-from app.courses.services import record_lesson_opened
 from app.extensions import db
 from app.progress import services
 from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind, Statement
@@ -23,7 +22,7 @@ def test_a_text_lesson_is_not_complete_on_first_opening(app, world):
     with app.app_context():
         course = make_course()
         member, intro = user("member_a"), lesson_of(course, "intro")
-        record_lesson_opened(member, intro)
+        services.open_lesson(member, intro)
         assert not completed(member, intro)
 
 
@@ -31,7 +30,7 @@ def test_finished_reading_too_early_is_refused_and_counts_after_the_minimum_time
     with app.app_context():
         course = make_course()
         member, intro = user("member_a"), lesson_of(course, "intro")  # 10 minutes: 5 needed
-        progress = record_lesson_opened(member, intro)
+        progress = services.open_lesson(member, intro)
         with pytest.raises(ProgressError):
             services.confirm_reading(member, intro, progress.first_opened_at + timedelta(minutes=4))
         assert not completed(member, intro)
@@ -43,14 +42,10 @@ def test_a_later_visit_after_the_minimum_time_completes_a_text_lesson(app, world
     with app.app_context():
         course = make_course()
         member, intro = user("member_a"), lesson_of(course, "intro")
-        progress = record_lesson_opened(member, intro)
-        services.lesson_visited(
-            member, intro, progress, False, progress.first_opened_at + timedelta(minutes=2)
-        )
+        progress = services.open_lesson(member, intro)
+        services.open_lesson(member, intro, progress.first_opened_at + timedelta(minutes=2))
         assert not completed(member, intro)
-        services.lesson_visited(
-            member, intro, progress, False, progress.first_opened_at + timedelta(minutes=6)
-        )
+        services.open_lesson(member, intro, progress.first_opened_at + timedelta(minutes=6))
         assert completed(member, intro)
 
 
@@ -81,7 +76,7 @@ def test_opening_a_video_lesson_does_not_complete_it_but_verified_evidence_does(
     with app.app_context():
         course = make_course()
         member, clip = user("member_a"), lesson_of(course, "clip")
-        record_lesson_opened(member, clip)
+        services.open_lesson(member, clip)
         assert not completed(member, clip)
         assert services.record_lesson_completed(member, clip, {"verified_seconds": 1800, "event_ids": [1, 2]})
         assert completed(member, clip)
@@ -95,7 +90,7 @@ def test_a_video_lesson_whose_rule_is_opened_completes_on_opening(app, world):
     with app.app_context():
         course = make_course(lessons=(("clip", LessonKind.VIDEO, 5, CompletionRule.OPENED),))
         member, clip = user("member_a"), lesson_of(course, "clip")
-        record_lesson_opened(member, clip)
+        services.open_lesson(member, clip)
         assert completed(member, clip)
 
 

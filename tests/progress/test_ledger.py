@@ -73,6 +73,7 @@ def test_two_concurrent_completions_credit_once(app, world):
                 results.append(
                     ledger.credit(member_id, SourceKind.COURSE, course_id, Decimal("3"), "课程", "default/v1")
                 )
+                db.session.commit()  # the outer operation's one commit
                 db.session.remove()
         except Exception as error:  # surfaced below: a thread's exception would otherwise vanish
             errors.append(error)

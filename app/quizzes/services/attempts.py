@@ -5,6 +5,11 @@ calls ``enforce_deadline``: the one place where an attempt past its deadline is 
 deadline, with the answers saved before it. Writes are compare-and-set updates on the attempt's
 status and revision, so a submit racing the automatic close, or a stale tab, never overwrites a
 finished attempt or newer answers.
+
+An attempt that finishes (submitted or closed at its deadline) or is graded is announced to the
+``attempt_finished`` listeners in the same transaction, so its outcome reaches progress on every
+path. The public operations (``start_attempt``, ``save_answers``, ``submit_attempt``,
+``close_if_overdue``, ``close_overdue_attempts``, ``grade_essay``) commit once; the rest flush.
 """
 
 import random
@@ -14,11 +19,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
-from app.extensions import db
+from app.extensions import db, insert_unless_taken
 from app.quizzes.errors import AttemptClosedError, QuizError, StaleAttemptError, TamperedResponseError
+from app.quizzes.events import announce_attempt_finished
 from app.quizzes.kinds import FULL_MARKS, ResponseError, get_kind
 from app.quizzes.models import (
     Attempt,
@@ -47,10 +52,40 @@ def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
 
 
 def enforce_deadline(attempt: Attempt, now: datetime) -> bool:
-    """Close an open attempt whose deadline has passed, at its deadline; return whether it is closed."""
+    """Close an open attempt whose deadline has passed, at its deadline (in the caller's
+    transaction); return whether it is closed."""
     if attempt.status is AttemptStatus.OPEN and attempt.deadline is not None and now >= attempt.deadline:
         _finish(attempt, attempt.deadline)
     return attempt.status is AttemptStatus.FINISHED
+
+
+def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
+    """A request touched the attempt: close it if its deadline passed (committed); return whether
+    it is closed."""
+    closed = enforce_deadline(attempt, now or utcnow())
+    db.session.commit()
+    return closed
+
+
+def close_overdue_attempts(now: datetime | None = None) -> int:
+    """Close every open attempt whose deadline has passed, each as its own event; return how many.
+
+    The worker runs this every minute, so an attempt nobody looks at again still finishes (and its
+    lesson is completed) soon after its deadline.
+    """
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        select(Attempt.id).where(
+            Attempt.status == AttemptStatus.OPEN, Attempt.deadline.is_not(None), Attempt.deadline <= now
+        )
+    ).all()
+    closed = 0
+    for attempt_id in overdue:
+        attempt = db.session.get(Attempt, attempt_id)
+        if attempt is not None and attempt.status is AttemptStatus.OPEN and enforce_deadline(attempt, now):
+            closed += 1
+        db.session.commit()
+    return closed
 
 
 def seconds_left(attempt: Attempt, now: datetime) -> int | None:
@@ -144,7 +179,7 @@ def start_attempt(
     now = now or utcnow()
     rng = rng or random.SystemRandom()
     existing = open_attempt(quiz, member)
-    if existing and not enforce_deadline(existing, now):
+    if existing and not close_if_overdue(existing, now):
         return existing
     if not quiz.published:
         raise QuizError(_("This quiz is not open to members."))
@@ -152,39 +187,44 @@ def start_attempt(
         raise QuizError(_("This quiz has not opened yet."))
     if quiz.closes_at and now >= quiz.closes_at:
         raise QuizError(_("This quiz has closed."))
-    left = attempts_left(quiz, member)
-    if left == 0:
+    # The attempt's number decides the limit: the unique (quiz, member, number) key lets each number
+    # exist once and a partial unique index lets one attempt per member be open, so concurrent starts
+    # cannot open two attempts or more than the quiz allows (a count read first could be stale).
+    number = 1 + db.session.scalar(
+        select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
+    )
+    if quiz.attempts_allowed and number > quiz.attempts_allowed:
+        resumed = open_attempt(quiz, member)  # started a moment ago by a concurrent request
+        if resumed is not None:
+            return resumed
         raise QuizError(
             _("You have used all %(count)d attempts allowed for this quiz.", count=quiz.attempts_allowed)
         )
     snapshot = _snapshot(quiz, _draw(quiz, rng), rng)
     if not snapshot:
         raise QuizError(_("This quiz has no questions yet."))
-    used = db.session.scalar(
-        select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
-    )
-    attempt = Attempt(
-        quiz=quiz,
-        member=member,
-        number=used + 1,
+    attempt_id = insert_unless_taken(
+        Attempt,
+        quiz_id=quiz.id,
+        member_id=member.id,
+        number=number,
+        status=AttemptStatus.OPEN,
         started_at=now,
         deadline=deadline_for(quiz, now),
         snapshot=snapshot,
         max_score=sum(item["mark"] for item in snapshot),
-        responses=[
-            Response(question_id=item["question_id"], position=index) for index, item in enumerate(snapshot)
-        ],
     )
-    db.session.add(attempt)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another request started the same attempt number first: resume that one.
+    if attempt_id is None:  # another request started an attempt of the member's at the same moment
         db.session.rollback()
         existing = open_attempt(quiz, member)
         if existing is None:
             raise QuizError(_("The quiz could not be started. Please try again.")) from None
         return existing
+    for index, item in enumerate(snapshot):
+        db.session.add(Response(attempt_id=attempt_id, question_id=item["question_id"], position=index))
+    db.session.commit()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt is not None
     return attempt
 
 
@@ -233,8 +273,16 @@ def save_answers(
     """Save answers if the attempt is open and ``revision`` is its latest; return the new revision."""
     now = now or utcnow()
     _check_owner(attempt, member)
-    if enforce_deadline(attempt, now):
+    if close_if_overdue(attempt, now):
         raise _closed_error(attempt)
+    new_revision = _save(attempt, answers, revision, now)
+    db.session.commit()
+    db.session.refresh(attempt)
+    return new_revision
+
+
+def _save(attempt: Attempt, answers: dict[str, Any], revision: int, now: datetime) -> int:
+    """Write the answers (flushed) if ``revision`` is still the attempt's; return the new revision."""
     cleaned = _clean(attempt, answers)
     result = db.session.execute(
         update(Attempt)
@@ -257,27 +305,31 @@ def save_answers(
         if response.question_id in cleaned:
             response.response = cleaned[response.question_id]
             response.saved_at = now
-    db.session.commit()
-    db.session.refresh(attempt)
-    return attempt.revision
+    db.session.flush()
+    return revision + 1
 
 
 def submit_attempt(
     attempt: Attempt, member: User, answers: dict[str, Any], revision: int, now: datetime | None = None
 ) -> Attempt:
-    """Save the last answers and finish the attempt; a finished or stale attempt is left as it is."""
+    """Save the last answers and finish the attempt (one transaction); a finished or stale attempt is
+    left as it is."""
     now = now or utcnow()
     _check_owner(attempt, member)
-    if enforce_deadline(attempt, now):
+    if close_if_overdue(attempt, now):
         raise _closed_error(attempt)
-    new_revision = save_answers(attempt, member, answers, revision, now)
+    new_revision = _save(attempt, answers, revision, now)
     if not _finish(attempt, now, expected_revision=new_revision):
+        db.session.rollback()
+        db.session.refresh(attempt)
         raise _closed_error(attempt)
+    db.session.commit()
     return attempt
 
 
 def _finish(attempt: Attempt, finished_at: datetime, expected_revision: int | None = None) -> bool:
-    """Close and grade the attempt unless someone else closed it first; return whether we did."""
+    """Close and grade the attempt unless someone else closed it first (in the caller's transaction,
+    announced to the ``attempt_finished`` listeners); return whether we did."""
     statement = update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.OPEN)
     if expected_revision is not None:
         statement = statement.where(Attempt.revision == expected_revision)
@@ -287,18 +339,17 @@ def _finish(attempt: Attempt, finished_at: datetime, expected_revision: int | No
         ),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
-        db.session.rollback()
-        db.session.refresh(attempt)
-        return False
     db.session.refresh(attempt)
+    if result.rowcount != 1:
+        return False
     items = {item["question_id"]: item for item in attempt.snapshot}
     for response in attempt.responses:
         item = items[response.question_id]
         kind = get_kind(item["kind"])
         response.fraction = kind.grade(item["answers"], response.response) if kind.graded else None
     _total(attempt)
-    db.session.commit()
+    db.session.flush()
+    announce_attempt_finished(attempt, finished_at)
     return True
 
 
@@ -330,6 +381,8 @@ def grade_essay(response: Response, fraction: float, grader: User, comment: str 
     response.graded_by_id = grader.id
     response.grader_comment = comment.strip()
     _total(attempt)
+    db.session.flush()
+    announce_attempt_finished(attempt, utcnow())
     db.session.commit()
 
 
