@@ -1,6 +1,8 @@
-"""`flask progress ...`: a member's ledger, corrections, rules, targets and the xAPI export."""
+"""`flask progress ...`: a member's ledger, corrections, rules, targets, the xAPI export, and the
+record's check and repair."""
 
 import json
+import sys
 from decimal import Decimal
 
 import click
@@ -11,7 +13,7 @@ from app.auth.models import Role, User
 from app.errors import DomainError
 from app.extensions import db
 from app.org.services import find_unit_by_name_path
-from app.progress import ledger
+from app.progress import ledger, verify
 from app.progress.models import RuleKind
 from app.progress.statements import export_xapi
 
@@ -111,3 +113,40 @@ def set_target(unit_path: str, hours: str, role: str, year: int | None) -> None:
 def xapi(username: str) -> None:
     """Print USERNAME's learning statements as xAPI JSON."""
     click.echo(json.dumps(export_xapi(_user(username)), ensure_ascii=False, indent=2))
+
+
+def _scope(unit_path: str | None, year: int | None):
+    return (_unit(unit_path) if unit_path else None), (year or ledger.local_year())
+
+
+@progress_cli.command("verify")
+@click.option("--unit", "unit_path", default=None, help="Only members of this unit's subtree (a name path).")
+@click.option("--year", type=int, default=None, help="Calendar year (this year by default).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of violations.")
+def verify_record(unit_path: str | None, year: int | None, as_json: bool) -> None:
+    """Check the record's invariants; print every violation; exit 1 when there is any."""
+    # The reports domain reads the ledger, so it checks its own totals against it.
+    from app.reports.services import total_mismatches
+
+    unit, year = _scope(unit_path, year)
+    found = verify.verify(year, unit) + total_mismatches(year, unit)
+    if as_json:
+        click.echo(json.dumps([violation.as_json() for violation in found], ensure_ascii=False, indent=2))
+    else:
+        for violation in found:
+            click.echo(str(violation))
+        click.echo(f"{len(found)} violation(s) in {year}", err=True)
+    sys.exit(1 if found else 0)
+
+
+@progress_cli.command("repair")
+@click.option("--unit", "unit_path", default=None, help="Only members of this unit's subtree (a name path).")
+@click.option("--year", type=int, default=None, help="Calendar year (this year by default).")
+@click.option("--dry-run", is_flag=True, help="Print what would be repaired; change nothing.")
+def repair_record(unit_path: str | None, year: int | None, dry_run: bool) -> None:
+    """Make right what `progress verify` finds (idempotent; each repair is audited)."""
+    unit, year = _scope(unit_path, year)
+    repaired = verify.repair(year, unit, dry_run=dry_run)
+    for violation in repaired:
+        click.echo(("would repair\t" if dry_run else "repaired\t") + str(violation))
+    click.echo(f"{len(repaired)} {'to repair' if dry_run else 'repaired'} in {year}")

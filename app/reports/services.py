@@ -23,6 +23,7 @@ from app.org.models import OrgUnit
 from app.org.services import name_paths
 from app.progress import ledger
 from app.progress.models import Certificate, HourEntry, LessonProgress, Target
+from app.progress.verify import Violation
 from app.reports.pace import expected_hours
 
 ZERO = Decimal("0")
@@ -514,3 +515,26 @@ def open_member_report(viewer: User, member: User, year: int) -> list[MemberCour
         record_audit(viewer, "report.view_member", "user", member.id, {"year": year})
         db.session.commit()
     return courses
+
+
+def total_mismatches(year: int, unit: OrgUnit | None = None) -> list[Violation]:
+    """Members whose report total differs from their ledger total (``flask progress verify`` asks)."""
+    roots = (
+        [unit] if unit is not None else db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)))
+    )
+    found = []
+    for root in roots:
+        report = build_unit_report(root.id, year)
+        for member in report.members if report else []:
+            in_ledger = ledger.total_for(member.id, year)
+            if member.hours != in_ledger:
+                found.append(
+                    Violation(
+                        "report_total_mismatch",
+                        member.username,
+                        f"unit:{root.id}",
+                        f"report {member.hours} h, ledger {in_ledger} h",
+                        member.id,
+                    )
+                )
+    return found
