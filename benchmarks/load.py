@@ -333,6 +333,26 @@ def check_acks(stack: Stack, plan: dict, acks: list) -> tuple[bool, str]:
     return bool(acks) and not missing, detail
 
 
+def check_record(stack: Stack) -> tuple[bool, str]:
+    """`flask progress verify` after the load and the kills: clean, or clean after one repair."""
+
+    def verify() -> list:
+        run = subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", "progress", "verify", "--json"],
+            cwd=PROJECT_ROOT, env=stack.env, capture_output=True, text=True,
+        )  # fmt: skip
+        return json.loads(run.stdout)
+
+    found = verify()
+    if not found:
+        completed = stack.psql("SELECT count(*) FROM lesson_progress WHERE completed_at IS NOT NULL")
+        return True, f"clean: {completed} completed lessons, each with its statement and credit"
+    stack.flask("progress", "repair")
+    left = verify()
+    kinds = sorted({violation["kind"] for violation in found})
+    return not left, f"{len(found)} violation(s) ({', '.join(kinds)}) repaired, {len(left)} left"
+
+
 def classify(requests: list, kills: list[float]) -> dict:
     """Split the requests into ok, expected refusals and errors, inside or outside the kill window."""
     windows = [(kill, kill + KILL_WINDOW) for kill in kills]
@@ -614,6 +634,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{faults['workers_before']} workers before, {faults['workers_after']} after",
             )
         )
+        checks.append(("the learning record verifies clean (after at most one repair)", *check_record(stack)))
         rows, span = figures(requests)
         context["server"] = server_times(folder / "gunicorn-access.log")
     finally:

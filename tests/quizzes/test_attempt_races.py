@@ -23,7 +23,7 @@ from tests.quizzes.conftest import make_quiz, single
 
 ROOT = Path(__file__).resolve().parents[2]
 PARALLEL_STARTS = 20
-MEMBERS = 3
+MEMBERS = 12
 
 
 def free_port() -> int:
@@ -34,7 +34,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def two_workers(migrated_database, tmp_path):
-    """gunicorn with two sync workers serving the leg's test database; its base URL."""
+    """gunicorn with two worker processes serving the leg's test database; its base URL."""
     port = free_port()
     env = {
         "PATH": str(ROOT / ".venv" / "bin") + ":/usr/bin:/bin",
@@ -48,7 +48,17 @@ def two_workers(migrated_database, tmp_path):
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            # Two workers of four threads each: eight starts are served at the same moment.
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "-w",
+                "2",
+                "--threads",
+                "4",
+                "-b",
+                f"127.0.0.1:{port}",
+                "wsgi:app",
+            ],
             cwd=ROOT,
             env=env,
             stdout=output,
@@ -72,6 +82,7 @@ def two_workers(migrated_database, tmp_path):
 
 def signed_in(base: str, username: str) -> tuple[requests.Session, str]:
     session = requests.Session()
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=PARALLEL_STARTS))
     token = CSRF_PATTERN.search(session.get(f"{base}/login").text).group(1)
     answer = session.post(
         f"{base}/login", data={"username": username, "password": PASSWORD, "csrf_token": token}, timeout=30
@@ -99,7 +110,7 @@ def test_parallel_starts_of_a_one_attempt_quiz_open_exactly_one_attempt(app, two
             timeout=60,
         ).status_code
 
-    with ThreadPoolExecutor(max_workers=PARALLEL_STARTS) as pool:
+    with ThreadPoolExecutor(max_workers=PARALLEL_STARTS * 2) as pool:
         statuses = list(pool.map(start, [s for s in sessions for _ in range(PARALLEL_STARTS)]))
     assert set(statuses) == {302}  # every start answered: the attempt, or the quiz page saying why not
     with app.app_context():
