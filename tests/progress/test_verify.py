@@ -154,3 +154,17 @@ def test_quiz_not_completed_is_found_and_completed(app, runner, world):
     assert verify(runner, "--unit", "甲党委") == (0, [])  # outside the unit: not this check's business
     assert runner.invoke(args=["progress", "repair"]).exit_code == 0
     assert verify(runner) == (0, [])
+
+
+def test_the_worker_s_daily_job_repairs_the_year_and_logs_it(app, runner, world, caplog):
+    from app.progress import jobs
+
+    with app.app_context():
+        course = make_course("quizzy")
+        quiz_lesson = lesson_of(course, "quiz")
+        quiz_lesson.quiz_id = make_attempt(user("member_b"), passed=True).id
+        db.session.commit()
+        with caplog.at_level("INFO", logger="app.progress.jobs"):
+            jobs.daily_repair.call_local()
+    assert "quiz_not_completed" in caplog.text and "1 violation(s) repaired" in caplog.text
+    assert verify(runner) == (0, [])
