@@ -1,7 +1,8 @@
 """Attempt limits hold under real concurrency: parallel starts through two gunicorn workers.
 
 The database's own keys decide (the unique attempt number and the one-open-attempt index), so this
-runs against the test database of the leg: the SQLite file, or PostgreSQL on the PostgreSQL leg.
+runs against the test database of each leg: the SQLite file, and PostgreSQL on the PostgreSQL leg
+(not marked slow for that reason).
 """
 
 import re
@@ -92,7 +93,6 @@ def signed_in(base: str, username: str) -> tuple[requests.Session, str]:
     return session, token
 
 
-@pytest.mark.slow
 def test_parallel_starts_of_a_one_attempt_quiz_open_exactly_one_attempt(app, two_workers):
     with app.app_context():
         names = [
