@@ -1,1 +1,13 @@
 """The audit log: an append-only record of who did what to which object, for every domain."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the audit domain: blueprints, jobs and listeners."""
+    from app.audit import (
+        changes,  # noqa: F401 -- staff changes audited from the first request (session listeners)
+        views,
+    )
+
+    app.register_blueprint(views.bp)

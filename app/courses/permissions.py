@@ -11,7 +11,7 @@ from sqlalchemy import Select, false, select
 from app.auth.models import Role, User
 from app.courses.models import Assignment, Course, CourseStatus
 from app.org.models import OrgUnit
-from app.org.permissions import managed_paths, scoped_units
+from app.org.permissions import managed_paths, path_covered, scoped_units
 
 
 def can_author(user: User) -> bool:
@@ -69,8 +69,7 @@ def assignable_units(user: User) -> Select[tuple[OrgUnit]]:
 def can_assign_to(user: User, unit: OrgUnit) -> bool:
     if assigns_anywhere(user):
         return True
-    paths = managed_paths(user)
-    return paths is None or any(unit.path.startswith(path) for path in paths)
+    return path_covered(managed_paths(user), unit.path)
 
 
 def visible_assignments(user: User, course: Course) -> Select[tuple[Assignment]]:

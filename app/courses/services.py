@@ -42,7 +42,7 @@ def _unit_ids_above(user: User) -> list[int]:
     """The member's unit and every unit above it: assignments to any of them apply to the member."""
     if user.unit is None:
         return []
-    return [int(part) for part in user.unit.path.strip("/").split("/") if part]
+    return user.unit.path_ids
 
 
 def member_assignments(user: User, year: int | None = None) -> dict[int, CatalogueEntry]:

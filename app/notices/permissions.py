@@ -35,7 +35,7 @@ def audience_unit_ids(user: User) -> list[int]:
     """The units whose notices reach the user: their own unit and every unit above it."""
     if not user.is_authenticated or user.unit is None:
         return []
-    return [int(part) for part in user.unit.path.strip("/").split("/") if part]
+    return user.unit.path_ids
 
 
 def received_notices(user: User) -> Select[tuple[Notice]]:

@@ -1,0 +1,11 @@
+"""The organisation tree: units, membership history, the roster."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the org domain: blueprints, CLI group."""
+    from app.org import cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.org_cli)

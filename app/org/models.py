@@ -22,6 +22,16 @@ class UnitKind(enum.StrEnum):
 PATH_PATTERN = re.compile(r"/(?:\d+/)+")
 
 
+def path_ids(path: str) -> list[int]:
+    """The unit ids a materialised path such as "/1/7/42/" names, the root first."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def path_covers(path: str, other_path: str) -> bool:
+    """Whether the unit at ``other_path`` is the unit at ``path`` or lies below it."""
+    return other_path.startswith(path)
+
+
 class OrgUnit(db.Model):
     __tablename__ = "org_units"
     __table_args__ = (
@@ -54,8 +64,17 @@ class OrgUnit(db.Model):
         return self.path.count("/") - 2
 
     @property
+    def path_ids(self) -> list[int]:
+        """The ids on the unit's path, the root first and the unit itself last."""
+        return path_ids(self.path)
+
+    @property
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+        return self.path_ids[:-1]
+
+    def covers(self, other: "OrgUnit | None") -> bool:
+        """Whether ``other`` is this unit or lies anywhere below it (in its subtree)."""
+        return other is not None and path_covers(self.path, other.path)
 
     def __repr__(self) -> str:
         return f"<OrgUnit {self.id} {self.name}>"

@@ -8,7 +8,7 @@ from sqlalchemy import Select, false, or_, select
 
 from app.auth.models import Role, User
 from app.extensions import db
-from app.org.models import OrgUnit
+from app.org.models import OrgUnit, path_covers
 
 
 def managed_paths(user: User) -> list[str] | None:
@@ -53,7 +53,7 @@ def can_manage_org(user: User) -> bool:
 
 def path_covered(paths: list[str] | None, unit_path: str) -> bool:
     """Whether a unit at ``unit_path`` lies under one of ``paths`` (None: everything)."""
-    return paths is None or any(unit_path.startswith(path) for path in paths)
+    return paths is None or any(path_covers(path, unit_path) for path in paths)
 
 
 def can_manage_unit(user: User, unit: OrgUnit) -> bool:

@@ -59,14 +59,11 @@ def find_unit_by_name_path(name_path: str) -> OrgUnit | None:
 
 def name_paths(units: list[OrgUnit]) -> dict[int, str]:
     """Return "党委/总支/支部" for each unit, reading all ancestors in one query."""
-    ancestor_ids = {int(part) for unit in units for part in unit.path.strip("/").split("/") if part}
+    ancestor_ids = {unit_id for unit in units for unit_id in unit.path_ids}
     names = dict(
         db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ancestor_ids))).all()
     )
-    return {
-        unit.id: PATH_SEPARATOR.join(names[int(part)] for part in unit.path.strip("/").split("/") if part)
-        for unit in units
-    }
+    return {unit.id: PATH_SEPARATOR.join(names[unit_id] for unit_id in unit.path_ids) for unit in units}
 
 
 def name_path(unit: OrgUnit) -> str:
@@ -115,7 +112,7 @@ def rename_unit(unit: OrgUnit, new_name: str) -> None:
 
 def move_unit(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
     """Move a unit with its whole subtree under ``new_parent``, rewriting paths in one statement."""
-    if new_parent is not None and new_parent.path.startswith(unit.path):
+    if unit.covers(new_parent):
         raise OrgError(_("A unit cannot be moved into itself or one of its sub-units."))
     if _child_named(new_parent.id if new_parent else None, unit.name) not in (None, unit):
         raise OrgError(_('A unit named "%(name)s" already exists there.', name=unit.name))

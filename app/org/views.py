@@ -67,7 +67,7 @@ def _require_org_manager() -> None:
 def _unit_choices(exclude_subtree_of: OrgUnit | None = None) -> list[tuple[int, str]]:
     units = list(db.session.scalars(permissions.scoped_units(current_user)))
     if exclude_subtree_of is not None:
-        units = [unit for unit in units if not unit.path.startswith(exclude_subtree_of.path)]
+        units = [unit for unit in units if not exclude_subtree_of.covers(unit)]
     paths = services.name_paths(units)
     return sorted(((unit.id, paths[unit.id]) for unit in units), key=lambda choice: choice[1])
 

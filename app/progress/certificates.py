@@ -17,6 +17,7 @@ from app.auth.models import User
 from app.courses.models import Course
 from app.errors import DomainError
 from app.extensions import db, insert_unless_taken
+from app.progress.ledger import format_hours
 from app.progress.models import Certificate
 from app.progress.statements import add_statement
 
@@ -121,7 +122,7 @@ def render_pdf(certificate: Certificate, verify_url: str, issuer: str) -> bytes:
     pdf.drawCentredString(width / 2, height - 210, f"{certificate.holder_name} 同志")
     pdf.setFont(font, 18)
     pdf.drawCentredString(width / 2, height - 260, f"完成课程《{certificate.course_title}》的全部学习内容，")
-    hours = format(Decimal(certificate.hours).normalize(), "f")
+    hours = format_hours(certificate.hours)
     pdf.drawCentredString(width / 2, height - 292, f"计 {hours} 学时，特发此证。")
     pdf.setFont(font, 14)
     pdf.drawCentredString(width / 2, 150, f"{issuer}    {certificate.issued_at:%Y年%m月%d日}")

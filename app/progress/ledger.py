@@ -71,10 +71,6 @@ def local_year(at: datetime | None = None) -> int:
     return local_time(at).year
 
 
-def _path_ids(unit: OrgUnit | None) -> list[int]:
-    return [int(part) for part in unit.path.strip("/").split("/") if part] if unit else []
-
-
 # --- conversion rules ------------------------------------------------------------------------------
 
 
@@ -99,7 +95,7 @@ def _latest_rules(unit_ids: list[int], at: datetime | None = None) -> dict[int, 
 def nearest_rule(unit: OrgUnit | None, at: datetime | None = None) -> HourRule | None:
     """The latest version (in force at ``at``, else now) of the unit's own rule, else of the nearest
     ancestor's; None without one."""
-    path = _path_ids(unit)
+    path = unit.path_ids if unit else []
     rules = _latest_rules(path, at)
     return next((rules[unit_id] for unit_id in reversed(path) if unit_id in rules), None)
 
@@ -202,7 +198,7 @@ def parse_bands(text: str) -> list[list]:
                 )
             )
         first_line[minutes] = number
-        bands.append([minutes, _plain(hours)])
+        bands.append([minutes, format_hours(hours)])
     if not bands:
         raise LedgerError(_("Give at least one band: one MINUTES=HOURS line each, such as 30=1."))
     return sorted(bands)
@@ -261,7 +257,7 @@ def set_rule(
             "version": version,
             "kind": kind.value,
             "bands": rule.bands,
-            "exam_hours": _plain(rule.exam_hours),
+            "exam_hours": format_hours(rule.exam_hours),
             "session_minutes_per_hour": session_minutes_per_hour,
         },
     )
@@ -329,12 +325,7 @@ def can_correct(user: User, member: User) -> bool:
     """Admins correct anyone's ledger; trainers the members of their own unit's subtree."""
     if user.has_role(Role.ADMIN):
         return True
-    return (
-        user.has_role(Role.TRAINER)
-        and user.unit is not None
-        and member.unit is not None
-        and member.unit.path.startswith(user.unit.path)
-    )
+    return user.has_role(Role.TRAINER) and user.unit is not None and user.unit.covers(member.unit)
 
 
 def add_correction(member: User, hours, reason: str, year: int, corrected_by: User) -> HourEntry:
@@ -385,7 +376,7 @@ def set_target(unit: OrgUnit, role: Role, year: int, hours, set_by: User | None)
 
 def unit_target(unit: OrgUnit, role: Role, year: int) -> tuple[Decimal | None, Target | None]:
     """The target a role has in a unit (its own or the nearest ancestor's), with the row setting it."""
-    path = _path_ids(unit)
+    path = unit.path_ids if unit else []
     rows = {
         target.unit_id: target
         for target in db.session.scalars(
@@ -398,24 +389,30 @@ def unit_target(unit: OrgUnit, role: Role, year: int) -> tuple[Decimal | None, T
     return (DEFAULT_TARGET if role is Role.MEMBER else None), None
 
 
-def target_for(member: User, year: int) -> Decimal:
-    """The highest target among the member's roles, each from the nearest unit that sets it."""
-    path = _path_ids(member.unit)
-    found: dict[Role, tuple[int, Decimal]] = {}
-    if path:
-        rows = db.session.execute(
-            select(Target.role, Target.unit_id, Target.hours).where(
-                Target.unit_id.in_(path), Target.year == year, Target.role.in_(list(member.roles))
-            )
+def nearest_target(roles: set[Role], path: list[int], targets: dict[tuple[int, Role], Decimal]) -> Decimal:
+    """The yearly target rule, in one place: for each of the member's roles (the members' role always
+    among them) the target of the nearest unit on their ``path`` that sets one, and the highest of
+    those; the members' default where no unit sets the members' target. ``targets`` maps (unit id,
+    role) to hours for the units on the path."""
+    values = []
+    for role in set(roles) | {Role.MEMBER}:
+        nearest = next(
+            (targets[unit_id, role] for unit_id in reversed(path) if (unit_id, role) in targets), None
         )
-        depth = {unit_id: index for index, unit_id in enumerate(path)}
-        for role, unit_id, hours in rows:
-            if role not in found or depth[unit_id] > found[role][0]:
-                found[role] = (depth[unit_id], hours)
-    values = [hours for _depth, hours in found.values()]
-    if Role.MEMBER not in found:
-        values.append(DEFAULT_TARGET)
+        if nearest is not None:
+            values.append(nearest)
+        elif role is Role.MEMBER:
+            values.append(DEFAULT_TARGET)
     return max(values)
+
+
+def target_for(member: User, year: int) -> Decimal:
+    """The member's yearly target (``nearest_target`` over the targets set on their path)."""
+    path = member.unit.path_ids if member.unit else []
+    rows = db.session.execute(
+        select(Target.unit_id, Target.role, Target.hours).where(Target.unit_id.in_(path), Target.year == year)
+    )
+    return nearest_target(member.roles, path, {(unit_id, role): hours for unit_id, role, hours in rows})
 
 
 # --- reading the ledger ----------------------------------------------------------------------------
@@ -465,7 +462,7 @@ def ledger_report(member: User, year: int) -> dict:
                 "source": entry.source_kind.value,
                 "source_id": entry.source_id,
                 "title": entry.title,
-                "hours": _plain(entry.hours),
+                "hours": format_hours(entry.hours),
                 "rule_version": entry.rule_version,
                 "evidence_ids": entry.evidence_ids,
                 "created_by": entry.created_by.username if entry.created_by else None,
@@ -473,12 +470,12 @@ def ledger_report(member: User, year: int) -> dict:
             }
             for entry in entries
         ],
-        "total": _plain(total),
-        "target": _plain(target),
+        "total": format_hours(total),
+        "target": format_hours(target),
         "met": total >= target,
     }
 
 
-def _plain(value: Decimal) -> str:
-    """Decimal as text without exponent or trailing zeros: 32, 1.5, 0.25."""
-    return format(Decimal(value).normalize(), "f")
+def format_hours(value) -> str:
+    """Hours as the site writes them everywhere: no exponent, no trailing zeros (32, 1.5, 0.25)."""
+    return format(Decimal(str(value or 0)).normalize(), "f")

@@ -4,8 +4,8 @@
 under a time-band rule without its ledger entry; a course whose current lessons are all completed
 without its course credit (course-hours rule) or its certificate; a ledger entry naming no rule
 version that exists, or evidence that does not exist; a quiz lesson whose rule a finished attempt
-meets but which is not completed. (That report totals equal ledger totals is checked by the reports
-domain, which reads the ledger: ``reports.services.total_mismatches``.)
+meets but which is not completed. Domains that read the record add their own checks to
+``extra_checks`` (the reports domain: its totals equal the ledger's), wired by their ``init_app``.
 
 ``repair`` fixes each violation it can through the same services that record learning, one
 transaction per violation, each recorded in the audit log as ``progress.repair``; a ledger entry it
@@ -13,7 +13,7 @@ adds says so in its reason. Running it twice changes nothing the second time.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -81,10 +81,21 @@ def _in_year(at: datetime | None, year: int) -> bool:
     return at is not None and ledger.local_year(at) == year
 
 
+Check = Callable[[int, OrgUnit | None], list[Violation]]
+# Checks of other domains that read the record (progress does not import them): see add_check.
+extra_checks: list[Check] = []
+
+
+def add_check(check: Check) -> None:
+    """Have ``verify`` run ``check(year, unit)`` too (once, however many apps are built)."""
+    if check not in extra_checks:
+        extra_checks.append(check)
+
+
 def verify(year: int, unit: OrgUnit | None = None) -> list[Violation]:
     """Every violation of the record's invariants for members in ``unit``'s subtree (all without it),
     for completions and ledger entries of ``year``."""
-    return list(_violations(year, unit))
+    return [*_violations(year, unit), *(found for check in extra_checks for found in check(year, unit))]
 
 
 def _violations(year: int, unit: OrgUnit | None) -> Iterator[Violation]:

@@ -1,6 +1,5 @@
 """我的学习, "I have finished reading", in-person sessions, corrections and certificates."""
 
-from decimal import Decimal
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -48,10 +47,7 @@ VERB_LABELS = {
 }
 
 
-@bp.app_template_filter("hours")
-def format_hours(value) -> str:
-    """Hours without trailing zeros: 32, 1.5, 0.25."""
-    return format(Decimal(str(value or 0)).normalize(), "f")
+bp.add_app_template_filter(ledger.format_hours, "hours")
 
 
 @bp.before_request
@@ -204,7 +200,7 @@ def new_session(unit_id: int):
             flash(
                 _(
                     "Session recorded: %(hours)s hours credited to %(count)d members.",
-                    hours=format_hours(session.hours),
+                    hours=ledger.format_hours(session.hours),
                     count=len(session.attendances),
                 ),
                 "success",

@@ -186,10 +186,6 @@ class UnitReport:
         }
 
 
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
 def today() -> date:
     return ledger.local_time().date()
 
@@ -201,22 +197,6 @@ def _targets(unit_ids: set[int], year: int) -> dict[tuple[int, Role], Decimal]:
         )
     )
     return {(unit_id, role): hours for unit_id, role, hours in rows}
-
-
-def _member_target(
-    roles: set[Role], path_ids: list[int], targets: dict[tuple[int, Role], Decimal]
-) -> Decimal:
-    """As ``ledger.target_for``: each role's target from the nearest unit setting it, the highest wins."""
-    values = []
-    for role in roles | {Role.MEMBER}:
-        nearest = next(
-            (targets[unit_id, role] for unit_id in reversed(path_ids) if (unit_id, role) in targets), None
-        )
-        if nearest is not None:
-            values.append(nearest)
-        elif role is Role.MEMBER:
-            values.append(ledger.DEFAULT_TARGET)
-    return max(values)
 
 
 @dataclass
@@ -242,7 +222,7 @@ def _required_courses(assignments, units: list[OrgUnit]) -> dict[int, dict[int, 
     reaching: dict[int, dict[int, date | None]] = {}
     for unit in units:
         courses: dict[int, date | None] = {}
-        for ancestor_id in _path_ids(unit.path):
+        for ancestor_id in unit.path_ids:
             for course_id, due in assigned_at.get(ancestor_id, {}).items():
                 courses[course_id] = _earliest(courses.get(course_id, due), due)
         reaching[unit.id] = courses
@@ -286,7 +266,7 @@ def _build_unit_report(unit_id: int, year: int, on: date | None) -> UnitReport |
     )
     paths = name_paths(units)
     unit_ids = [unit.id for unit in units]
-    scope_ids = set(unit_ids) | set(_path_ids(root.path))  # the subtree and the units above it
+    scope_ids = set(unit_ids) | set(root.path_ids)  # the subtree and the units above it
 
     # Core rows, not ORM ones: a committee's report reads tens of thousands of them.
     connection = db.session.connection()
@@ -350,10 +330,10 @@ def _build_unit_report(unit_id: int, year: int, on: date | None) -> UnitReport |
         ]
         contexts[unit.id] = _UnitContext(
             path=paths[unit.id],
-            path_ids=_path_ids(unit.path),
+            path_ids=unit.path_ids,
             required=required[unit.id],
             overdue_candidates=sorted(due_already),
-            child_id=next((ancestor for ancestor in _path_ids(unit.path) if ancestor in children), None),
+            child_id=next((ancestor for ancestor in unit.path_ids if ancestor in children), None),
             members=UnitTotals(unit.id, paths[unit.id], unit.name),
         )
 
@@ -364,7 +344,7 @@ def _build_unit_report(unit_id: int, year: int, on: date | None) -> UnitReport |
         context = contexts[member_unit_id]
         member_roles = frozenset(roles[user_id])
         if member_roles not in context.targets:  # members alike share a target: work it out once
-            target = _member_target(member_roles, context.path_ids, targets)
+            target = ledger.nearest_target(member_roles, context.path_ids, targets)
             context.targets[member_roles] = (target, expected_hours(target, year, on))
         target, expected = context.targets[member_roles]
         done = context.required.keys() & completed_by_member.get(user_id, no_courses)
@@ -419,7 +399,7 @@ def member_courses(member: User, year: int) -> list[MemberCourse]:
     """The required courses that reach the member's unit this year, with their completion."""
     if member.unit is None:
         return []
-    path_ids = _path_ids(member.unit.path)
+    path_ids = member.unit.path_ids
     rows = db.session.execute(
         select(Course, func.min(Assignment.due_date))
         .join(Assignment, Assignment.course_id == Course.id)
@@ -533,7 +513,7 @@ def total_mismatches(year: int, unit: OrgUnit | None = None) -> list[Violation]:
                         "report_total_mismatch",
                         member.username,
                         f"unit:{root.id}",
-                        f"report {member.hours} h, ledger {in_ledger} h",
+                        f"report {ledger.format_hours(member.hours)} h, ledger {ledger.format_hours(in_ledger)} h",
                         member.id,
                     )
                 )

@@ -168,3 +168,22 @@ def test_the_worker_s_daily_job_repairs_the_year_and_logs_it(app, runner, world,
             jobs.daily_repair.call_local()
     assert "quiz_not_completed" in caplog.text and "1 violation(s) repaired" in caplog.text
     assert verify(runner) == (0, [])
+
+
+def test_a_report_total_that_differs_from_the_ledger_is_named(app, runner, finished_course, monkeypatch):
+    from app.reports import services as reports
+
+    real = reports.build_unit_report
+
+    def miscounting(unit_id, year, on=None):  # a report whose aggregation lost an entry
+        report = real(unit_id, year, on)
+        for member in report.members:
+            if member.username == "member_a":
+                member.hours -= 1
+        return report
+
+    monkeypatch.setattr(reports, "build_unit_report", miscounting)
+    code, found = verify(runner, "--unit", "甲党委")
+    assert code == 1
+    assert [(v["kind"], v["member"]) for v in found] == [("report_total_mismatch", "member_a")]
+    assert found[0]["detail"] == "report 1 h, ledger 2 h"
