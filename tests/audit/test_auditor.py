@@ -80,7 +80,7 @@ def test_an_auditor_changes_nothing_through_any_state_changing_route(app, world,
                 url, method=method, data={"csrf_token": token}, headers={"X-CSRFToken": token}
             )
             answered[(method, rule.rule)] = response.status_code
-    assert len(answered) > 100
+    assert len(answered) > 80  # every state-changing route of the site (84 today)
     assert {route: status for route, status in answered.items() if status != 403} == {}
     with app.app_context():
         assert row_counts() == before
