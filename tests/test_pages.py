@@ -87,6 +87,36 @@ def test_a_secret_key_is_generated_into_the_instance_folder_once(tmp_path, monke
     assert (instance / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("x", "too short (1 characters"),
+        ("k" * 31, "too short (31 characters"),
+        ("change-me-to-64-random-hex-characters", "placeholder"),
+    ],
+)
+@pytest.mark.parametrize("where", ["environment", "settings"])
+def test_a_weak_configured_secret_key_refuses_to_start_and_says_how_to_make_one(
+    tmp_path, monkeypatch, key, problem, where
+):
+    from app import create_app
+    from app.config import ConfigError
+
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    if where == "environment":
+        monkeypatch.setenv("SECRET_KEY", key)
+    else:
+        settings["SECRET_KEY"] = key
+    with pytest.raises(ConfigError) as refusal:
+        create_app(settings, instance_path=str(tmp_path / "instance"))
+    assert problem in str(refusal.value)
+    assert 'python -c "import secrets; print(secrets.token_hex(32))"' in str(refusal.value)
+    assert (
+        create_app(settings | {"SECRET_KEY": "k" * 32}, instance_path=str(tmp_path / "instance")).secret_key
+        == "k" * 32
+    )
+
+
 def test_a_server_error_is_a_500_page_in_the_site_s_look(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

@@ -143,7 +143,7 @@ def main() -> int:
         REDIS_DB,
         GUNICORN_PORT,
         {
-            "SECRET_KEY": "deploy-check-secret",
+            "SECRET_KEY": "deploy-check-secret-key-of-the-local-stack",
             "MEDIA_X_ACCEL_REDIRECT": "/protected-media/",
             "GUNICORN_WORKERS": "2",
         },
