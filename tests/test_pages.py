@@ -4,11 +4,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
+from app.config import PROJECT_ROOT
 from app.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.extensions import db
 from app.quizzes.demo import DEMO_BANK
 from app.quizzes.models import QuestionBank
-from tests.conftest import AuthActions
+from tests.conftest import TEST_SECRET_KEY, AuthActions
 from tests.factories import make_user
 
 
@@ -74,6 +75,37 @@ def test_the_session_cookie_is_httponly_and_samesite(world, client):
     response = AuthActions(client).login("member_a")
     cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_cookies_are_secure_exactly_when_session_cookie_secure_is_1(tmp_path, monkeypatch):
+    from app.config import load_config
+
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    plain = load_config(tmp_path, {"SECRET_KEY": TEST_SECRET_KEY})
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    secure = load_config(tmp_path, {"SECRET_KEY": TEST_SECRET_KEY})
+    assert (plain["SESSION_COOKIE_SECURE"], plain["REMEMBER_COOKIE_SECURE"]) == (False, False)
+    assert (secure["SESSION_COOKIE_SECURE"], secure["REMEMBER_COOKIE_SECURE"]) == (True, True)
+
+
+@pytest.mark.parametrize("app_config", [{"SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True}])
+def test_behind_https_the_session_and_remember_cookies_carry_secure(world, client, app_config):
+    response = AuthActions(client).login("member_a", remember=True)
+    cookies = {value.split("=", 1)[0]: value for value in response.headers.getlist("Set-Cookie")}
+    for name in ("session", "remember_token"):
+        assert "; Secure" in cookies[name] and "HttpOnly" in cookies[name], cookies[name]
+
+
+def test_the_production_files_and_the_deploy_check_run_with_secure_cookies_over_https():
+    """`make deploy-check` starts the documented stack as production runs it: HTTPS and Secure cookies."""
+    from tests.deploy.deploy_check import STACK_ENV
+
+    deploy = PROJECT_ROOT / "docs" / "deploy"
+    assert STACK_ENV["SESSION_COOKIE_SECURE"] == "1"
+    assert "\nSESSION_COOKIE_SECURE=1\n" in (deploy / "env.example").read_text()
+    nginx = (deploy / "nginx.conf").read_text()
+    assert "listen 443 ssl;" in nginx and "return 301 https://$host$request_uri;" in nginx
+    assert "SESSION_COOKIE_SECURE=1" in (PROJECT_ROOT / "docs" / "deploy.md").read_text()
 
 
 def test_a_secret_key_is_generated_into_the_instance_folder_once(tmp_path, monkeypatch):
