@@ -6,6 +6,31 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The key signs every session and remember-me cookie: a short one can be guessed offline from a cookie.
+MIN_SECRET_KEY_LENGTH = 32
+GENERATE_SECRET_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
+
+
+class ConfigError(RuntimeError):
+    """A setting that would leave the site unsafe: the site refuses to start and says what to do."""
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse a configured key shorter than 32 characters, or the placeholder of docs/deploy/env.example."""
+    if key.startswith("change-me"):
+        problem = "SECRET_KEY is still the placeholder of env.example"
+    elif len(key) < MIN_SECRET_KEY_LENGTH:
+        problem = (
+            f"SECRET_KEY is too short ({len(key)} characters; at least {MIN_SECRET_KEY_LENGTH} are needed)"
+        )
+    else:
+        return
+    raise ConfigError(
+        f"{problem}. Generate a key with\n    {GENERATE_SECRET_KEY}\nand set SECRET_KEY to it "
+        "(the same on every host), or leave SECRET_KEY unset to use the key generated into "
+        "instance/secret_key."
+    )
+
 
 def _instance_secret_key(instance_path: Path) -> str:
     """Return the secret key kept in the instance folder, generating it on first run."""
@@ -124,4 +149,5 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMINDER_DEADLINE_DAYS": int(env.get("REMINDER_DEADLINE_DAYS", 7)),
     }
     config.update({key: value for key, value in overrides.items() if key != "DATABASE_URL"})
+    check_secret_key(config["SECRET_KEY"])
     return config

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BENCHMARKS_DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+# The site refuses SECRET_KEYs under 32 characters (app/config.py).
+BENCHMARK_SECRET_KEY = "benchmark-secret-key-for-local-runs-only"
 HEADER = "# Benchmarks\n\nEach section is written by its script in `benchmarks/`; rerun the script to refresh it.\n"
 
 

@@ -31,7 +31,7 @@ from app.extensions import db
 from app.org.models import OrgUnit, UnitKind
 from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind
 from app.reports.services import build_unit_report
-from benchmarks._report import machine_line, write_section
+from benchmarks._report import BENCHMARK_SECRET_KEY, machine_line, write_section
 
 YEAR = 2026
 ON = date(2026, 9, 30)
@@ -242,7 +242,7 @@ def measure(unit_id: int, runs: int) -> tuple[list[float], int, int]:
 
 def run_backend(name: str, url: str, folder: str, args) -> dict:
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "benchmark"}, instance_path=f"{folder}/{name}-instance"
+        {"DATABASE_URL": url, "SECRET_KEY": BENCHMARK_SECRET_KEY}, instance_path=f"{folder}/{name}-instance"
     )
     with app.app_context():
         existing = MetaData()

@@ -70,12 +70,13 @@ def seed(folder: Path, clients: int) -> tuple[dict, int, list[tuple[str, str]]]:
     from app import create_app
     from app.auth.models import Role, User
     from app.extensions import db
+    from benchmarks._report import BENCHMARK_SECRET_KEY
     from tests.factories import make_user
     from tests.progress.conftest import make_video_lesson
 
     config = {
         "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
-        "SECRET_KEY": "heartbeat-benchmark",
+        "SECRET_KEY": BENCHMARK_SECRET_KEY,
         "MEDIA_ROOT": str(folder / "media"),
         "REDIS_URL": None,
         "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3"),

@@ -19,7 +19,7 @@ import flask_migrate
 from app import create_app
 from app.org import roster
 from app.org.services import ensure_unit_path
-from benchmarks._report import machine_line, write_section
+from benchmarks._report import BENCHMARK_SECRET_KEY, machine_line, write_section
 
 TARGET_SECONDS = 30.0  # a secretary should not wait longer than this for 5,000 members
 
@@ -48,7 +48,7 @@ def main() -> None:
     data = build_roster(args.members, args.branches)
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
-            {"DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "benchmark"},
+            {"DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": BENCHMARK_SECRET_KEY},
             instance_path=f"{folder}/instance",
         )
         with app.app_context():

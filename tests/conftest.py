@@ -14,6 +14,8 @@ from app.extensions import db
 from tests.factories import PASSWORD, make_user
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# The site refuses keys under 32 characters (app/config.py); child processes of tests use this one too.
+TEST_SECRET_KEY = "test-secret-key-for-the-test-suite-only"
 
 
 def pytest_report_header(config):
@@ -31,7 +33,7 @@ def make_config(database_url: str, tmp_path, **overrides) -> dict:
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "MEDIA_ROOT": str(tmp_path / "media"),
         "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
         "COURSES_DIR": str(tmp_path / "courses"),

@@ -4,11 +4,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
+from app.config import PROJECT_ROOT
 from app.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.extensions import db
 from app.quizzes.demo import DEMO_BANK
 from app.quizzes.models import QuestionBank
-from tests.conftest import AuthActions
+from tests.conftest import TEST_SECRET_KEY, AuthActions
 from tests.factories import make_user
 
 
@@ -76,6 +77,37 @@ def test_the_session_cookie_is_httponly_and_samesite(world, client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_cookies_are_secure_exactly_when_session_cookie_secure_is_1(tmp_path, monkeypatch):
+    from app.config import load_config
+
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    plain = load_config(tmp_path, {"SECRET_KEY": TEST_SECRET_KEY})
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    secure = load_config(tmp_path, {"SECRET_KEY": TEST_SECRET_KEY})
+    assert (plain["SESSION_COOKIE_SECURE"], plain["REMEMBER_COOKIE_SECURE"]) == (False, False)
+    assert (secure["SESSION_COOKIE_SECURE"], secure["REMEMBER_COOKIE_SECURE"]) == (True, True)
+
+
+@pytest.mark.parametrize("app_config", [{"SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True}])
+def test_behind_https_the_session_and_remember_cookies_carry_secure(world, client, app_config):
+    response = AuthActions(client).login("member_a", remember=True)
+    cookies = {value.split("=", 1)[0]: value for value in response.headers.getlist("Set-Cookie")}
+    for name in ("session", "remember_token"):
+        assert "; Secure" in cookies[name] and "HttpOnly" in cookies[name], cookies[name]
+
+
+def test_the_production_files_and_the_deploy_check_run_with_secure_cookies_over_https():
+    """`make deploy-check` starts the documented stack as production runs it: HTTPS and Secure cookies."""
+    from tests.deploy.deploy_check import STACK_ENV
+
+    deploy = PROJECT_ROOT / "docs" / "deploy"
+    assert STACK_ENV["SESSION_COOKIE_SECURE"] == "1"
+    assert "\nSESSION_COOKIE_SECURE=1\n" in (deploy / "env.example").read_text()
+    nginx = (deploy / "nginx.conf").read_text()
+    assert "listen 443 ssl;" in nginx and "return 301 https://$host$request_uri;" in nginx
+    assert "SESSION_COOKIE_SECURE=1" in (PROJECT_ROOT / "docs" / "deploy.md").read_text()
+
+
 def test_a_secret_key_is_generated_into_the_instance_folder_once(tmp_path, monkeypatch):
     from app import create_app
 
@@ -85,6 +117,36 @@ def test_a_secret_key_is_generated_into_the_instance_folder_once(tmp_path, monke
     second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}, instance_path=str(instance))
     assert len(first.secret_key) == 64 and first.secret_key == second.secret_key
     assert (instance / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("x", "too short (1 characters"),
+        ("k" * 31, "too short (31 characters"),
+        ("change-me-to-64-random-hex-characters", "placeholder"),
+    ],
+)
+@pytest.mark.parametrize("where", ["environment", "settings"])
+def test_a_weak_configured_secret_key_refuses_to_start_and_says_how_to_make_one(
+    tmp_path, monkeypatch, key, problem, where
+):
+    from app import create_app
+    from app.config import ConfigError
+
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    if where == "environment":
+        monkeypatch.setenv("SECRET_KEY", key)
+    else:
+        settings["SECRET_KEY"] = key
+    with pytest.raises(ConfigError) as refusal:
+        create_app(settings, instance_path=str(tmp_path / "instance"))
+    assert problem in str(refusal.value)
+    assert 'python -c "import secrets; print(secrets.token_hex(32))"' in str(refusal.value)
+    assert (
+        create_app(settings | {"SECRET_KEY": "k" * 32}, instance_path=str(tmp_path / "instance")).secret_key
+        == "k" * 32
+    )
 
 
 def test_a_server_error_is_a_500_page_in_the_site_s_look(app, client):

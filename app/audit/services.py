@@ -1,6 +1,5 @@
 """Recording audit events: called by other domains' services inside their own transaction."""
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from app.audit.changes import note_described
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.extensions import db
+from app.spreadsheets import InertCsvWriter
 
 
 def record_audit(
@@ -100,7 +100,7 @@ def search_events(reader: User, where: AuditFilter, page: int = 1) -> tuple[list
 def export_events(reader: User, where: AuditFilter) -> str:
     """Every matching event as CSV, oldest first; the export is itself logged."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = InertCsvWriter(buffer)
     writer.writerow(["id", "time_utc", "actor", "action", "object_type", "object_id", "detail"])
     statement = (
         where.apply(select(AuditEvent)).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id)

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
+from app.audit.services import record_audit
 from app.auth.models import Role, RoleGrant, User
 from app.auth.passwords import check_password_policy, hash_password, password_matches
 from app.errors import DomainError
@@ -56,28 +57,49 @@ def load_user_for_session(session_id: str) -> User | None:
     return user
 
 
-def authenticate(username: str, password: str, now: datetime | None = None) -> User:
-    """Return the user when the credentials are right; count failures and throttle the account."""
+def _sign_in_refused() -> SignInError:
+    """The one answer to every refused sign-in: unknown name, wrong password or locked account alike."""
+    return SignInError(
+        _(
+            "Incorrect username or password. After %(failures)d failed attempts in a row an account is "
+            "locked for %(minutes)d minutes.",
+            failures=current_app.config["LOGIN_MAX_FAILURES"],
+            minutes=math.ceil(current_app.config["LOGIN_THROTTLE_SECONDS"] / 60),
+        )
+    )
+
+
+def authenticate(
+    username: str, password: str, address: str | None = None, now: datetime | None = None
+) -> User:
+    """Return the user when the credentials are right; count failures and throttle the account.
+
+    An unknown name, a wrong password and a locked account get the same message after the same work
+    (one password hash check, one audit event), so neither the answer nor its timing tells whether
+    an account exists or is locked. Failures are audited as ``auth.login_failed`` and the start of a
+    lockout as ``auth.locked``, with the address the request came from; the password never is.
+    """
     now = now or utcnow()
     user = get_user_by_username(username)
+    attempt = {"username": normalise_username(username)[:150], "address": address}
     if user is None:
         password_matches(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
-        raise SignInError(_("Incorrect username or password."))
-    if user.throttled_until and user.throttled_until > now:
-        minutes = max(1, math.ceil((user.throttled_until - now).total_seconds() / 60))
-        raise SignInError(
-            _(
-                "Too many failed sign-in attempts. This account is locked for %(minutes)d more minutes.",
-                minutes=minutes,
-            )
-        )
-    if not password_matches(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.throttled_until = now + timedelta(seconds=current_app.config["LOGIN_THROTTLE_SECONDS"])
-            user.failed_logins = 0
+        record_audit(None, "auth.login_failed", "user", "-", attempt)
         db.session.commit()
-        raise SignInError(_("Incorrect username or password."))
+        raise _sign_in_refused()
+    locked = user.throttled_until is not None and user.throttled_until > now
+    right = password_matches(user.password_hash, password)  # checked when locked too: the same work
+    if locked or not right:
+        record_audit(None, "auth.login_failed", "user", user.id, attempt | {"locked": locked})
+        if not locked:
+            user.failed_logins += 1
+            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+                user.throttled_until = now + timedelta(seconds=current_app.config["LOGIN_THROTTLE_SECONDS"])
+                user.failed_logins = 0
+                until = user.throttled_until.isoformat()
+                record_audit(None, "auth.locked", "user", user.id, {"address": address, "until": until})
+        db.session.commit()
+        raise _sign_in_refused()
     if not user.active:
         raise SignInError(_("This account has been deactivated. Please contact your branch secretary."))
     user.failed_logins = 0

@@ -27,7 +27,7 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.username.data, form.password.data)
+            user = services.authenticate(form.username.data, form.password.data, address=request.remote_addr)
         except DomainError as error:
             flash(error.message, "error")
         else:

@@ -1,15 +1,16 @@
 """Who may read, post in and moderate which lesson discussions: the one place for these rules.
 
 A lesson's discussion is open to whoever may open the lesson as a learner (app.courses.permissions)
-while its course is published. The course's trainers moderate it: the course owner, every other
-trainer, and admins. Lists are scoped in SQL by the same rules.
+while its course is published. The course's trainers moderate it: those who may edit the course
+(its owner, when a trainer, and admins; app.courses.permissions.can_edit_course), never another
+trainer. Lists are scoped in SQL by the same rules.
 """
 
 from sqlalchemy import Select, false, select
 
 from app.auth.models import Role, User
 from app.courses.models import Course, CourseStatus, Lesson
-from app.courses.permissions import can_view_course, visible_courses
+from app.courses.permissions import can_edit_course, can_view_course, visible_courses
 from app.discussions.models import Post
 
 
@@ -28,9 +29,8 @@ def can_post(user: User, lesson: Lesson) -> bool:
 
 
 def is_course_trainer(user: User, course: Course) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.has_role(Role.ADMIN) or user.has_role(Role.TRAINER) or course.owner_id == user.id
+    """The course's trainers: whoever may edit it (its owning trainer and admins)."""
+    return can_edit_course(user, course)
 
 
 def can_moderate(user: User, post: Post) -> bool:

@@ -20,6 +20,16 @@ import ffmpeg
 # Left out on purpose: hls/concat (they read other files), image and text demuxers.
 ALLOWED_DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,asf"
 SAFE_INPUT = {"protocol_whitelist": "file", "format_whitelist": ALLOWED_DEMUXERS}
+# The stored original is named by its probed container (ffprobe's first format name).
+CONTAINER_SUFFIXES = {
+    "mov": ".mp4",  # the ISO/QuickTime family: MP4, MOV, M4A, 3GP
+    "matroska": ".mkv",  # Matroska and WebM
+    "avi": ".avi",
+    "flv": ".flv",
+    "mpegts": ".ts",
+    "mpeg": ".mpg",
+    "asf": ".wmv",
+}
 
 RENDITION_HEIGHTS = (720, 360)
 MIN_SIDE, MAX_SIDE = 16, 8192
@@ -56,6 +66,11 @@ class ProbeResult:
     def demuxer(self) -> str:
         """The name to force with ``-f`` so ffmpeg reads the file exactly as it was probed."""
         return self.format_name.split(",")[0]
+
+    @property
+    def container_suffix(self) -> str:
+        """The file name suffix of the container ffprobe found (never the uploader's: "x.exe" may be an MP4)."""
+        return CONTAINER_SUFFIXES.get(self.demuxer, "")
 
 
 def _rotation(stream: dict) -> int:

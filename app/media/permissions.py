@@ -1,7 +1,9 @@
 """Who may manage videos and who may watch them: the one place for these rules.
 
-Trainers and admins manage the video library and may watch every video. A member may watch a video
-only when a published lesson they may study uses it (decided by usage.member_may_watch).
+Trainers and admins share the video library: they see every video, watch it and pick it for their
+lessons. Changing a video (deleting it, retrying its transcoding, adding, replacing or deleting its
+subtitles) is for its uploader and admins only. A member may watch a video only when a published
+lesson they may study uses it (decided by usage.member_may_watch).
 """
 
 from sqlalchemy import Select, false, select
@@ -15,6 +17,15 @@ MANAGER_ROLES = (Role.TRAINER, Role.ADMIN)
 
 def can_manage_videos(user: User) -> bool:
     return user.is_authenticated and bool(user.roles.intersection(MANAGER_ROLES))
+
+
+def can_change_video(user: User, video: Video) -> bool:
+    """Delete, retry, and add, replace or delete subtitles: the trainer who uploaded it, and admins."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.TRAINER) and video.uploaded_by_id == user.id
 
 
 def can_view_video(user: User, video: Video) -> bool:

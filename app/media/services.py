@@ -80,11 +80,6 @@ def _safe_filename(filename: str) -> str:
     return name[-255:]
 
 
-def _source_suffix(filename: str) -> str:
-    suffix = Path(filename).suffix.lower()
-    return suffix if 2 <= len(suffix) <= 6 and suffix[1:].isalnum() else ""
-
-
 def add_video(source: Path, original_filename: str, uploaded_by: User | None) -> tuple[Video, bool]:
     """Check the file at ``source`` with ffprobe and keep it by content hash, then queue its transcoding.
 
@@ -104,7 +99,7 @@ def add_video(source: Path, original_filename: str, uploaded_by: User | None) ->
         if existing is not None:
             return existing, False
         filename = _safe_filename(original_filename)
-        source_path = f"{storage.video_dir(sha256)}/original{_source_suffix(filename)}"
+        source_path = f"{storage.video_dir(sha256)}/original{probe.container_suffix}"
         destination = storage.absolute(source_path)
         destination.parent.mkdir(parents=True, exist_ok=True)
         size = source.stat().st_size

@@ -40,6 +40,14 @@ def _managed_video_or_404(video_id: int) -> Video:
     return video
 
 
+def _changeable_video_or_404(video_id: int) -> Video:
+    """The video, when the user may change it (403 for another trainer's: they see it in the library)."""
+    video = _managed_video_or_404(video_id)
+    if not permissions.can_change_video(current_user, video):
+        abort(403)
+    return video
+
+
 @bp.get("/videos")
 @roles_required(*MANAGER_ROLES)
 def library():
@@ -96,6 +104,7 @@ def video(video_id: int):
         failure_reason=services.failure_reason(video),
         confirm_form=ConfirmForm(),
         subtitle_form=SubtitleForm(),
+        may_change=permissions.can_change_video(current_user, video),
         subtitle_max_bytes=current_app.config["MEDIA_SUBTITLE_MAX_BYTES"],
     )
 
@@ -103,7 +112,7 @@ def video(video_id: int):
 @bp.post("/videos/<int:video_id>/retry")
 @roles_required(*MANAGER_ROLES)
 def retry(video_id: int):
-    video = _managed_video_or_404(video_id)
+    video = _changeable_video_or_404(video_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.retry_video(video)
@@ -117,7 +126,7 @@ def retry(video_id: int):
 @bp.post("/videos/<int:video_id>/delete")
 @roles_required(*MANAGER_ROLES)
 def delete(video_id: int):
-    video = _managed_video_or_404(video_id)
+    video = _changeable_video_or_404(video_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.delete_video(video)
@@ -132,7 +141,7 @@ def delete(video_id: int):
 @bp.post("/videos/<int:video_id>/subtitles")
 @roles_required(*MANAGER_ROLES)
 def add_subtitle(video_id: int):
-    video = _managed_video_or_404(video_id)
+    video = _changeable_video_or_404(video_id)
     form = SubtitleForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -156,7 +165,7 @@ def add_subtitle(video_id: int):
 @bp.post("/videos/<int:video_id>/subtitles/<int:subtitle_id>/delete")
 @roles_required(*MANAGER_ROLES)
 def delete_subtitle(video_id: int, subtitle_id: int):
-    video = _managed_video_or_404(video_id)
+    video = _changeable_video_or_404(video_id)
     subtitle = _subtitle_of_or_404(video, subtitle_id)
     if ConfirmForm().validate_on_submit():
         subtitles.delete_subtitle(subtitle)

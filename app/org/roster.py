@@ -22,7 +22,14 @@ from app.extensions import db
 from app.org import permissions
 from app.org.models import ChangeSource, OrgUnit
 from app.org.services import find_unit_by_name_path, name_paths, place_member
-from app.spreadsheets import SpreadsheetTooLarge, SpreadsheetUnreadable, first_sheet_rows
+from app.spreadsheets import (
+    InertCsvWriter,
+    SpreadsheetTooLarge,
+    SpreadsheetUnreadable,
+    first_sheet_rows,
+    read_csv_cell,
+    workbook_bytes,
+)
 
 HEADER_NAME, HEADER_USERNAME, HEADER_UNIT, HEADER_ROLES, HEADER_PHONE = (
     "姓名",
@@ -112,7 +119,8 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     """Read the rows of a CSV or XLSX file as lists of strings (the header row first)."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(_decode_csv(data)))]
+        rows = csv.reader(io.StringIO(_decode_csv(data)))
+        return [[read_csv_cell(cell.strip()) for cell in row] for row in rows]
     if suffix == ".xlsx":
         try:
             rows = first_sheet_rows(data, XLSX_MAX_ROWS, XLSX_MAX_COLUMNS)
@@ -307,7 +315,7 @@ def export_roster(members: list[User], filename: str) -> bytes:
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerows(table)
+        InertCsvWriter(buffer, lineterminator="\r\n").writerows(table)
         return buffer.getvalue().encode("utf-8-sig")
     if suffix == ".xlsx":
         workbook = Workbook()
@@ -319,9 +327,7 @@ def export_roster(members: list[User], filename: str) -> bytes:
             cell.font = Font(bold=True)
         for letter, width in zip("ABCDE", (12, 16, 36, 20, 16), strict=True):
             sheet.column_dimensions[letter].width = width
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+        return workbook_bytes(workbook)
     raise RosterFileError(_("Export a roster as .csv or .xlsx."))
 
 

@@ -12,7 +12,6 @@ A multiple-choice row gives each correct option 1/k of the marks (k correct opti
 wrong option -1/k, the total held between 0 and full marks (docs/gift.md).
 """
 
-import io
 import re
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ from app.quizzes.data import QuestionData
 from app.quizzes.errors import QuizError
 from app.quizzes.kinds import FULL_MARKS, NUMBER
 from app.quizzes.models import Question, QuestionKind
-from app.spreadsheets import SpreadsheetTooLarge, SpreadsheetUnreadable, first_sheet_rows
+from app.spreadsheets import SpreadsheetTooLarge, SpreadsheetUnreadable, first_sheet_rows, workbook_bytes
 
 LETTERS = "ABCDEF"
 OPTION_HEADERS = [f"选项{letter}" for letter in LETTERS]
@@ -227,6 +226,4 @@ def write_workbook(questions: list[Question]) -> bytes:
         row = [KIND_NAMES[question.kind], question.text, *options, answer, question.general_feedback]
         sheet.append([*row, question.category.path])
     sheet.column_dimensions["B"].width = 60
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -4,7 +4,6 @@ The headers are fixed Chinese whatever the interface language: the files go to p
 templates and macros read these columns.
 """
 
-import csv
 import io
 from collections.abc import Callable, Iterable
 
@@ -13,6 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from app.reports.services import CourseFigures, MemberFigures, UnitReport, UnitTotals
+from app.spreadsheets import InertCsvWriter, workbook_bytes
 
 
 def _yes_no(value: bool) -> str:
@@ -123,16 +123,14 @@ def report_xlsx(report: UnitReport) -> bytes:
         sheet.freeze_panes = "A2"
         for index, column in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = max(10, len(column) * 2 + 4)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def report_csv(report: UnitReport, view: str = "members") -> str:
     """One view as CSV (UTF-8 with a BOM added by the caller when Excel will open it)."""
     _title, columns, rows, cells = VIEWS[view]
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = InertCsvWriter(buffer)
     writer.writerow(columns)
     for row in rows(report):
         writer.writerow(cells(row))

@@ -1,14 +1,17 @@
 """`make deploy-check`: start the documented stack on loopback and check it through nginx.
 
-nginx (Debian's package, docs/deploy/nginx.conf with this checkout's paths and unprivileged ports)
-in front of gunicorn (docs/deploy/gunicorn.conf.py), PostgreSQL database `deploy_check` (reset),
+nginx (Debian's package, docs/deploy/nginx.conf with this checkout's paths, unprivileged ports and a
+self-signed certificate made for the run) in front of gunicorn (docs/deploy/gunicorn.conf.py) with
+the production cookie setting SESSION_COOKIE_SECURE=1, PostgreSQL database `deploy_check` (reset),
 Redis db 7, `flask db upgrade`, `flask demo load` and a job worker. Prints PASS/FAIL per check.
 """
 
+import http.client
 import http.cookiejar
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -20,11 +23,47 @@ from pathlib import Path
 
 from tests.deploy.stack import BIN, ROOT, Stack, wait_for_port
 
-NGINX_PORT = int(os.environ.get("DEPLOY_CHECK_NGINX_PORT", 18080))
+NGINX_PORT = int(os.environ.get("DEPLOY_CHECK_NGINX_PORT", 18080))  # HTTPS
+NGINX_HTTP_PORT = int(os.environ.get("DEPLOY_CHECK_NGINX_HTTP_PORT", 18081))  # plain HTTP: redirected
 GUNICORN_PORT = int(os.environ.get("DEPLOY_CHECK_GUNICORN_PORT", 18000))
-DATABASE = "deploy_check"
-REDIS_DB = 7
+DATABASE = os.environ.get("DEPLOY_CHECK_DATABASE", "deploy_check")
+REDIS_DB = int(os.environ.get("DEPLOY_CHECK_REDIS_DB", 7))
+# What the stack runs with besides the Stack's own settings: the production values of docs/deploy/env.example.
+STACK_ENV = {
+    "SECRET_KEY": "deploy-check-secret-key-of-the-local-stack",
+    "MEDIA_X_ACCEL_REDIRECT": "/protected-media/",
+    "SESSION_COOKIE_SECURE": "1",
+    "GUNICORN_WORKERS": "2",
+}
 PASSWORD = "party-school-demo"
+
+
+def make_certificate(folder: Path) -> Path:
+    """A self-signed certificate for 127.0.0.1 (valid one day) and its key; return the certificate."""
+    certificate, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return certificate
 
 
 def nginx_config(folder: Path) -> Path:
@@ -33,7 +72,10 @@ def nginx_config(folder: Path) -> Path:
     site = site.replace("/srv/party-school/app/static/", f"{ROOT}/app/static/")
     site = site.replace("/srv/party-school/media/", f"{folder}/media/")
     site = site.replace("127.0.0.1:8000", f"127.0.0.1:{GUNICORN_PORT}")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{NGINX_PORT};")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{NGINX_HTTP_PORT};")
+    site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{NGINX_PORT} ssl;")
+    site = site.replace("/etc/ssl/party-school/fullchain.pem", f"{folder}/cert.pem")
+    site = site.replace("/etc/ssl/party-school/privkey.pem", f"{folder}/key.pem")
     temp = "\n".join(
         f"    {name}_temp_path {folder}/{name};"
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -48,10 +90,12 @@ def nginx_config(folder: Path) -> Path:
 
 
 class Browser:
-    def __init__(self, base: str):
+    def __init__(self, base: str, certificate: Path):
         self.base = base
+        self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+            urllib.request.HTTPCookieProcessor(self.cookies),
+            urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=str(certificate))),
         )
 
     def get(self, path: str, headers: dict | None = None):
@@ -62,23 +106,62 @@ class Browser:
             response = error
         return response.status, response.headers, response.read()
 
-    def login(self, username: str) -> int:
+    def login(self, username: str, remember: bool = False) -> int:
         _status, _headers, body = self.get("/login")
         token = re.search(rb'name="csrf_token"(?: type="hidden")? value="([^"]+)"', body).group(1).decode()
-        data = urllib.parse.urlencode(
-            {"csrf_token": token, "username": username, "password": PASSWORD}
-        ).encode()
-        response = self.opener.open(urllib.request.Request(self.base + "/login", data=data), timeout=30)
+        fields = {"csrf_token": token, "username": username, "password": PASSWORD}
+        data = urllib.parse.urlencode(fields | ({"remember": "y"} if remember else {})).encode()
+        # Over HTTPS Flask-WTF wants a same-site Referer, which browsers send (Referrer-Policy: same-origin).
+        headers = {"Referer": self.base + "/login"}
+        request = urllib.request.Request(self.base + "/login", data=data, headers=headers)
+        try:
+            response = self.opener.open(request, timeout=30)
+        except urllib.error.HTTPError as error:
+            return error.code
         response.read()
         return response.status if response.url.rstrip("/") != self.base + "/login" else 401
 
 
-def checks(base: str, env: dict) -> list[tuple[str, bool, str]]:
+def redirect_to_https() -> tuple[int, str]:
+    """What plain HTTP answers (not followed): the status and Location."""
+    connection = http.client.HTTPConnection("127.0.0.1", NGINX_HTTP_PORT, timeout=30)
+    try:
+        connection.request("GET", "/login")
+        response = connection.getresponse()
+        return response.status, response.headers.get("Location", "")
+    finally:
+        connection.close()
+
+
+def checks(base: str, env: dict, certificate: Path) -> list[tuple[str, bool, str]]:
     results = []
-    member = Browser(base)
-    status = member.login("member")
+    member = Browser(base, certificate)
+    status = member.login("member", remember=True)
     _s, _h, home = member.get("/")
-    results.append(("sign-in with the CSRF form", status == 200 and b"/logout" in home, f"status {status}"))
+    results.append(
+        ("sign-in with the CSRF form over HTTPS", status == 200 and b"/logout" in home, f"status {status}")
+    )
+    cookies = {cookie.name: cookie for cookie in member.cookies}
+    flags = {
+        name: (cookie.secure, cookie.has_nonstandard_attr("HttpOnly"))
+        for name, cookie in cookies.items()
+        if name in ("session", "remember_token")
+    }
+    results.append(
+        (
+            "session and remember-me cookies Secure and HttpOnly",
+            flags == {"session": (True, True), "remember_token": (True, True)},
+            f"(secure, httponly) {flags}",
+        )
+    )
+    status, location = redirect_to_https()
+    results.append(
+        (
+            "plain HTTP redirects to HTTPS",
+            status == 301 and location.startswith("https://"),
+            f"status {status}",
+        )
+    )
 
     video_id, height = query_video(env)
     status, headers, body = member.get(f"/media/videos/{video_id}/{height}p.mp4", {"Range": "bytes=0-99"})
@@ -96,7 +179,7 @@ def checks(base: str, env: dict) -> list[tuple[str, bool, str]]:
     status, _h, body = member.get("/library/search?q=" + urllib.parse.quote("党"))
     results.append(("library search", status == 200 and b"<mark" in body, f"status {status}"))
 
-    secretary = Browser(base)
+    secretary = Browser(base, certificate)
     secretary.login("secretary")
     unit_id = query_unit(env)
     status, headers, body = secretary.get(f"/api/v1/org-units/{unit_id}/report?year={time.gmtime().tm_year}")
@@ -137,17 +220,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="deploy-check-"))
     # nginx's workers drop to `nobody` when started as root: they must read the media folder.
     folder.chmod(0o755)
-    stack = Stack(
-        folder,
-        DATABASE,
-        REDIS_DB,
-        GUNICORN_PORT,
-        {
-            "SECRET_KEY": "deploy-check-secret",
-            "MEDIA_X_ACCEL_REDIRECT": "/protected-media/",
-            "GUNICORN_WORKERS": "2",
-        },
-    )
+    stack = Stack(folder, DATABASE, REDIS_DB, GUNICORN_PORT, STACK_ENV)
     stack.make_folders("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     env = stack.env
     stack.reset()
@@ -157,11 +230,12 @@ def main() -> int:
         stack.flask("demo", "load")
         stack.start_gunicorn()
         stack.start_worker()
+        certificate = make_certificate(folder)
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         stack.processes.append(subprocess.Popen([nginx, "-p", str(folder), "-c", str(nginx_config(folder))]))
         wait_for_port(GUNICORN_PORT)
         wait_for_port(NGINX_PORT)
-        results = checks(f"http://127.0.0.1:{NGINX_PORT}", env)
+        results = checks(f"https://127.0.0.1:{NGINX_PORT}", env, certificate)
     finally:
         stack.stop()
         shutil.rmtree(folder, ignore_errors=True)

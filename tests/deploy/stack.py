@@ -70,7 +70,7 @@ class Stack:
             **os.environ,
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
-            "SECRET_KEY": f"{self.database}-secret",
+            "SECRET_KEY": f"{self.database}-secret-key-of-the-local-test-stack",
             "MEDIA_ROOT": str(self.folder / "media"),
             "SEARCH_INDEX_DIR": str(self.folder / "search_index"),
             "GUNICORN_BIND": f"127.0.0.1:{self.gunicorn_port}",

@@ -2,11 +2,13 @@
 
 import pytest
 
+from app.auth.models import Role
 from app.courses.models import Lesson
 from app.discussions.models import Post, PostStatus
 from app.extensions import db
 from tests.conftest import csrf_token
 from tests.discussions.conftest import make_post, make_reply, post_form, posts_by
+from tests.factories import make_user
 
 
 def test_a_member_cannot_post_to_a_course_not_open_to_them(app, client, auth, course_world):
@@ -42,10 +44,20 @@ def test_a_post_in_a_course_not_open_to_a_member_is_hidden_from_them(app, client
 
 @pytest.mark.parametrize(
     ("username", "allowed"),
-    [("member_a", False), ("member_b", False), ("sec_a", False), ("trainer", True), ("admin", True)],
+    [
+        ("member_a", False),
+        ("member_b", False),
+        ("sec_a", False),
+        ("trainer", True),  # the course's owner
+        ("trainer_b", False),  # a trainer of other courses
+        ("admin", True),
+    ],
 )
-def test_only_trainers_and_admins_moderate_and_pin(app, client, auth, course_world, username, allowed):
+def test_only_the_course_s_trainers_and_admins_moderate_and_pin(
+    app, client, auth, course_world, username, allowed
+):
     with app.app_context():
+        make_user("trainer_b", (Role.TRAINER, Role.MEMBER), "乙党委")
         post_id = make_post("member_a2", course_world.lesson, "要处理的帖子").id
     auth.login(username)
     token = csrf_token(client, course_world.lesson_url)
@@ -59,6 +71,8 @@ def test_only_trainers_and_admins_moderate_and_pin(app, client, auth, course_wor
         post = db.session.get(Post, post_id)
         assert (post.status is PostStatus.HIDDEN) is allowed
         assert (post.pinned_at is not None) is allowed
+    page = client.get(course_world.lesson_url).get_data(as_text=True)
+    assert (f"/discussions/posts/{post_id}/moderate" in page) is allowed  # the controls are theirs only
 
 
 def test_a_member_cannot_accept_an_answer_to_someone_elses_question(app, client, auth, course_world):

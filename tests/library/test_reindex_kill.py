@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from app.extensions import db
 from app.library import index, services
 from app.library.models import Document, Section
+from tests.conftest import TEST_SECRET_KEY
 from tests.library.conftest import make_document
 
 pytestmark = pytest.mark.slow
@@ -83,7 +84,7 @@ def _reindex(app, log_path: Path) -> subprocess.Popen:
         "MEDIA_ROOT": app.config["MEDIA_ROOT"],
         "COURSES_DIR": app.config["COURSES_DIR"],
         "HUEY_SQLITE_PATH": str(log_path.parent / "huey.sqlite3"),
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": TEST_SECRET_KEY,
     }
     env.pop("REDIS_URL", None)
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor

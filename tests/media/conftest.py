@@ -86,7 +86,10 @@ def add_clip(clip: Path, username: str = "trainer") -> Video:
 
 
 def make_ready_video(content: bytes = bytes(range(256)) * 40, height: int = 360, **overrides) -> Video:
-    """A ready video whose rendition holds ``content`` (no transcoding: for streaming tests)."""
+    """A ready video whose rendition holds ``content`` (no transcoding: for streaming tests).
+
+    Uploaded by the test's ``trainer`` when there is one (only they and admins may change it).
+    """
     sha = overrides.pop("sha256", "ab" * 32)
     folder = storage.video_dir(sha)
     storage.absolute(folder).mkdir(parents=True, exist_ok=True)
@@ -104,6 +107,7 @@ def make_ready_video(content: bytes = bytes(range(256)) * 40, height: int = 360,
         "width": height * 16 // 9,
         "height": height,
         "poster_path": f"{folder}/poster.jpg",
+        "uploaded_by": db.session.scalar(select(User).where(User.username == "trainer")),
     }
     video = Video(**{**fields, **overrides})
     video.renditions.append(

@@ -17,7 +17,7 @@ from app.jobs import huey, init_jobs, run_startup_hooks
 from app.media import ffmpeg_tools, services
 from app.media.jobs import transcode_video
 from app.media.models import Video, VideoStatus
-from tests.conftest import csrf_token
+from tests.conftest import TEST_SECRET_KEY, csrf_token
 from tests.media.conftest import add_clip, ffprobe
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -162,7 +162,7 @@ class TestRealWorker:
             "COURSES_DIR": app.config["COURSES_DIR"],
             "HUEY_SQLITE_PATH": app.config["HUEY_SQLITE_PATH"],
             "HUEY_IMMEDIATE": "0",
-            "SECRET_KEY": "test-secret-key",
+            "SECRET_KEY": TEST_SECRET_KEY,
         }
         env.pop("REDIS_URL", None)
         return subprocess.Popen(

@@ -1,11 +1,15 @@
 """Who may manage the video library and who may fetch video files."""
 
+import io
+
 import pytest
 
+from app.auth.models import Role
 from app.extensions import db
-from app.media import services, usage
-from app.media.models import Video
+from app.media import services, storage, usage
+from app.media.models import Subtitle, Video, VideoStatus
 from tests.conftest import csrf_token
+from tests.factories import make_user
 from tests.media.conftest import make_ready_video
 
 
@@ -88,3 +92,85 @@ def test_a_video_a_lesson_uses_cannot_be_deleted(app, client, auth, video_id, mo
     with app.app_context():
         assert db.session.get(Video, video_id) is not None
     assert _status(client, f"/media/videos/{video_id}/360p.mp4") == 200
+
+
+VTT = b"WEBVTT\n\n00:00.500 --> 00:01.500\n\xe5\x90\x8c\xe5\xbf\x97\xe4\xbb\xac\xe5\xa5\xbd\n"
+
+
+def _change(client, action: str, video_id: int, subtitle_id: int):
+    """Post one change to the video as a browser would; return the status."""
+    token = csrf_token(client, "/")
+    if action == "add subtitles":
+        data = {
+            "csrf_token": token,
+            "language": "en",
+            "label": "English",
+            "file": (io.BytesIO(VTT), "en.vtt"),
+        }
+        url = f"/media/videos/{video_id}/subtitles"
+    else:
+        data = {"csrf_token": token}
+        url = {
+            "delete": f"/media/videos/{video_id}/delete",
+            "retry": f"/media/videos/{video_id}/retry",
+            "replace subtitles": f"/media/videos/{video_id}/subtitles",
+            "delete subtitles": f"/media/videos/{video_id}/subtitles/{subtitle_id}/delete",
+        }[action]
+        if action == "replace subtitles":
+            data |= {"language": "zh-CN", "label": "替换", "file": (io.BytesIO(VTT), "zh.vtt")}
+    return client.post(url, data=data, content_type="multipart/form-data").status_code
+
+
+def _state(video_id: int) -> tuple:
+    video = db.session.get(Video, video_id)
+    if video is None:
+        return (None,)
+    subtitles = sorted((subtitle.language, subtitle.label) for subtitle in video.subtitles)
+    return video.job_token, subtitles  # a retry queues the job under a new token
+
+
+@pytest.mark.parametrize(
+    "action", ["delete", "retry", "add subtitles", "replace subtitles", "delete subtitles"]
+)
+@pytest.mark.parametrize(
+    ("username", "allowed"),
+    [("trainer", True), ("admin", True), ("trainer_b", False), ("member_a", False), ("sec_a", False)],
+    ids=["its uploader", "an admin", "another trainer", "a member", "a secretary"],
+)
+def test_only_the_uploader_and_admins_change_a_video(app, client, auth, world, action, username, allowed):
+    with app.app_context():
+        make_user("trainer_b", (Role.TRAINER, Role.MEMBER), "乙党委")
+        video = make_ready_video(status=VideoStatus.FAILED, error="timeout")  # uploaded by "trainer"
+        subtitle = Subtitle(
+            video=video,
+            language="zh-CN",
+            label="中文",
+            path=f"{storage.video_dir(video.sha256)}/zh.vtt",
+            size_bytes=len(VTT),
+            cue_text="同志们好",
+            uploaded_by=video.uploaded_by,
+        )
+        storage.absolute(subtitle.path).parent.mkdir(parents=True, exist_ok=True)
+        storage.absolute(subtitle.path).write_bytes(VTT)
+        db.session.add(subtitle)
+        db.session.commit()
+        video_id, subtitle_id = video.id, subtitle.id
+        before = _state(video_id)
+    auth.login(username)
+    status = _change(client, action, video_id, subtitle_id)
+    with app.app_context():
+        changed = _state(video_id) != before
+    assert (status != 403, changed) == (allowed, allowed)
+
+
+def test_another_trainer_sees_the_video_but_no_change_buttons(app, client, auth, world, video_id):
+    with app.app_context():
+        make_user("trainer_b", (Role.TRAINER, Role.MEMBER), "乙党委")
+    auth.login("trainer_b")
+    page = client.get(f"/media/videos/{video_id}").get_data(as_text=True)
+    assert 'data-testid="not-yours"' in page
+    assert f"/media/videos/{video_id}/delete" not in page and 'data-testid="subtitle-form"' not in page
+    auth.logout()
+    auth.login("trainer")
+    page = client.get(f"/media/videos/{video_id}").get_data(as_text=True)
+    assert f"/media/videos/{video_id}/delete" in page and 'data-testid="subtitle-form"' in page

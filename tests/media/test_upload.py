@@ -266,3 +266,30 @@ def test_a_phone_video_shot_upright_is_measured_and_transcoded_upright(
         assert [rendition.height for rendition in video.renditions] == [360]
         stream = ffprobe(_rendition_file(app, video, 360))["streams"][0]
         assert (stream["width"], stream["height"]) == (202, 360)
+
+
+@pytest.mark.parametrize(
+    ("container", "filename", "stored"),
+    [
+        ("mp4", "lesson.exe", "original.mp4"),
+        ("mkv", "lesson.mp4", "original.mkv"),
+        ("mp4", "课", "original.mp4"),
+    ],
+    ids=["an MP4 named .exe", "a Matroska file named .mp4", "no suffix"],
+)
+def test_the_original_is_stored_under_its_probed_container_s_suffix_not_the_uploader_s(
+    app, world, client, auth, clips, tmp_path, container, filename, stored
+):
+    source = tmp_path / f"clip.{container}"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(clips["240p"]), "-c", "copy", str(source)],
+        check=True,
+        timeout=60,
+    )
+    auth.login("trainer")
+    assert upload(client, source, filename).status_code == 302
+    (video,) = _videos(app)
+    assert video.original_filename == filename  # shown to trainers, never used as a path
+    assert Path(video.source_path).name == stored
+    assert (Path(app.config["MEDIA_ROOT"]) / video.source_path).is_file()
+    assert not [path for path in media_files(app) if path.suffix == ".exe"]

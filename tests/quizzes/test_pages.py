@@ -443,3 +443,28 @@ def test_a_trainer_manages_only_their_own_banks_and_quizzes(app, client, auth, p
     auth.logout()
     auth.login("boss")
     assert [client.get(url).status_code for url in urls] == [200] * len(urls)
+
+
+def test_answers_saved_after_the_deadline_get_409_closed_with_the_review_link(app, client, auth, people):
+    """docs/api.md: 409 "closed" (not 400) after the deadline or for a finished attempt; nothing saved."""
+    with app.app_context():
+        quiz_id = make_quiz(time_limit_minutes=20).id
+    auth.login("member")
+    attempt_id = start(client, quiz_id)
+    first = snapshot_ids(app, attempt_id)[0]
+    _html, revision, token = page_state(client, attempt_id)
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.deadline = datetime(2000, 1, 1)  # long past, by the server's clock
+        db.session.commit()
+    url = f"/api/v1/quizzes/attempts/{attempt_id}/answers"
+    for _time in range(2):  # once the attempt closes at its deadline, and again once it is finished
+        late = client.post(
+            url, json={"revision": revision, "fields": [[f"q-{first}", "0"]]}, headers={"X-CSRFToken": token}
+        )
+        assert late.status_code == 409 and late.json["reason"] == "closed"
+        assert late.json["review_url"].endswith(f"/quizzes/attempts/{attempt_id}/review")
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.status is AttemptStatus.FINISHED
+        assert db.session.scalar(select(Response.id).where(Response.response.is_not(None))) is None

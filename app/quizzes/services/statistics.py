@@ -1,6 +1,5 @@
 """Trainer statistics over finished attempts: facility, discrimination, most missed, results."""
 
-import io
 import math
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.quizzes.models import Attempt, AttemptStatus, Question, Quiz, Response
+from app.spreadsheets import workbook_bytes
 
 
 @dataclass
@@ -120,6 +120,4 @@ def results_workbook(quiz: Quiz) -> bytes:
         cell.font = Font(bold=True)
     for row in results_rows(quiz):
         sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
