@@ -40,6 +40,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         tune_sqlite(db.engine, app.config["SQLITE_SYNCHRONOUS"])
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    from app.auth.tokens import protect_forms
+
+    app.before_request(protect_forms)  # CSRF for cookie-signed requests (bearer API calls need none)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 

@@ -95,6 +95,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_LOGIN": env.get("RATELIMIT_LOGIN", "30 per minute"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # API clients: bearer tokens last this many days; each token's requests are limited on their own.
+        "API_TOKEN_DAYS": int(env.get("API_TOKEN_DAYS", 90)),
+        "RATELIMIT_API_TOKEN": env.get("RATELIMIT_API_TOKEN", "600 per minute"),
+        # The CSRF check runs in app.auth.tokens.protect_forms, which skips bearer requests (no cookie).
+        "WTF_CSRF_CHECK_DEFAULT": False,
         "ROSTER_MAX_BYTES": 5 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Video uploads (app/media): their own size limit, ffprobe/ffmpeg time limits, and nginx delivery.

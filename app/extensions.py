@@ -1,9 +1,11 @@
 """Extensions created once here and bound to the application in ``create_app``."""
 
 import enum
+import hashlib
 
+from flask import current_app, request
 from flask_babel import Babel
-from flask_limiter import Limiter
+from flask_limiter import ApplicationLimit, Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -39,7 +41,33 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def bearer_token() -> str | None:
+    """The token of the request's ``Authorization: Bearer ...`` header, or None: the one parser of it."""
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _token_key() -> str:
+    return "token:" + hashlib.sha256((bearer_token() or "").encode()).hexdigest()
+
+
+# Every bearer token's requests share one budget across the API (RATELIMIT_API_TOKEN); requests
+# signed in by cookie are limited per route where it matters (sign-in, heartbeats).
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    application_limits=[
+        ApplicationLimit(
+            lambda: current_app.config["RATELIMIT_API_TOKEN"],
+            key_function=_token_key,
+            exempt_when=lambda: bearer_token() is None,
+        )
+    ],
+)
 
 
 def contains_pattern(text: str) -> str:

@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
 
 def _init_login(app: Flask) -> None:
     from app.auth.services import load_user_for_session
+    from app.auth.tokens import load_user_from_request
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -29,6 +30,7 @@ def _init_login(app: Flask) -> None:
     # Flask-Login's "strong" protection would also end sessions on an IP change (phones roam).
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_for_session)
+    login_manager.request_loader(load_user_from_request)
 
     @login_manager.unauthorized_handler
     def unauthorized():

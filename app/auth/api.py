@@ -1,10 +1,13 @@
-"""JSON endpoints about the signed-in account, under /api/v1/ (same session, CSRF in X-CSRFToken)."""
+"""JSON endpoints about the signed-in account, and bearer tokens for API clients, under /api/v1/."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth import services
+from app.auth import services, tokens
+from app.auth.services import SignInError
 from app.errors import DomainError
+from app.extensions import csrf, limiter
 from app.org.services import name_path
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -32,3 +35,26 @@ def set_my_locale():
     except DomainError as error:
         return jsonify(error=error.message), 400
     return jsonify(locale=current_user.locale)
+
+
+@bp.post("/tokens")
+@csrf.exempt  # it sets no cookie and carries its own credentials: there is no ambient session to forge
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])  # a password guess, like the sign-in page
+def issue_token():
+    """Sign a client in: ``{"username", "password", "device"}`` answers 201 with a bearer token."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not all(
+        isinstance(payload.get(key), str) for key in ("username", "password", "device")
+    ):
+        return jsonify(error=_("Send username, password and device as text.")), 422
+    try:
+        issued, token = tokens.issue_token(
+            payload["username"], payload["password"], payload["device"], address=request.remote_addr
+        )
+    except SignInError as error:
+        return jsonify(error=error.message), 401
+    except DomainError as error:
+        return jsonify(error=error.message), 422
+    return jsonify(
+        token=token, id=issued.id, device=issued.device_name, expires_at=issued.expires_at.isoformat() + "Z"
+    ), 201

@@ -76,3 +76,25 @@ class RoleGrant(db.Model):
 
     user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
     unit: Mapped["OrgUnit | None"] = relationship()  # noqa: F821
+
+
+class ApiToken(db.Model):
+    """A bearer token a client (a phone app, a script) signed in with: stored as its SHA-256 only.
+
+    It holds the account's session version of its day, so signing out everywhere, a password change
+    or deactivation (each moves the version on) ends it as it ends browser sessions.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device_name: Mapped[str] = mapped_column(String(100))
+    session_version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -31,7 +31,15 @@ admin_required = roles_required(Role.ADMIN)
 # An account holding only the auditor role reads everything and changes nothing but its own sign-in,
 # password and language.
 AUDITOR_MAY_CHANGE = frozenset(
-    {"auth.login", "auth.logout", "auth.change_password", "auth.set_language", "auth_api.set_my_locale"}
+    {
+        "auth.login",
+        "auth.logout",
+        "auth.change_password",
+        "auth.set_language",
+        "auth.revoke_device",
+        "auth_api.set_my_locale",
+        "auth_api.issue_token",
+    }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timedelta
 from functools import cache
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
@@ -13,7 +13,7 @@ from app.audit.services import record_audit
 from app.auth.models import Role, RoleGrant, User
 from app.auth.passwords import check_password_policy, hash_password, password_matches
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import bearer_token, db
 from app.org.models import ChangeSource, OrgUnit
 from app.org.services import place_member
 from app.timeutil import utcnow
@@ -47,9 +47,12 @@ USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
 
 
 def load_user_for_session(session_id: str) -> User | None:
-    """Return the user behind a session id "<id>:<version>", or None when that session was ended."""
+    """Return the user behind a session id "<id>:<version>", or None when that session was ended.
+
+    A request carrying a bearer token is that token's alone: its session cookie, if any, is ignored.
+    """
     user_id, _sep, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    if not (user_id.isdigit() and version.isdigit()) or (has_request_context() and bearer_token()):
         return None
     user = db.session.scalars(USER_BY_ID, {"user_id": int(user_id)}).first()
     if user is None or not user.active or user.session_version != int(version):

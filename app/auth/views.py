@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
+from app.auth import services, tokens
 from app.auth.forms import ChangePasswordForm, ConfirmForm, LanguageForm, LoginForm, ResetPasswordForm
 from app.auth.models import User
 from app.auth.permissions import admin_required
@@ -64,6 +64,23 @@ def change_password():
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.get("/account/devices")
+@login_required
+def devices():
+    return render_template("auth/devices.html", devices=tokens.devices_of(current_user), form=ConfirmForm())
+
+
+@bp.post("/account/devices/<int:token_id>/revoke")
+@login_required
+def revoke_device(token_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not tokens.revoke_token(current_user, token_id):
+        abort(404)  # another account's token answers as if it did not exist
+    flash(_("The device has been signed out."), "success")
+    return redirect(url_for("auth.devices"))
 
 
 @bp.post("/language")
