@@ -7,7 +7,6 @@ from app.courses.models import Course, Lesson
 from app.extensions import db
 from tests.courses.conftest import make_course
 
-
 # Routes that need no CSRF token, and why: they act on no cookie-signed session.
 NO_SESSION_ROUTES = {
     "auth_api.issue_token": "signs a client in with the password in its body and sets no cookie (docs/api.md)",
