@@ -288,3 +288,23 @@ def test_a_regrade_that_fails_an_essay_does_not_complete_the_lesson(app, world, 
         assert attempt.passed is False and not services.is_completed(member, lesson)
         attempts.grade_essay(response, 0.9, trainer, "复核后改为通过")  # regraded
         assert services.is_completed(member, lesson)
+
+
+def test_one_attempt_that_cannot_be_closed_does_not_keep_the_others_open(app, world, monkeypatch):
+    with app.app_context():
+        quiz, lesson = quiz_lesson_course(time_limit_minutes=10)
+        started = utcnow() - timedelta(minutes=30)
+        for name in ("member_a", "member_b"):
+            attempts.start_attempt(quiz, user(name), now=started)
+        real = services.quiz_outcome
+
+        def failing_for_member_a(member, *args):
+            if member.username == "member_a":
+                raise Crash("quiz_outcome")
+            return real(member, *args)
+
+        monkeypatch.setattr(services, "quiz_outcome", failing_for_member_a)
+        assert attempts.close_overdue_attempts() == 1
+        states = {a.member.username: a.status for a in attempts.attempts_of(quiz, user("member_a"))}
+        states |= {a.member.username: a.status for a in attempts.attempts_of(quiz, user("member_b"))}
+        assert states == {"member_a": AttemptStatus.OPEN, "member_b": AttemptStatus.FINISHED}

@@ -12,6 +12,7 @@ path. The public operations (``start_attempt``, ``save_answers``, ``submit_attem
 ``close_if_overdue``, ``close_overdue_attempts``, ``grade_essay``) commit once; the rest flush.
 """
 
+import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +38,8 @@ from app.quizzes.models import (
 )
 from app.quizzes.services.quizzes import category_question_ids
 from app.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 # --- the deadline: one place -----------------------------------------------------------------
 
@@ -81,10 +84,18 @@ def close_overdue_attempts(now: datetime | None = None) -> int:
     ).all()
     closed = 0
     for attempt_id in overdue:
-        attempt = db.session.get(Attempt, attempt_id)
-        if attempt is not None and attempt.status is AttemptStatus.OPEN and enforce_deadline(attempt, now):
-            closed += 1
-        db.session.commit()
+        try:
+            attempt = db.session.get(Attempt, attempt_id)
+            if (
+                attempt is not None
+                and attempt.status is AttemptStatus.OPEN
+                and enforce_deadline(attempt, now)
+            ):
+                closed += 1
+            db.session.commit()
+        except Exception:  # one attempt that cannot be closed must not keep the others open
+            db.session.rollback()
+            log.exception("could not close overdue attempt %s", attempt_id)
     return closed
 
 
