@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, insert, select, update
 
+from app.auth.models import User
 from app.courses.models import Course, Lesson, LessonKind
 from app.extensions import db
 from app.media.models import Video, VideoStatus
@@ -20,6 +21,7 @@ from app.progress.permissions import watchable_for_credit
 
 viewers, lessons, courses, videos = Viewer.__table__, Lesson.__table__, Course.__table__, Video.__table__
 video_progress, lesson_progress = VideoProgress.__table__, LessonProgress.__table__
+users = User.__table__
 
 
 @dataclass
@@ -46,6 +48,10 @@ class WatchState:
     progress_id: int | None  # None before the member's first credited interval on the lesson
     intervals: list
     completed: bool
+    # The account as it is now: a viewing token is honoured only for an active account still at the
+    # session version it names (app/progress/viewing.py).
+    account_active: bool
+    session_version: int
 
 
 VIEWER_COLUMNS = [viewers.c[name] for name in ViewerState.__dataclass_fields__]
@@ -59,8 +65,11 @@ READ = (
         video_progress.c.id,
         video_progress.c.intervals,
         lesson_progress.c.completed_at,
+        users.c.active,
+        users.c.session_version,
     )
     .select_from(viewers)
+    .join(users, users.c.id == viewers.c.user_id)
     .join(lessons, lessons.c.id == bindparam("lesson_id"))
     .join(courses, courses.c.id == lessons.c.course_id)
     .outerjoin(videos, videos.c.id == lessons.c.video_id)
@@ -104,6 +113,8 @@ def read(user_id: int, lesson_id: int) -> WatchState | None:
         progress_id=values[video_progress.c.id],
         intervals=values[video_progress.c.intervals] or [],
         completed=values[lesson_progress.c.completed_at] is not None,
+        account_active=values[users.c.active],
+        session_version=values[users.c.session_version],
     )
 
 
