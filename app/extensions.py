@@ -51,8 +51,19 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+# API clients' tokens (app/auth/tokens.py) start with this; other bearer tokens are a lesson page's
+# viewing tokens (app/progress/viewing.py), which only heartbeats take.
+API_TOKEN_PREFIX = "psk_"
+
+
+def api_token() -> str | None:
+    """The request's bearer token when it is an API client's, else None."""
+    token = bearer_token()
+    return token if token is not None and token.startswith(API_TOKEN_PREFIX) else None
+
+
 def _token_key() -> str:
-    return "token:" + hashlib.sha256((bearer_token() or "").encode()).hexdigest()
+    return "token:" + hashlib.sha256((api_token() or "").encode()).hexdigest()
 
 
 # Every bearer token's requests share one budget across the API (RATELIMIT_API_TOKEN); requests
@@ -64,7 +75,7 @@ limiter = Limiter(
         ApplicationLimit(
             lambda: current_app.config["RATELIMIT_API_TOKEN"],
             key_function=_token_key,
-            exempt_when=lambda: bearer_token() is None,
+            exempt_when=lambda: api_token() is None,
         )
     ],
 )

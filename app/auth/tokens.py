@@ -19,10 +19,9 @@ from app.audit.services import record_audit
 from app.auth.models import ApiToken, User
 from app.auth.services import authenticate
 from app.errors import DomainError
-from app.extensions import bearer_token, csrf, db
+from app.extensions import API_TOKEN_PREFIX, api_token, bearer_token, csrf, db
 from app.timeutil import utcnow
 
-TOKEN_PREFIX = "psk_"  # says what a leaked string is, so secret scanners and people recognise it
 API_PREFIX = "/api/v1/"
 # A token's last use is written at most this often: a busy client must not write on every request.
 LAST_USED_GRANULARITY = timedelta(minutes=5)
@@ -45,7 +44,8 @@ def issue_token(
     if not 1 <= len(device_name) <= 100:
         raise TokenError(_("Name the device (1 to 100 characters), such as “My phone”."))
     user = authenticate(username, password, address, now)  # throttled and audited like the sign-in page
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    # The prefix says what a leaked string is, so secret scanners and people recognise it.
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     issued = ApiToken(
         user_id=user.id,
         token_hash=_digest(token),
@@ -89,7 +89,7 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
 
 def load_user_from_request(request: Request) -> User | None:
     """Flask-Login's request loader: a bearer token authenticates API requests, nothing else."""
-    token = bearer_token()
+    token = api_token()
     if token is None or not request.path.startswith(API_PREFIX):
         return None
     return user_for_token(token)

@@ -3,7 +3,8 @@
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from app.progress import heartbeats, ledger, reading
+from app.extensions import bearer_token, login_manager
+from app.progress import heartbeats, ledger, reading, viewing
 from app.progress.statements import export_xapi
 
 bp = Blueprint("progress_api", __name__, url_prefix="/api/v1/progress")
@@ -30,12 +31,26 @@ lessons_bp = Blueprint("lesson_progress_api", __name__, url_prefix="/api/v1/less
 
 
 @lessons_bp.post("/<int:lesson_id>/heartbeat")
-@login_required
 def heartbeat(lesson_id: int):
-    """Credit the media interval just played: {"start", "end"} (+ "session", "sequence") in seconds."""
+    """Credit the media interval just played: {"start", "end"} (+ "session", "sequence") in seconds.
+
+    Sent with the lesson page's viewing token as a bearer token, it is served without the session
+    cookie, CSRF or loading the account (the heartbeat's own read checks the token); otherwise it
+    takes the signed-in session like any API call.
+    """
+    token = bearer_token()
+    if viewing.is_viewing_token(token):
+        claim = viewing.read(token)
+        if claim is None:
+            return jsonify(error="bad_token"), 401
+        member, context = heartbeats.MemberRef(claim.user_id), {"claim": claim}
+    elif current_user.is_authenticated:
+        member, context = current_user, {}
+    else:
+        return login_manager.unauthorized()
     payload = request.get_json(silent=True)
     try:
-        figures = heartbeats.heartbeat(current_user, lesson_id, payload)
+        figures = heartbeats.heartbeat(member, lesson_id, payload, **context)
     except heartbeats.HeartbeatRefused as refusal:
         return jsonify(error=refusal.reason), refusal.status
     return jsonify(figures.as_json())

@@ -34,7 +34,7 @@ from app.courses.models import Course, Lesson, LessonKind
 from app.courses.permissions import editable_courses
 from app.extensions import db
 from app.media.models import VideoStatus
-from app.progress import heartbeat_rows, permissions
+from app.progress import heartbeat_rows, permissions, viewing
 from app.progress.heartbeat_rows import ViewerState
 from app.progress.models import HeartbeatRefusal, VideoProgress, Viewer
 from app.progress.services import complete_on_evidence, is_completed, progress_of
@@ -283,14 +283,21 @@ def record_refusal(member: User, lesson_id: int, reason: str, payload, now: date
     db.session.commit()
 
 
-def refusals_stored(verify):
-    """Wrap a heartbeat handler ``verify(member, lesson_id, payload, now)`` so that every refusal it
-    raises is stored with its reason before it reaches the client."""
+@dataclass(frozen=True)
+class MemberRef:
+    """A member known by id alone: what a viewing-token heartbeat carries (no account is loaded)."""
 
-    def handle(member: User, lesson_id: int, payload, now: datetime | None = None):
+    id: int
+
+
+def refusals_stored(verify):
+    """Wrap a heartbeat handler ``verify(member, lesson_id, payload, now, **context)`` so that every
+    refusal it raises is stored with its reason before it reaches the client."""
+
+    def handle(member: User | MemberRef, lesson_id: int, payload, now: datetime | None = None, **context):
         now = now or utcnow()
         try:
-            return verify(member, lesson_id, payload, now)
+            return verify(member, lesson_id, payload, now, **context)
         except HeartbeatRefused as refusal:
             record_refusal(member, lesson_id, refusal.reason, payload, now)
             raise
@@ -300,15 +307,34 @@ def refusals_stored(verify):
 
 
 @refusals_stored
-def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
-    """Verify one video heartbeat and credit its interval; raise HeartbeatRefused (stored) when refused."""
+def heartbeat(
+    member: User | MemberRef,
+    lesson_id: int,
+    payload,
+    now: datetime,
+    claim: viewing.ViewingClaim | None = None,
+) -> Figures:
+    """Verify one video heartbeat and credit its interval; raise HeartbeatRefused (stored) when refused.
+
+    With a viewing token's ``claim`` (the lean path: no session cookie, no account loaded) the claim
+    is checked against the same read: the account still active at the claimed session version, the
+    claimed lesson, and the claimed viewing session still the member's newest.
+    """
     state = heartbeat_rows.read(member.id, lesson_id) if 0 < lesson_id <= MAX_ID else None
     if state is None:  # not a lesson to watch, or the member's first heartbeat without the lesson page
-        if watchable_lesson(lesson_id) is None:
+        if watchable_lesson(lesson_id) is None or claim is not None:
             raise HeartbeatRefused(404, "not_visible")
         _create_viewer(member, now)
         state = heartbeat_rows.read(member.id, lesson_id)
     beat = parse(payload)
+    if claim is not None:
+        if not state.account_active or state.session_version != claim.session_version:
+            raise HeartbeatRefused(401, "token_ended")
+        if claim.lesson_id != lesson_id:
+            raise HeartbeatRefused(409, "other_lesson")
+        if beat.session not in (None, claim.session):
+            raise HeartbeatRefused(409, "superseded")
+        beat.session = claim.session
     duration = state.duration
     if duration is None:
         raise HeartbeatRefused(409, "video_not_ready")
@@ -336,13 +362,18 @@ def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> Figures:
     )
 
 
-def complete_watched(member: User, lesson_id: int, verified: float, duration: float, now: datetime) -> bool:
+def complete_watched(
+    member: User | MemberRef, lesson_id: int, verified: float, duration: float, now: datetime
+) -> bool:
     """Complete the video lesson whose verified seconds reached the completion share, in the
     heartbeat's transaction; return whether it is completed now (by this call or before it)."""
     evidence = {"rule": "watched", "verified_seconds": round(verified, 3), "duration": duration}
     lesson = watchable_lesson(lesson_id)
-    return lesson is not None and (
-        complete_on_evidence(member, lesson, evidence, now) or is_completed(member, lesson)
+    account = db.session.get(User, member.id)  # already in the session on the cookie path
+    return (
+        lesson is not None
+        and account is not None
+        and (complete_on_evidence(account, lesson, evidence, now) or is_completed(account, lesson))
     )
 
 
@@ -367,6 +398,8 @@ def player_state(member: User, lesson: Lesson, now: datetime | None = None) -> d
     current = _figures(member, lesson, row, 0.0)
     return {
         "session": session,
+        # Heartbeats sent with it skip the cookie session, CSRF and the account's loading (viewing.py).
+        "viewing_token": viewing.mint(member.id, member.session_version, lesson.id, session, now),
         "resume_at": current.resume_at,
         # Seeking is allowed up to the furthest verified point (anywhere once the lesson is completed).
         "furthest": max((high for _low, high in row.intervals), default=0.0) if row else 0.0,

@@ -86,7 +86,7 @@ def test_a_member_finishes_a_course_and_sees_hours_and_certificate_at_once(
     page.get_by_label("对").check()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("submit").click()
-    expect(page.locator(".flash-success").last).to_contain_text("课时已完成")
+    expect(page.locator(".flash-success").last).to_contain_text("已提交")
     snap("quiz-passed")
 
     page.goto(f"{live_server}/courses/short/")

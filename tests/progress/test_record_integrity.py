@@ -292,7 +292,7 @@ def test_a_regrade_that_fails_an_essay_does_not_complete_the_lesson(app, world, 
 
 def test_one_attempt_that_cannot_be_closed_does_not_keep_the_others_open(app, world, monkeypatch):
     with app.app_context():
-        quiz, lesson = quiz_lesson_course(time_limit_minutes=10)
+        quiz, _lesson = quiz_lesson_course(time_limit_minutes=10)
         started = utcnow() - timedelta(minutes=30)
         for name in ("member_a", "member_b"):
             attempts.start_attempt(quiz, user(name), now=started)

@@ -1,9 +1,19 @@
 """Viewing tokens: signed, bound to member, session version, lesson and viewing session, expiring."""
 
+import re
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import event, select
+
+from app.auth import services
+from app.auth.models import User
+from app.courses.models import Course, Lesson
+from app.extensions import db
 from app.progress import viewing
 from app.timeutil import utcnow
+from tests.factories import PASSWORD
+from tests.progress.conftest import make_video_lesson
 
 
 def test_a_minted_token_reads_back_its_claim(app):
@@ -30,3 +40,83 @@ def test_a_token_expires(app):
         token = viewing.mint(7, 3, 42, "a" * 32, now=utcnow() - timedelta(minutes=241))
         assert viewing.read(token) is None
         assert viewing.read(viewing.mint(7, 3, 42, "a" * 32, now=utcnow() - timedelta(minutes=239)))
+
+
+# --- the lean heartbeat path ------------------------------------------------------------------------
+
+
+def open_lesson_page(app, client, auth, username="member_a", slug="video-course"):
+    """Sign in, open the video lesson's page as a browser does; return (lesson id, viewing token)."""
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).join(Lesson.course).where(Course.slug == slug))
+        lesson_id = lesson.id
+    auth.login(username)
+    page = client.get(f"/courses/{slug}/lessons/{lesson_id}").get_data(as_text=True)
+    return lesson_id, re.search(r'data-viewing-token="([^"]+)"', page).group(1)
+
+
+def beat(app, lesson_id: int, token: str, start: float, end: float, sequence: int):
+    """A heartbeat as the player sends it: the viewing token, and no cookie at all."""
+    return app.test_client().post(
+        f"/api/v1/lessons/{lesson_id}/heartbeat",
+        json={"start": start, "end": end, "sequence": sequence},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+@pytest.fixture
+def video(app, world):
+    with app.app_context():
+        return make_video_lesson(duration=100).id
+
+
+def test_the_player_s_heartbeats_count_with_the_viewing_token_and_no_cookie(app, client, auth, video):
+    lesson_id, token = open_lesson_page(app, client, auth)
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 -- the SQL each request runs
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        answer = beat(app, lesson_id, token, 0, 5, 1)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert answer.status_code == 200 and answer.get_json()["verified_seconds"] == 5
+    assert "Set-Cookie" not in answer.headers  # no session was opened for it
+    assert len(statements) == 3  # the one read and the two writes: no account, no session, no token row
+    assert beat(app, lesson_id, token, 5, 10, 2).get_json()["verified_seconds"] == 10
+
+
+def test_a_forged_or_expired_viewing_token_is_refused(app, client, auth, video):
+    lesson_id, token = open_lesson_page(app, client, auth)
+    forged = token.replace(".", ".9", 1)
+    assert beat(app, lesson_id, forged, 0, 5, 1).get_json() == {"error": "bad_token"}
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == "member_a"))
+        old = viewing.mint(user_id, 1, lesson_id, "a" * 32, now=utcnow() - timedelta(days=1))
+    assert beat(app, lesson_id, old, 0, 5, 1).status_code == 401
+
+
+def test_a_viewing_token_counts_only_on_its_lesson_and_while_its_page_is_the_newest(app, client, auth, video):
+    with app.app_context():
+        other = make_video_lesson("other-course", duration=100).id
+    lesson_id, token = open_lesson_page(app, client, auth)
+    assert beat(app, other, token, 0, 5, 1).get_json()["error"] == "other_lesson"
+    _same, newer = open_lesson_page(app, client, auth)  # the member opened the lesson again
+    assert beat(app, lesson_id, token, 0, 5, 1).get_json()["error"] == "superseded"
+    assert beat(app, lesson_id, newer, 0, 5, 1).status_code == 200
+
+
+@pytest.mark.parametrize("ending", ["sign out everywhere", "password change", "deactivation"])
+def test_a_viewing_token_ends_with_the_account_s_sessions(app, client, auth, video, ending):
+    lesson_id, token = open_lesson_page(app, client, auth)
+    with app.app_context():
+        member = db.session.scalar(select(User).where(User.username == "member_a"))
+        if ending == "sign out everywhere":
+            services.end_all_sessions(member)
+        elif ending == "password change":
+            services.change_password(member, PASSWORD, "a-new-long-passphrase-2026")
+        else:
+            services.set_active(member, False)
+    answer = beat(app, lesson_id, token, 0, 5, 1)
+    assert answer.status_code == 401 and answer.get_json()["error"] == "token_ended"
