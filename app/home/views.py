@@ -22,7 +22,8 @@ HOME_ROWS = 5  # notices and replies shown on the home page; their own pages lis
 @login_required
 def index():
     member = current_user.has_role(Role.MEMBER)
-    courses = course_progress(current_user) if member else []
+    # A course unpublished since the member enrolled leads nowhere: the home leaves it out.
+    courses = [row for row in course_progress(current_user) if row.course.is_published] if member else []
     replies, replies_seen_at = (
         discussions.recent_replies(current_user, limit=HOME_ROWS) if member else ([], None)
     )

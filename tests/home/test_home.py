@@ -1,101 +1,26 @@
 """The member's home leads: where to continue, required courses, quizzes, notices, replies, the pace."""
 
-from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event
 
 from app.auth.models import Role
 from app.courses import services as courses
-from app.courses.models import CompletionRule, Course, LessonKind
+from app.courses.models import CompletionRule, Course, CourseStatus, LessonKind
 from app.discussions import services as discussions
 from app.extensions import db
-from app.media.models import Video, VideoStatus
+from app.home import queries
+from app.library.services import ensure_collection, get_document, import_upload
 from app.notices import services as notices
-from app.progress import heartbeats, ledger, reading
+from app.progress import ledger, reading
 from app.progress import services as progress
 from app.quizzes.models import Quiz
 from app.reports.pace import expected_hours
-from app.timeutil import utcnow
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, csrf_token
 from tests.factories import make_user
-from tests.progress.conftest import DEFAULT_LESSONS, add_lesson, lesson_of, make_course, user
-
-LATER = utcnow() + timedelta(hours=1)
-
-
-def attach_video(lesson, duration: float = 100.0) -> None:
-    lesson.video = Video(
-        sha256=f"{lesson.id:0<64}"[:64],
-        original_filename="clip.mp4",
-        source_path=f"videos/{lesson.id}/original.mp4",
-        source_format="mov,mp4,m4a,3gp,3g2,mj2",
-        size_bytes=1000,
-        status=VideoStatus.READY,
-        duration=duration,
-        width=640,
-        height=360,
-    )
-    db.session.commit()
-
-
-def attach_quiz(lesson, title: str = "课程测验") -> Quiz:
-    quiz = Quiz(title=title, published=True, attempts_allowed=3)
-    db.session.add(quiz)
-    db.session.flush()
-    lesson.quiz_id = quiz.id
-    db.session.commit()
-    return quiz
-
-
-def required_course(slug: str = "dangzhang", title: str = "党章学习", lessons=DEFAULT_LESSONS):
-    """A published course of text, video, reading and quiz lessons, required for 甲党委 this year."""
-    course = make_course(slug, title=title, lessons=lessons)
-    year = courses.current_year()
-    courses.assign_course(
-        course, user("sec_a").unit.parent.parent, year, True, date(year, 12, 31), user("admin")
-    )
-    return course
-
-
-def studying_member(slug: str = "dangzhang") -> dict:
-    """member_a: read the text lesson, watched 40 s of the video, a question answered by the trainer,
-    a notice unread, a course quiz and a standalone quiz waiting."""
-    member = user("member_a")
-    course = required_course(slug)
-    intro, clip, quiz_lesson = (
-        lesson_of(course, "intro"),
-        lesson_of(course, "clip"),
-        lesson_of(course, "quiz"),
-    )
-    attach_video(clip)
-    attach_quiz(quiz_lesson)
-    standalone = Quiz(title="每月一测", published=True)
-    db.session.add(standalone)
-    db.session.commit()
-
-    session = heartbeats.open_session(member, clip, now=utcnow())
-    heartbeats.heartbeat(
-        member, clip.id, {"start": 0, "end": 10, "session": session}, now=utcnow() + timedelta(seconds=10)
-    )
-    heartbeats.heartbeat(
-        member, clip.id, {"start": 10, "end": 20, "session": session}, now=utcnow() + timedelta(seconds=20)
-    )
-    progress.open_lesson(member, intro)
-    progress.confirm_reading(member, intro, LATER)  # the latest trace: the intro, completed
-
-    question = discussions.create_post(member, intro, "入党誓词何时宣读？", is_question=True)
-    discussions.reply_to(user("trainer"), question, "在入党仪式上宣读。")
-    notice = notices.publish_notice(
-        user("sec_a"), user("sec_a").unit, notices.NoticeFields(title="关于开展主题党日的通知")
-    )
-    return {
-        "course": course,
-        "clip": clip,
-        "quiz_lesson": quiz_lesson,
-        "standalone": standalone,
-        "notice": notice,
-    }
+from tests.home.conftest import attach_quiz, required_course, studying_member
+from tests.progress.conftest import add_lesson, lesson_of, make_attempt, make_course, user
 
 
 def home(client, username: str = "member_a") -> str:
@@ -114,7 +39,7 @@ def block(page: str, testid: str) -> str:
 def test_a_studying_member_s_home_leads_with_each_block(app, world, client):
     with app.app_context():
         made = studying_member()
-        clip_id, quiz_lesson_id = made["clip"].id, made["quiz_lesson"].id
+        clip_id = made["clip"].id
         quiz_id, standalone_id = made["quiz_lesson"].quiz_id, made["standalone"].id
         expected = expected_hours(
             ledger.target_for(user("member_a"), ledger.local_year()),
@@ -139,7 +64,6 @@ def test_a_studying_member_s_home_leads_with_each_block(app, world, client):
     assert "每月一测" in quizzes and f'href="/quizzes/{standalone_id}"' in quizzes
     assert quizzes.index("课quiz") < quizzes.index("每月一测")  # a required course's quiz first
     assert f"截止日期 {courses.current_year()}-12-31" in quizzes
-    assert str(quiz_lesson_id)  # the lesson is the course's fourth
 
     assert "关于开展主题党日的通知" in block(page, "unread-notices")
 
@@ -162,8 +86,6 @@ def test_a_completed_quiz_and_a_finished_standalone_quiz_no_longer_wait(app, wor
     with app.app_context():
         made = studying_member()
         member = user("member_a")
-        from tests.progress.conftest import make_attempt
-
         make_attempt(member, passed=True, quiz=db.session.get(Quiz, made["quiz_lesson"].quiz_id))
         progress.record_quiz_outcome(member, made["quiz_lesson"], made["quiz_lesson"].quiz_id)
         make_attempt(member, passed=False, quiz=made["standalone"])
@@ -173,8 +95,6 @@ def test_a_completed_quiz_and_a_finished_standalone_quiz_no_longer_wait(app, wor
 
 def test_a_reading_lesson_continues_on_its_reading_page(app, world, client):
     with app.app_context():
-        from app.library.services import ensure_collection, get_document, import_upload
-
         outcome = import_upload(
             "dangzhang.md", "# 第一章 总纲\n\n正文。\n".encode(), ensure_collection("学习资料")
         )
@@ -213,16 +133,57 @@ def test_the_home_speaks_english_when_asked(app, world, client):
     with app.app_context():
         studying_member()
     AuthActions(client).login("member_a")
-    client.post("/language", data={"locale": "en", "csrf_token": _token(client)})
+    client.post("/language", data={"locale": "en", "csrf_token": csrf_token(client, "/")})
     page = client.get("/").get_data(as_text=True)
     assert "Continue where you stopped" in page and "Quizzes waiting for me" in page
     assert "Replies to my questions" in page and "The video resumes at 0:20." in page
 
 
-def _token(client) -> str:
-    from tests.conftest import csrf_token
+def test_a_member_who_met_the_target_is_told_so(app, world, client):
+    with app.app_context():
+        ledger.add_correction(user("member_a"), 40, "补录线下学习学时", ledger.local_year(), user("admin"))
+    study = block(home(client), "study-card")
+    assert 'data-state="met"' in study and "已完成本年度学时目标" in study
 
-    return csrf_token(client, "/")
+
+def test_the_pace_is_behind_only_by_what_the_even_pace_calls_for():
+    on_track = queries.Pace(2026, Decimal("20"), Decimal("32"), Decimal("16.00"))
+    behind = queries.Pace(2026, Decimal("10"), Decimal("32"), Decimal("16.00"))
+    assert on_track.behind == 0 and not on_track.met
+    assert behind.behind == Decimal("6.00")
+
+
+def test_the_home_shows_only_the_member_s_own_study_in_published_courses(app, world, client):
+    with app.app_context():
+        withdrawn = make_course("withdrawn", title="已撤回课程")
+        progress.open_lesson(user("member_a"), lesson_of(withdrawn, "intro"))
+        withdrawn.status = CourseStatus.DRAFT  # unpublished after the member opened it
+        db.session.commit()
+        studying_member_elsewhere = user("member_b")  # another committee's member, studying and asking
+        other = make_course("other", title="他人课程")
+        lesson = lesson_of(other, "clip")
+        progress.open_lesson(studying_member_elsewhere, lesson)
+        question = discussions.create_post(studying_member_elsewhere, lesson, "别人的提问", is_question=True)
+        discussions.reply_to(user("trainer"), question, "给别人的回答")
+    page = home(client)
+    for absent in ("已撤回课程", "他人课程", "给别人的回答", 'data-testid="continue"'):
+        assert absent not in page
+    assert 'data-testid="getting-started"' in page  # a withdrawn course's lesson is no study to resume
+
+
+def test_a_reply_s_text_is_shown_escaped_on_the_home(app, world, client):
+    with app.app_context():
+        course = required_course(title="<img src=x onerror=alert(1)>课程")
+        lesson = lesson_of(course, "quiz")
+        attach_quiz(lesson, "<b>测验</b>")
+        question = discussions.create_post(
+            user("member_a"), lesson_of(course, "intro"), "请教", is_question=True
+        )
+        discussions.reply_to(user("trainer"), question, "<script>alert('回复')</script>答复")
+    page = home(client)
+    assert "<script>alert(" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(" in block(page, "home-replies")
+    assert "&lt;img src=x onerror=alert(1)&gt;课程" in block(page, "waiting-quizzes")
 
 
 @pytest.mark.parametrize("username", ["admin", "sec_a", "trainer", "auditor"])
@@ -279,4 +240,18 @@ def test_the_home_page_runs_a_bounded_number_of_queries(app, world, client):
         db.session.commit()
         after = count_queries(client)
     assert after == before
-    assert before <= 40
+    assert before <= 30
+
+
+def test_each_more_course_costs_the_home_at_most_two_queries(app, world, client):
+    """Only the courses' lesson counts (progress.services.course_progress) are read per course."""
+    with app.app_context():
+        studying_member()
+    AuthActions(client).login("member_a")
+    client.get("/")
+    with app.app_context():
+        before = count_queries(client)
+        for number in range(3):
+            required_course(f"more{number}", title=f"课程{number}")
+        after = count_queries(client)
+    assert after - before <= 3 * 2
