@@ -11,13 +11,17 @@ from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select, union_all
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.courses.models import Course, CourseStatus, Lesson, LessonKind, Module
 from app.courses.quiz_link import lesson_quiz_ids
+from app.discussions import services as discussions
+from app.discussions.models import Post
 from app.extensions import db
+from app.notices import services as notices
+from app.notices.services import InboxRow
 from app.progress import ledger
 from app.progress.models import LessonProgress, ReadingProgress, VideoProgress, Viewer
-from app.progress.services import CourseProgress
+from app.progress.services import CourseProgress, course_progress
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
 from app.quizzes.permissions import takeable_quizzes
 from app.reports.pace import expected_hours
@@ -277,3 +281,48 @@ def pace_of(member: User) -> Pace:
     year = today.year
     target = ledger.target_for(member, year)
     return Pace(year, ledger.total_for(member.id, year), target, expected_hours(target, year, today))
+
+
+HOME_ROWS = 5  # notices and replies shown on the home page; their own pages list them all
+
+
+@dataclass
+class Home:
+    """Everything the home page shows a user: the member's blocks stay empty for other roles."""
+
+    unread_notices: list[InboxRow]
+    is_member: bool = False
+    courses: list[CourseProgress] | None = None  # published ones: a withdrawn course leads nowhere
+    next_step: NextStep | None = None
+    waiting_quizzes: list[WaitingQuiz] | None = None
+    replies: list[Post] | None = None
+    replies_seen_at: datetime | None = None
+    pace: Pace | None = None
+
+    @property
+    def required_courses(self) -> list[CourseProgress]:
+        return [row for row in self.courses or [] if row.required]
+
+    @property
+    def is_new(self) -> bool:
+        """A member with no course, no study and no hours: the home says where to start."""
+        return self.is_member and not self.courses and self.next_step is None and not self.pace.total
+
+
+def home_for(user: User) -> Home:
+    """Gather the user's home page."""
+    unread = [row for row in notices.inbox(user, limit=HOME_ROWS) if row.unread]
+    if not user.has_role(Role.MEMBER):
+        return Home(unread_notices=unread)
+    courses = [row for row in course_progress(user) if row.course.is_published]
+    replies, seen_at = discussions.recent_replies(user, limit=HOME_ROWS)
+    return Home(
+        unread_notices=unread,
+        is_member=True,
+        courses=courses,
+        next_step=next_step(user, courses),
+        waiting_quizzes=waiting_quizzes(user, courses),
+        replies=replies,
+        replies_seen_at=seen_at,
+        pace=pace_of(user),
+    )
