@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth.models import User
 from app.courses.errors import CourseError
@@ -53,6 +53,7 @@ def member_assignments(user: User, year: int | None = None) -> dict[int, Catalog
     rows = db.session.scalars(
         select(Assignment)
         .join(Course, Assignment.course_id == Course.id)
+        .options(contains_eager(Assignment.course))  # each entry names its course: no query per course
         .where(
             Assignment.unit_id.in_(unit_ids),
             Assignment.year == (year or current_year()),

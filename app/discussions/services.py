@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.audit.services import record_audit
 from app.auth.models import User
@@ -212,8 +212,12 @@ def unread_reply_count(user: User) -> int:
 
 def recent_replies(user: User, limit: int = 50) -> tuple[list[Post], datetime | None]:
     """The newest replies to the user's posts, and when the user last looked (older ones are read)."""
+    # Each reply is shown with its author and its lesson's course: loaded with it, not one by one.
+    statement = _replies_to(user).options(
+        joinedload(Post.author), joinedload(Post.lesson).joinedload(Lesson.course)
+    )
     replies = list(
-        db.session.scalars(_replies_to(user).order_by(Post.created_at.desc(), Post.id.desc()).limit(limit))
+        db.session.scalars(statement.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit))
     )
     return replies, _seen_at(user)
 
