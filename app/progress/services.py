@@ -9,6 +9,7 @@
 - course: every current lesson completed; then its hours are credited once and a certificate issued.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -361,17 +362,28 @@ def course_progress(member: User) -> list[CourseProgress]:
         cert.course_id: cert
         for cert in db.session.scalars(select(Certificate).where(Certificate.user_id == member.id))
     }
+    # Every course's current lessons, and which of them the member completed, in one query each.
+    current = db.session.execute(
+        select(Lesson.course_id, Lesson.id)
+        .join(Module, Lesson.module_id == Module.id)
+        .where(Lesson.course_id.in_(course_ids), Lesson.removed_at.is_(None), Module.removed_at.is_(None))
+    ).all()
+    done = completed_lesson_ids(member.id, [lesson_id for _course_id, lesson_id in current])
+    lessons: dict[int, int] = defaultdict(int)
+    completed: dict[int, int] = defaultdict(int)
+    for course_id, lesson_id in current:
+        lessons[course_id] += 1
+        completed[course_id] += lesson_id in done
     rows = []
     for course in db.session.scalars(select(Course).where(Course.id.in_(course_ids))):
-        lesson_ids = current_lesson_ids(course)
         entry = assigned.get(course.id)
         rows.append(
             CourseProgress(
                 course=course,
                 required=bool(entry and entry.required),
                 due_date=entry.due_date if entry else None,
-                lessons=len(lesson_ids),
-                completed=len(completed_lesson_ids(member.id, lesson_ids)),
+                lessons=lessons[course.id],
+                completed=completed[course.id],
                 certificate=issued.get(course.id),
             )
         )
