@@ -89,8 +89,9 @@ class LessonForm(FlaskForm):
     body = TextAreaField(_l("Content (Markdown)"), validators=[Optional(), Length(max=200_000)])
     # Checked by the service (a clear message for a video gone from the library), not as a choice.
     video_id = SelectField(_l("Video from the video library"), validators=[Optional()], validate_choice=False)
-    document = StringField(_l("Library document identifier"), validators=[Optional(), Length(max=200)])
-    section = StringField(_l("Section (optional)"), validators=[Optional(), Length(max=200)])
+    # Filled by the picker (search the library, choose a document); the service checks it exists.
+    document = HiddenField(_l("Library document"), validators=[Optional(), Length(max=200)])
+    section = SelectField(_l("Section to start from"), validators=[Optional()], validate_choice=False)
     quiz_source = TextAreaField(_l("Questions (GIFT format)"), validators=[Optional(), Length(max=200_000)])
     pass_score = IntegerField(_l("Pass score (%)"), validators=[Optional(), NumberRange(0, 100)])
     time_limit = IntegerField(_l("Time limit (minutes)"), validators=[Optional(), NumberRange(1, 600)])

@@ -120,6 +120,7 @@ def lesson(slug: str, lesson_id: int):
         watch=watch,
         previous=previous,
         following=following,
+        reading=services.reading_reference(lesson),
         kind_labels=KIND_LABELS,
         completion_labels=COMPLETION_LABELS,
         LessonKind=LessonKind,
