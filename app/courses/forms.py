@@ -29,6 +29,24 @@ COMPLETION_LABELS = {
     CompletionRule.SUBMITTED: _l("Quiz submitted"),
     CompletionRule.PASSED: _l("Quiz passed"),
 }
+# A text lesson's "opened" rule asks for its reading time (PROGRESS_TEXT_MIN_SHARE of its minutes)
+# or the member's "I have finished reading" after it: opening alone only starts it.
+TEXT_OPENED_LABEL = _l("Read for its time, or “I have finished reading”")
+# The lesson form offers "opened" for every kind: say what it means for a text lesson.
+OPTION_LABELS = {
+    CompletionRule.OPENED: _l("Opened (a text lesson: read for its time, or “I have finished reading”)")
+}
+
+
+def completion_label(kind: LessonKind, rule: CompletionRule) -> str:
+    """What completes a lesson of this kind under this rule, as the member reads it."""
+    return (
+        TEXT_OPENED_LABEL
+        if kind is LessonKind.TEXT and rule is CompletionRule.OPENED
+        else COMPLETION_LABELS[rule]
+    )
+
+
 STATUS_LABELS = {CourseStatus.DRAFT: _l("Draft"), CourseStatus.PUBLISHED: _l("Published")}
 ORIGIN_LABELS = {
     RevisionOrigin.FOLDER: _l("Course folder"),
@@ -82,7 +100,7 @@ class LessonForm(FlaskForm):
         _l("Completed when"),
         choices=select_choices(
             [("", _l("The usual rule for this kind"))]
-            + [(rule.value, label) for rule, label in COMPLETION_LABELS.items()]
+            + [(rule.value, OPTION_LABELS.get(rule, label)) for rule, label in COMPLETION_LABELS.items()]
         ),
         validators=[Optional()],
     )
