@@ -126,3 +126,13 @@ def test_the_demo_reading_lesson_opens_its_document_after_demo_load(app, runner)
     assert opened.status_code == 302 and "#s" in opened.headers["Location"]
     page = client.get(opened.headers["Location"]).get_data(as_text=True)
     assert "党员的权利和义务学习笔记" in page
+
+
+def test_a_course_library_file_the_library_cannot_read_is_refused_naming_it(app, world, course_folder):
+    (course_folder / "library" / "broken.epub").write_bytes(b"PK\x03\x04 not really a zip")
+    with app.app_context(), pytest.raises(CourseFormatError) as caught:
+        import_folder(course_folder)
+    assert caught.value.path == "test-course/library/broken.epub"
+    with app.app_context():
+        assert db.session.scalar(select(Course)) is None
+        assert db.session.scalar(select(Document)) is None
