@@ -42,7 +42,7 @@ def start_serving(tmp_path: Path, port: int) -> subprocess.Popen:
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "COURSES_DIR": str(tmp_path / "courses"),
         "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"),
-        "SECRET_KEY": "serve-test",
+        "SECRET_KEY": "serve-test-" + "0" * 40,
     }
     env.pop("TEST_DATABASE_URL", None)
     flask = [str(VENV / "bin" / "flask"), "--app", "wsgi"]
