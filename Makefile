@@ -12,17 +12,29 @@ TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := $(VENV)/.apt-updated
 
-.PHONY: run test install system-packages browser translations lint test-sqlite test-postgres messages clean \
+.PHONY: run serve test install system-packages browser translations lint test-sqlite test-postgres messages clean \
 	deploy-packages deploy-check
 
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) demo load
-	@echo "Serving the Online Party School on http://$(HOST):$(PORT) (demo password: party-school-demo)"
-	@# The job worker (video transcoding) runs beside the web server and stops with it.
-	$(FLASK) worker & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "== migrating the database (flask db upgrade) =="
+	@$(FLASK) db upgrade
+	@echo "== loading the demo content (flask demo load; the first time it also transcodes the demo clip) =="
+	@$(FLASK) demo load
+	@$(MAKE) --no-print-directory serve
+
+# The development server (Flask's, for trying the site on this machine; production runs gunicorn
+# behind nginx: docs/deploy.md) with the job worker beside it. Ctrl-C or SIGTERM stops both and
+# ends cleanly (exit 0): the recipe's shell traps the signal, stops its two children and waits.
+serve:
+	@echo "Serving the Online Party School on http://$(HOST):$(PORT) with Flask's development server"
+	@echo "  (demo password: party-school-demo; for production see docs/deploy.md). Ctrl-C stops it."
+	@$(FLASK) worker & worker=$$!; \
+	$(FLASK) run --host $(HOST) --port $(PORT) & server=$$!; \
+	stop() { trap '' INT TERM; kill -TERM $$server $$worker 2>/dev/null; wait $$server $$worker 2>/dev/null; \
+		echo "Stopped the web server and the job worker."; exit 0; }; \
+	trap stop INT TERM; \
+	wait $$server; status=$$?; kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null; \
+	case $$status in 0|130|143) exit 0;; *) exit $$status;; esac
 
 # The two legs run side by side (one per core); each leg's output is printed whole when it ends.
 test: install browser deploy-packages lint
@@ -33,12 +45,16 @@ install: $(INSTALLED) system-packages translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@echo "== creating the virtual environment $(VENV) =="
 	$(PYTHON) -m venv $(VENV)
 
+# pip's own lines, less its noise: what it collects and installs, so a first run is not a silent minute.
+PIP_PROGRESS := grep --line-buffered -E "^(Collecting|Installing collected|Successfully installed|ERROR)" || true
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $@
+	@echo "== installing the Python packages into $(VENV) (about a minute the first time) =="
+	@set -o pipefail; $(BIN)/python -m pip install --progress-bar off --upgrade pip | { $(PIP_PROGRESS); }
+	@set -o pipefail; $(BIN)/python -m pip install --progress-bar off -e ".[dev]" | { $(PIP_PROGRESS); }
+	@touch $@
 
 $(APT_UPDATED): | $(BIN)/python
 	$(SUDO) apt-get update -qq

@@ -97,6 +97,11 @@ def search_events(reader: User, where: AuditFilter, page: int = 1) -> tuple[list
     return events, total
 
 
+def detail_text(detail: dict) -> str:
+    """An event's detail as JSON a person reads: Chinese as characters, not \\u escapes."""
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True)
+
+
 def export_events(reader: User, where: AuditFilter) -> str:
     """Every matching event as CSV, oldest first; the export is itself logged."""
     buffer = io.StringIO()
@@ -107,7 +112,7 @@ def export_events(reader: User, where: AuditFilter) -> str:
     )
     for event in db.session.scalars(statement):
         actor = event.actor.username if event.actor else ""
-        detail = json.dumps(event.detail, ensure_ascii=False, sort_keys=True)
+        detail = detail_text(event.detail)
         writer.writerow(
             [
                 event.id,

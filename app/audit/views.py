@@ -59,6 +59,7 @@ def log():
         pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
         where=where,
         problems=problems,
+        detail_text=services.detail_text,
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 
 from app.auth.models import User
 from app.courses import review
-from app.courses.errors import CourseError
+from app.courses.errors import CourseError, LessonFieldError
 from app.courses.folder import LIBRARY_VIDEO_PREFIX, QUIZ_SETTINGS, SLUG_PATTERN, LessonSpec
 from app.courses.importer import fill_lesson, lesson_spec, record_revision
 from app.courses.models import (
@@ -25,6 +25,7 @@ from app.courses.models import (
 )
 from app.courses.quiz_link import link_quiz
 from app.extensions import db
+from app.library import services as library
 from app.media.models import Video, VideoStatus
 from app.media.permissions import scoped_videos
 from app.quizzes.gift import parse_gift
@@ -288,9 +289,14 @@ def _validated_spec(
             raise CourseError(_("Choose the lesson's video from the video library."))
     elif fields.kind is LessonKind.READING:
         if not (fields.document or "").strip():
-            raise CourseError(_("A reading lesson needs the library document's identifier."))
+            raise LessonFieldError(
+                "document", _("Choose the document the lesson reads from the theory library.")
+            )
         spec.document = fields.document.strip()
         spec.section = (fields.section or "").strip() or None
+        problem = library.reading_target_problem(spec.document, spec.section)
+        if problem:
+            raise LessonFieldError(*problem)
     elif fields.kind is LessonKind.QUIZ:
         source = (fields.quiz_source or "").replace("\r\n", "\n").strip("\n")
         parsed = parse_gift(source)
@@ -358,3 +364,26 @@ def remove_lesson(lesson: Lesson, editor: User | None = None) -> None:
         each.position = position
     _changed(lesson.course, editor, removed=1)
     db.session.commit()
+
+
+def document_choices(text: str) -> list[dict]:
+    """Theory-library documents a reading lesson can read, matching ``text`` (the lesson form's picker)."""
+    return [
+        {"key": document.key, "title": document.title, "collection": document.collection.name}
+        for document in library.pickable_documents(text)
+    ]
+
+
+def section_choices(key: str | None) -> list[tuple[str, str]]:
+    """(value, label) of the sections of the document ``key``: a section is named by its heading, or by
+    its anchor when it has none or shares it with another section (both are what lessons may name)."""
+    document = library.get_document_by_key(key) if key else None
+    if document is None:
+        return []
+    headings = [" ".join(section.heading.split()) for section in document.sections]
+    choices = []
+    for number, (section, heading) in enumerate(zip(document.sections, headings, strict=True), start=1):
+        unique = heading and headings.count(heading) == 1
+        label = heading or _("Section %(number)d (untitled)", number=number)
+        choices.append((heading if unique else section.anchor, label))
+    return choices

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app.auth.forms import ConfirmForm
 from app.courses import archive, attachments, authoring, permissions, review
+from app.courses.errors import LessonFieldError
 from app.courses.forms import (
     COMPLETION_LABELS,
     KIND_LABELS,
@@ -30,6 +31,7 @@ from app.courses.importer import course_revisions
 from app.courses.models import CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
 from app.errors import DomainError
 from app.extensions import db
+from app.library import services as library
 from app.markup import render_markdown
 from app.media.forms import STATUS_LABELS as VIDEO_STATUS_LABELS
 from app.web import run_and_flash
@@ -293,13 +295,38 @@ def _video_choices(form: LessonForm) -> None:
     )
 
 
+def _section_choices(form: LessonForm) -> None:
+    """The chosen document's sections (the picker's script refills them when another is chosen)."""
+    choices = [("", _("From the beginning")), *authoring.section_choices(form.document.data)]
+    if form.section.data and form.section.data not in {value for value, _label in choices}:
+        choices.append((form.section.data, form.section.data))  # what is saved stays visible
+    form.section.choices = select_choices(choices)
+
+
+def _save_lesson(form: LessonForm, operation) -> bool:
+    """Run the add or update service; a problem with one field is shown at that field."""
+    try:
+        operation()
+    except LessonFieldError as error:
+        getattr(form, error.field).errors = [*getattr(form, error.field).errors, error.message]
+        flash(_("The lesson was not saved: see the marked field."), "error")
+        return False
+    except DomainError as error:
+        flash(error.message, "error")
+        return False
+    return True
+
+
 def _render_lesson_form(module: Module, form: LessonForm, lesson: Lesson | None):
+    _section_choices(form)
+    document = library.get_document_by_key(form.document.data) if form.document.data else None
     return render_template(
         "courses/authoring/lesson.html",
         module=module,
         course=module.course,
         lesson=lesson,
         form=form,
+        chosen_document=document,
         preview=_preview_html(module.course, form.body.data or ""),
         completion_labels=COMPLETION_LABELS,
     )
@@ -310,16 +337,14 @@ def new_lesson(module_id: int):
     module = _module(module_id)
     form = LessonForm()
     _video_choices(form)
-    if form.validate_on_submit():
-        try:
-            lesson = authoring.add_lesson(module, _lesson_fields(form), current_user)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("The lesson has been added."), "success")
-            return redirect(
-                url_for("course_authoring.edit_course", course_id=module.course_id) + f"#lesson-{lesson.id}"
-            )
+    added: list[Lesson] = []
+    if form.validate_on_submit() and _save_lesson(
+        form, lambda: added.append(authoring.add_lesson(module, _lesson_fields(form), current_user))
+    ):
+        flash(_("The lesson has been added."), "success")
+        return redirect(
+            url_for("course_authoring.edit_course", course_id=module.course_id) + f"#lesson-{added[0].id}"
+        )
     return _render_lesson_form(module, form, None)
 
 
@@ -337,11 +362,10 @@ def edit_lesson(lesson_id: int):
         form.section.data = lesson.reading_section
         for name in ("pass_score", "time_limit", "attempts"):
             getattr(form, name).data = (lesson.quiz_settings or {}).get(name)
-    saved = form.validate_on_submit() and run_and_flash(
-        lambda: authoring.update_lesson(lesson, _lesson_fields(form), current_user),
-        _("The lesson has been saved."),
-    )
-    if saved:
+    if form.validate_on_submit() and _save_lesson(
+        form, lambda: authoring.update_lesson(lesson, _lesson_fields(form), current_user)
+    ):
+        flash(_("The lesson has been saved."), "success")
         return redirect(url_for("course_authoring.edit_lesson", lesson_id=lesson.id))
     return _render_lesson_form(lesson.module, form, lesson)
 
@@ -375,6 +399,19 @@ def _preview_html(course: Course, text: str) -> Markup:
     return Markup(
         html.replace('src="../files/', f'src="{files}').replace('href="../files/', f'href="{files}')
     )
+
+
+@bp.get("/library/documents")
+def pick_documents():
+    """The reading-lesson picker: library documents whose title or identifier holds ?q=."""
+    return jsonify(documents=authoring.document_choices(request.args.get("q", "")[:100]))
+
+
+@bp.get("/library/sections")
+def pick_sections():
+    """The reading-lesson picker: the sections of the document ?key=, as the lesson names them."""
+    choices = authoring.section_choices(request.args.get("key", "")[:200])
+    return jsonify(sections=[{"value": value, "label": label} for value, label in choices])
 
 
 @bp.post("/courses/<int:course_id>/preview")

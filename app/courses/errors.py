@@ -11,6 +11,14 @@ class CourseError(DomainError):
     """A rule about courses was broken; the message is for the user."""
 
 
+class LessonFieldError(CourseError):
+    """A lesson's field holds something that cannot be saved; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class CourseFormatError(CourseError):
     """A course folder does not follow the format: names the file and, when known, the line."""
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
@@ -17,11 +18,17 @@ from flask_babel import gettext as _
 
 from app.courses.errors import CourseFormatError
 from app.courses.models import COMPLETION_RULES, CompletionRule, CourseStatus, LessonKind
+from app.library.importers import ImportRefused, parse_file
+from app.library.services import MAX_FILE_BYTES, document_key, expand_paths
 from app.quizzes.gift import parse_gift
 
 COURSE_FILE = "course.yml"
 FILES_FOLDER = "files"  # images and PDFs attached to lessons, linked as ../files/<name>
 MODULE_FILE = "module.yml"
+# Documents the course's reading lessons read, shipped with the course: imported into the theory
+# library's LIBRARY_COLLECTION with the course, each known by its file name (library/笔记.md → 笔记).
+LIBRARY_FOLDER = "library"
+LIBRARY_COLLECTION = "学习资料"
 # A video lesson that uses a video from the site's video library: exported to this path with the
 # video's file, and on import the same bytes are the same library video (videos are kept by hash).
 LIBRARY_VIDEO_PREFIX = "media/library-"
@@ -115,6 +122,49 @@ class CourseSpec:
     final_exam: str | None = None  # the key of the quiz lesson that decides completion
 
 
+# Checks that a reading lesson's document (and section) exist in the site's library: returns the
+# field at fault ("document" or "section") and the message, or None. The importer passes one.
+ReadingCheck = Callable[[str, str | None], tuple[str, str] | None]
+
+
+@dataclass
+class _ReadingTargets:
+    """What a reading lesson may point at: the course's own library/ documents, then the site's library."""
+
+    own: dict[str, tuple[str, list[tuple[str, str]]]]  # key → (title, [(anchor, heading)])
+    check: ReadingCheck | None
+
+    def problem(self, document: str, section: str | None) -> tuple[str, str] | None:
+        if document not in self.own:
+            return self.check(document, section) if self.check else None
+        title, sections = self.own[document]
+        wanted = " ".join((section or "").split())
+        if wanted and not any(wanted in (anchor, " ".join(heading.split())) for anchor, heading in sections):
+            return "section", _(
+                'the document "%(title)s" has no section "%(section)s"', title=title, section=section
+            )
+        return None
+
+
+def course_documents(root: Path) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Parse the course's library/ files (as the library will import them): key → (title, sections)."""
+    folder = Path(root) / LIBRARY_FOLDER
+    documents: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    if not folder.is_dir():
+        return documents
+    for path, name in expand_paths([folder]):
+        label = f"{Path(root).name}/{LIBRARY_FOLDER}/{path.relative_to(folder).as_posix()}"
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CourseFormatError(label, None, _("the file is larger than 16 MB"))
+        try:
+            parsed = parse_file(path.name, path.read_bytes())
+        except ImportRefused as error:
+            raise CourseFormatError(label, None, error.reason) from error
+        sections = [(f"s{position + 1}", section.heading) for position, section in enumerate(parsed.sections)]
+        documents[document_key(name)] = (parsed.title, sections)
+    return documents
+
+
 class _YamlFile:
     """A YAML mapping with the line of each top-level key, for error messages."""
 
@@ -197,8 +247,12 @@ def _inside_file(root: Path, relative: str, label: str, line: int) -> Path:
     return target
 
 
-def parse_course_folder(root: Path) -> CourseSpec:
-    """Read a whole course folder; raise CourseFormatError at the first problem."""
+def parse_course_folder(root: Path, reading_check: ReadingCheck | None = None) -> CourseSpec:
+    """Read a whole course folder; raise CourseFormatError at the first problem.
+
+    A reading lesson must point at a document of the course's library/ folder or, through
+    ``reading_check`` (the importer passes the library's), at one the site's library holds.
+    """
     root = Path(root)
     label_base = root.name
     course_file = root / COURSE_FILE
@@ -222,6 +276,7 @@ def parse_course_folder(root: Path) -> CourseSpec:
     )
     if course.cover:
         _inside_file(root, course.cover, label, meta.first_line + meta.lines["cover"])
+    targets = _ReadingTargets(course_documents(root), reading_check)
     module_keys: set[str] = set()
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=_numbered_sort_key):
         match = NUMBERED_PATTERN.fullmatch(folder.name)
@@ -232,7 +287,7 @@ def parse_course_folder(root: Path) -> CourseSpec:
                 f"{label_base}/{folder.name}", None, _("another module folder has the same name")
             )
         module_keys.add(match.group(2))
-        course.modules.append(_parse_module(root, folder, match.group(2)))
+        course.modules.append(_parse_module(root, folder, match.group(2), targets))
     course.final_exam = _final_exam(meta, course)
     return course
 
@@ -303,7 +358,7 @@ def _choice(meta: _YamlFile, key: str, enum_class, default):
         raise meta.error(key, _('"%(key)s" must be one of: %(allowed)s', key=key, allowed=allowed)) from error
 
 
-def _parse_module(root: Path, folder: Path, key: str) -> ModuleSpec:
+def _parse_module(root: Path, folder: Path, key: str, targets: _ReadingTargets) -> ModuleSpec:
     label = f"{root.name}/{folder.name}/{MODULE_FILE}"
     module_file = folder / MODULE_FILE
     if not module_file.is_file():
@@ -323,7 +378,7 @@ def _parse_module(root: Path, folder: Path, key: str) -> ModuleSpec:
         if match.group(2) in lesson_keys:
             raise CourseFormatError(lesson_label, None, _("another lesson file has the same name"))
         lesson_keys.add(match.group(2))
-        module.lessons.append(_parse_lesson(root, path, f"{key}/{match.group(2)}", lesson_label))
+        module.lessons.append(_parse_lesson(root, path, f"{key}/{match.group(2)}", lesson_label, targets))
     return module
 
 
@@ -338,7 +393,7 @@ def split_front_matter(text: str, label: str) -> tuple[str, str]:
     raise CourseFormatError(label, 1, _('the front matter is not closed by a "---" line'))
 
 
-def _parse_lesson(root: Path, path: Path, key: str, label: str) -> LessonSpec:
+def _parse_lesson(root: Path, path: Path, key: str, label: str, targets: _ReadingTargets) -> LessonSpec:
     front, body = split_front_matter(_read_text(path, label), label)
     meta = _YamlFile(front, label, first_line=2)
     meta.check_keys(LESSON_KEYS)
@@ -369,6 +424,9 @@ def _parse_lesson(root: Path, path: Path, key: str, label: str) -> LessonSpec:
     elif kind is LessonKind.READING:
         lesson.document = meta.text("document", required=True)
         lesson.section = meta.text("section")
+        problem = targets.problem(lesson.document, lesson.section)
+        if problem:
+            raise meta.error(problem[0], problem[1])
     elif kind is LessonKind.QUIZ:
         # The GIFT file sits beside the lesson: its path is relative to the module folder.
         lesson.quiz = meta.text("quiz", required=True, max_length=500)

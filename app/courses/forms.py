@@ -29,6 +29,24 @@ COMPLETION_LABELS = {
     CompletionRule.SUBMITTED: _l("Quiz submitted"),
     CompletionRule.PASSED: _l("Quiz passed"),
 }
+# A text lesson's "opened" rule asks for its reading time (PROGRESS_TEXT_MIN_SHARE of its minutes)
+# or the member's "I have finished reading" after it: opening alone only starts it.
+TEXT_OPENED_LABEL = _l("Read for its time, or “I have finished reading”")
+# The lesson form offers "opened" for every kind: say what it means for a text lesson.
+OPTION_LABELS = {
+    CompletionRule.OPENED: _l("Opened (a text lesson: read for its time, or “I have finished reading”)")
+}
+
+
+def completion_label(kind: LessonKind, rule: CompletionRule) -> str:
+    """What completes a lesson of this kind under this rule, as the member reads it."""
+    return (
+        TEXT_OPENED_LABEL
+        if kind is LessonKind.TEXT and rule is CompletionRule.OPENED
+        else COMPLETION_LABELS[rule]
+    )
+
+
 STATUS_LABELS = {CourseStatus.DRAFT: _l("Draft"), CourseStatus.PUBLISHED: _l("Published")}
 ORIGIN_LABELS = {
     RevisionOrigin.FOLDER: _l("Course folder"),
@@ -82,15 +100,16 @@ class LessonForm(FlaskForm):
         _l("Completed when"),
         choices=select_choices(
             [("", _l("The usual rule for this kind"))]
-            + [(rule.value, label) for rule, label in COMPLETION_LABELS.items()]
+            + [(rule.value, OPTION_LABELS.get(rule, label)) for rule, label in COMPLETION_LABELS.items()]
         ),
         validators=[Optional()],
     )
     body = TextAreaField(_l("Content (Markdown)"), validators=[Optional(), Length(max=200_000)])
     # Checked by the service (a clear message for a video gone from the library), not as a choice.
     video_id = SelectField(_l("Video from the video library"), validators=[Optional()], validate_choice=False)
-    document = StringField(_l("Library document identifier"), validators=[Optional(), Length(max=200)])
-    section = StringField(_l("Section (optional)"), validators=[Optional(), Length(max=200)])
+    # Filled by the picker (search the library, choose a document); the service checks it exists.
+    document = HiddenField(_l("Library document"), validators=[Optional(), Length(max=200)])
+    section = SelectField(_l("Section to start from"), validators=[Optional()], validate_choice=False)
     quiz_source = TextAreaField(_l("Questions (GIFT format)"), validators=[Optional(), Length(max=200_000)])
     pass_score = IntegerField(_l("Pass score (%)"), validators=[Optional(), NumberRange(0, 100)])
     time_limit = IntegerField(_l("Time limit (minutes)"), validators=[Optional(), NumberRange(1, 600)])

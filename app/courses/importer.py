@@ -15,6 +15,8 @@ from app.courses.errors import CourseError, CourseFormatError
 from app.courses.folder import (
     COURSE_FILE,
     FILES_FOLDER,
+    LIBRARY_COLLECTION,
+    LIBRARY_FOLDER,
     LIBRARY_VIDEO_PREFIX,
     CourseSpec,
     LessonSpec,
@@ -34,6 +36,7 @@ from app.courses.models import (
 )
 from app.courses.quiz_link import link_quiz
 from app.extensions import db
+from app.library import services as library
 from app.media import storage as media_storage
 from app.media.services import MediaError, import_video_file
 from app.timeutil import utcnow
@@ -79,7 +82,11 @@ def course_folder(course: Course) -> Path | None:
 def import_course(folder: Path, owner: User | None = None, as_draft: bool = False) -> ImportResult:
     """Import one course folder (``as_draft``: whatever its course.yml says, members do not see it
     yet); on any error nothing of that course is written."""
-    spec = parse_course_folder(Path(folder))
+    from app.courses.demo import ensure_demo_clip  # the demo imports this module
+
+    ensure_demo_clip(Path(folder))
+    spec = parse_course_folder(Path(folder), reading_check=library.reading_target_problem)
+    import_course_documents(Path(folder))
     if as_draft:
         spec = replace(spec, status=CourseStatus.DRAFT)
     try:
@@ -94,6 +101,33 @@ def import_course(folder: Path, owner: User | None = None, as_draft: bool = Fals
     link_videos(result, owner)
     link_quizzes(result, owner)
     return result
+
+
+def import_course_documents(folder: Path) -> None:
+    """Import the course folder's library/ documents into the theory library (unchanged ones stay as
+    they are), so that its reading lessons find them under the identifiers the folder gives them."""
+    documents = folder / LIBRARY_FOLDER
+    if not documents.is_dir():
+        return
+    report = library.import_paths([documents], LIBRARY_COLLECTION)
+    for outcome in report.outcomes:
+        label = f"{folder.name}/{LIBRARY_FOLDER}/{Path(outcome.path).relative_to(documents).as_posix()}"
+        if outcome.status == "refused":
+            raise CourseFormatError(label, None, outcome.reason)
+        expected = library.document_key(Path(outcome.path).relative_to(documents).with_suffix("").as_posix())
+        found = library.get_document(outcome.document_id)
+        if found is not None and found.key != expected:
+            raise CourseFormatError(
+                label,
+                None,
+                _(
+                    "in the theory library this file is the document %(key)s, not %(expected)s (another "
+                    "document has that identifier, or the same text is there under another one); point "
+                    "the lesson at the identifier it should read",
+                    key=found.key,
+                    expected=expected,
+                ),
+            )
 
 
 def link_quizzes(result: ImportResult, owner: User | None) -> None:
@@ -363,9 +397,10 @@ def export_course(course: Course, target: Path) -> Path:
         raise CourseError(_("%(path)s already exists and is not empty.", path=str(folder)))
     _export_library_videos(course, folder)
     written = write_course_folder(course_spec(course), Path(target), assets_from=course_folder(course))
-    attachments = (course_folder(course) or courses_dir() / course.slug) / FILES_FOLDER
-    if attachments.is_dir():
-        shutil.copytree(attachments, written / FILES_FOLDER, dirs_exist_ok=True)
+    source = course_folder(course) or courses_dir() / course.slug
+    for extra in (FILES_FOLDER, LIBRARY_FOLDER):  # attachments, and the documents its lessons read
+        if (source / extra).is_dir():
+            shutil.copytree(source / extra, written / extra, dirs_exist_ok=True)
     return written
 
 

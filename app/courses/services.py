@@ -17,9 +17,11 @@ from app.courses.models import (
     Enrolment,
     EnrolmentSource,
     Lesson,
+    LessonKind,
 )
 from app.courses.permissions import visible_courses
 from app.extensions import contains_pattern, db, insert_unless_taken
+from app.library import services as library
 from app.org.models import OrgUnit
 from app.progress.models import LessonProgress
 from app.timeutil import utcnow
@@ -232,3 +234,22 @@ def remove_assignment(assignment: Assignment) -> None:
     """Withdraw an assignment; enrolments and progress already made stay."""
     db.session.delete(assignment)
     db.session.commit()
+
+
+@dataclass
+class ReadingReference:
+    """What a reading lesson's link shows: the document's title and section heading, when they exist."""
+
+    title: str
+    section: str | None
+    missing: bool
+
+
+def reading_reference(lesson: Lesson) -> ReadingReference | None:
+    if lesson.kind is not LessonKind.READING or not lesson.reading_document:
+        return None
+    document = library.get_document_by_key(lesson.reading_document)
+    if document is None:
+        return ReadingReference(lesson.reading_document, lesson.reading_section, missing=True)
+    section = library.find_section(document, lesson.reading_section)
+    return ReadingReference(document.title, section.heading if section else lesson.reading_section, False)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.auth.forms import ConfirmForm
 from app.auth.permissions import is_read_only
 from app.courses import attachments, permissions, services
-from app.courses.forms import COMPLETION_LABELS, KIND_LABELS, AssignmentForm, select_choices
+from app.courses.forms import KIND_LABELS, AssignmentForm, completion_label, select_choices
 from app.courses.importer import course_folder
 from app.courses.models import Assignment, Course, Lesson, LessonKind
 from app.errors import DomainError
@@ -120,8 +120,9 @@ def lesson(slug: str, lesson_id: int):
         watch=watch,
         previous=previous,
         following=following,
+        reading=services.reading_reference(lesson),
         kind_labels=KIND_LABELS,
-        completion_labels=COMPLETION_LABELS,
+        completion_label=completion_label(lesson.kind, lesson.completion),
         LessonKind=LessonKind,
     )
 

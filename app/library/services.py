@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import contains_pattern, db
 from app.library import index, jobs
 from app.library.importers import ImportRefused, ParsedDocument, clip, parse_file
 from app.library.models import Collection, Document, IndexPending, ReadingPosition, Section
@@ -406,6 +406,45 @@ def get_document(document_id: int) -> Document | None:
 def get_document_by_key(key: str) -> Document | None:
     """Find a document by the identifier reading lessons use."""
     return db.session.scalar(select(Document).where(Document.key == key))
+
+
+def find_section(document: Document, reference: str | None) -> Section | None:
+    """The section a reading lesson names: by its anchor ("s3") or by its heading ("二、义务方面的要点")."""
+    wanted = " ".join((reference or "").split())
+    if not wanted:
+        return None
+    by_anchor = next((section for section in document.sections if section.anchor == wanted), None)
+    return by_anchor or next(
+        (section for section in document.sections if " ".join(section.heading.split()) == wanted), None
+    )
+
+
+def reading_target_problem(key: str, section: str | None) -> tuple[str, str] | None:
+    """Why a reading lesson's document or section points at nothing in the library, as (the field at
+    fault, "document" or "section"; the message), or None when both exist."""
+    document = get_document_by_key(key)
+    if document is None:
+        return "document", _(
+            "the theory library has no document with the identifier %(key)s; import the document first "
+            "or choose one that exists",
+            key=key,
+        )
+    if section and find_section(document, section) is None:
+        return "section", _(
+            'the document "%(title)s" has no section "%(section)s"', title=document.title, section=section
+        )
+    return None
+
+
+def pickable_documents(text: str, limit: int = 20) -> list[Document]:
+    """Documents whose title or identifier contains ``text`` (all of them when empty), by title."""
+    statement = select(Document).options(selectinload(Document.collection)).order_by(Document.title)
+    for word in (text or "").split()[:5]:
+        pattern = contains_pattern(word)
+        statement = statement.where(
+            Document.title.ilike(pattern, escape="\\") | Document.key.ilike(pattern, escape="\\")
+        )
+    return list(db.session.scalars(statement.limit(limit)))
 
 
 def reading_position(user: User, document: Document) -> str | None:

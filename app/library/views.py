@@ -105,14 +105,13 @@ def read(document_id: int):
 
 @bp.get("/k/<key>")
 def read_by_key(key: str):
-    """Open a document by the identifier reading lessons use (optionally at ?section=anchor)."""
+    """Open a document by the identifier reading lessons use (optionally at ?section=, an anchor or a heading)."""
     document = services.get_document_by_key(key)
     if document is None:
         abort(404)
-    anchor = request.args.get("section", "")
+    section = services.find_section(document, request.args.get("section", ""))
     target = url_for("library.read", document_id=document.id, lesson=_int_arg("lesson"))
-    valid = {section.anchor for section in document.sections}
-    return redirect(f"{target}#{anchor}" if anchor in valid else target)
+    return redirect(f"{target}#{section.anchor}" if section else target)
 
 
 @bp.route("/upload", methods=["GET", "POST"])

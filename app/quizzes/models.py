@@ -1,9 +1,11 @@
 """Question banks with nested categories, questions, quizzes, attempts and their responses."""
 
 import enum
+import re
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +49,10 @@ class AttemptStatus(enum.StrEnum):
     FINISHED = "finished"
 
 
+# The name app/courses/quiz_link.py gives the bank of a quiz lesson's GIFT text.
+LESSON_BANK_NAME = re.compile(r"[a-z0-9-]*/[\w-]+/[\w-]+@[0-9a-f]{10}")
+
+
 class QuestionBank(db.Model):
     __tablename__ = "question_banks"
 
@@ -61,6 +67,18 @@ class QuestionBank(db.Model):
     categories: Mapped[list["Category"]] = relationship(
         back_populates="bank", cascade="all, delete-orphan", order_by="Category.path"
     )
+
+    @property
+    def made_for_lesson(self) -> bool:
+        """Made from a course's quiz lesson: named "<course>/<module>/<lesson>@<hash of its GIFT>"."""
+        return bool(LESSON_BANK_NAME.fullmatch(self.name)) and bool(self.description)
+
+    @property
+    def display_name(self) -> str:
+        """What trainers read: a lesson's bank shows the lesson's title, not its identifying name."""
+        if self.made_for_lesson:
+            return gettext("%(lesson)s (course quiz)", lesson=self.description)
+        return self.name
 
 
 class Category(db.Model):

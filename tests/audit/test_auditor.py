@@ -143,3 +143,13 @@ def test_members_and_secretaries_cannot_read_the_audit_log(world, client, auth):
     auth.login("sec_a")
     assert client.get("/audit/").status_code == 403
     assert 'data-testid="nav-audit"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_audit_log_shows_chinese_details_as_characters(app, world, auditor):
+    from app.audit.services import record_audit
+
+    with app.app_context():
+        record_audit(None, "test.detail", "unit", 1, {"name": "关于第一党支部"})
+        db.session.commit()
+    page = auditor.get("/audit/?action=test.detail").get_data(as_text=True)
+    assert "关于第一党支部" in page and "\\u5173" not in page

@@ -51,6 +51,8 @@ def write_course_folder(
         root / "02-more" / "01-reading.md",
         lesson_text("阅读", "reading", minutes=20, document="dangzhang-2022", section="第一章"),
     )
+    # The document the reading lesson reads ships with the course (imported into the library with it).
+    write_file(root / "library" / "dangzhang-2022.md", "# 党章学习材料\n\n## 第一章\n\n党员的条件。\n")
     write_file(root / "02-more" / "quiz.gift", GIFT)
     write_file(
         root / "02-more" / "02-quiz.md",

@@ -15,6 +15,7 @@ from app.courses.models import (
     RevisionOrigin,
 )
 from app.extensions import db
+from app.library.services import ensure_collection, import_upload
 from app.progress.models import LessonProgress
 from tests.conftest import csrf_token
 from tests.courses.conftest import make_course, user_named
@@ -92,7 +93,16 @@ def test_a_trainer_cannot_edit_another_trainer_s_course_but_an_admin_can(app, cl
         assert course_named("owned").title == "管理员改名"
 
 
+def library_document(
+    key: str = "dangzhang-2022", text: str = "# 党章学习材料\n\n## 第一章\n\n党员。\n"
+) -> None:
+    """A document in the theory library, for reading lessons to point at."""
+    import_upload(f"{key}.md", text.encode(), ensure_collection("学习资料"))
+
+
 def test_a_trainer_builds_a_course_in_the_browser_and_publishes_it(app, client, auth, world):
+    with app.app_context():
+        library_document()
     auth.login("trainer")
     response = post(
         client,
@@ -420,3 +430,40 @@ def test_removing_a_module_takes_its_lessons_out_and_keeps_members_records(app, 
     post(client, f"/authoring/modules/{empty}/remove", page=page)
     with app.app_context():
         assert db.session.get(Module, empty) is None
+
+
+def test_a_reading_lesson_on_a_document_or_section_that_does_not_exist_gets_a_form_error(
+    app, client, auth, owned
+):
+    with app.app_context():
+        library_document()
+    auth.login("trainer")
+    page = f"/authoring/modules/{owned['module']}/lessons/new"
+    lesson = {"title": "阅读", "kind": "reading", "minutes": "10"}
+    response = post(client, page, {**lesson, "document": "dangzhang-1921"}, page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'data-testid="document-error"' in html and "dangzhang-1921" in html
+    response = post(client, page, {**lesson, "document": "dangzhang-2022", "section": "第九章"}, page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "第九章" in html and 'class="field has-error"' in html
+    with app.app_context():
+        assert len(db.session.get(Module, owned["module"]).current_lessons) == 2  # nothing was added
+    response = post(client, page, {**lesson, "document": "dangzhang-2022", "section": "第一章"}, page=page)
+    assert response.status_code == 302
+
+
+def test_the_reading_picker_finds_documents_by_title_and_lists_their_sections(app, client, auth, owned):
+    with app.app_context():
+        library_document()
+        library_document("other", "# 另一份材料\n\n正文。\n")
+    auth.login("trainer")
+    found = client.get("/authoring/library/documents?q=学习材料").get_json()["documents"]
+    assert found == [{"key": "dangzhang-2022", "title": "党章学习材料", "collection": "学习资料"}]
+    assert len(client.get("/authoring/library/documents?q=").get_json()["documents"]) == 2
+    sections = client.get("/authoring/library/sections?key=dangzhang-2022").get_json()["sections"]
+    assert {"value": "第一章", "label": "第一章"} in sections
+    assert client.get("/authoring/library/sections?key=nothing").get_json() == {"sections": []}
+    auth.logout()
+    auth.login("member_a")
+    assert client.get("/authoring/library/documents?q=学习").status_code == 403

@@ -175,3 +175,24 @@ def test_a_lesson_quiz_is_reached_through_its_lesson_and_only_by_who_may_see_the
     assert client.get(f"/quizzes/{draft_quiz}").status_code == 404  # a draft course's quiz
     token = csrf_token(client, "/quizzes/")
     assert client.post(f"/quizzes/{draft_quiz}/start", data={"csrf_token": token}).status_code == 404
+
+
+def test_trainers_see_a_lesson_bank_by_its_lesson_and_each_top_category_with_its_bank(
+    app, world, client, auth, course_folder
+):
+    with app.app_context():
+        import_folder(course_folder, "trainer")
+        bank_name = db.session.scalar(select(QuestionBank.name))
+        assert "@" in bank_name  # its identity: course, lesson and GIFT hash
+        from app.quizzes.models import QuizMode
+        from app.quizzes.services import quizzes
+
+        random_quiz = quizzes.create_quiz(
+            quizzes.QuizSettings(title="随机卷", mode=QuizMode.RANDOM), user_named("trainer")
+        )
+        random_id = random_quiz.id
+    auth.login("trainer")
+    banks_page = client.get("/quizzes/banks").get_data(as_text=True)
+    assert "测验（课程测验）" in banks_page and bank_name not in banks_page
+    settings = client.get(f"/quizzes/manage/{random_id}").get_data(as_text=True)
+    assert "测验（课程测验） / （顶级分类）" in settings

@@ -468,3 +468,27 @@ def test_answers_saved_after_the_deadline_get_409_closed_with_the_review_link(ap
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.status is AttemptStatus.FINISHED
         assert db.session.scalar(select(Response.id).where(Response.response.is_not(None))) is None
+
+
+def test_a_random_quiz_created_open_without_a_draw_rule_says_it_is_not_open_and_why(
+    app, client, auth, people
+):
+    auth.login("trainer")
+    settings = {
+        "csrf_token": csrf_token(client, "/quizzes/manage"),
+        "title": "随机测验",
+        "mode": "random",
+        "pass_mark": "60",
+        "reveal": "after_close",
+        "attempts_allowed": "1",
+        "published": "y",
+    }
+    created = client.post("/quizzes/manage", data=settings)
+    assert created.status_code == 302  # created, and the trainer is taken to it
+    page = client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "测验已创建，但尚未向党员开放" in page and "请先添加随机抽题规则" in page
+    assert 'data-testid="quiz-not-open"' in page
+    with app.app_context():
+        from app.quizzes.models import Quiz
+
+        assert db.session.scalar(select(Quiz)).published is False

@@ -1,6 +1,7 @@
 """Trainer statistics: facility, discrimination, most missed, results export."""
 
 import io
+from datetime import timedelta
 
 from openpyxl import load_workbook
 
@@ -39,3 +40,12 @@ def test_facility_and_discrimination_put_the_most_missed_question_first(app):
         sheet = load_workbook(io.BytesIO(statistics.results_workbook(quiz))).active
         assert [cell.value for cell in sheet[1]] == statistics.RESULT_HEADERS
         assert sheet.max_row == 6
+
+
+def test_results_show_attempt_times_in_beijing_time_like_every_other_page(app):
+    with app.app_context():
+        quiz = make_quiz(attempts_allowed=1)
+        take(quiz, make_user("member_a"), {0})
+        (row,) = statistics.results_rows(quiz)
+        shown = (T0 + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")  # stored UTC, shown UTC+8
+        assert row[3] == shown and row[4] == shown

@@ -30,11 +30,21 @@ from app.quizzes.views import run_service
 def manage():
     form = QuizForm()
     if form.validate_on_submit():
+        settings = quizzes.QuizSettings(**form.settings_values())
         try:
-            quiz = quizzes.create_quiz(quizzes.QuizSettings(**form.settings_values()), current_user)
+            quiz = quizzes.create_quiz(settings, current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
+            if settings.published:  # it cannot open before it has questions: say so, and what to add
+                flash(
+                    _(
+                        "The quiz has been created but is not open to members yet. %(reason)s "
+                        "Then tick “Open to members” and save.",
+                        reason=quizzes.publish_problem(quiz),
+                    ),
+                    "error",
+                )
             return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
     rows = db.session.scalars(
         permissions.managed_quizzes(current_user).order_by(Quiz.created_at.desc(), Quiz.id.desc())
@@ -54,7 +64,9 @@ def _settings_page(quiz: Quiz, form: QuizForm):
     )
     rule_form = DrawRuleForm(formdata=None)
     rule_form.category_id.choices = [
-        SelectChoice(c.id, c.path or _("(top)"), optgroup=c.bank.name) for c in all_categories
+        # Every bank has a top level: each option names its bank, so two are never alike.
+        SelectChoice(c.id, f"{c.bank.display_name} / {c.path or _('(top)')}", optgroup=c.bank.display_name)
+        for c in all_categories
     ]
     pick_form = QuestionPickForm(formdata=None, question_ids=[slot.question_id for slot in quiz.slots])
     questions = db.session.scalars(
@@ -65,11 +77,13 @@ def _settings_page(quiz: Quiz, form: QuizForm):
         .order_by(QuestionBank.name, Category.path, Question.id)
     )
     pick_form.question_ids.choices = [
-        SelectChoice(q.id, f"{q.category.path} · {q.title}", optgroup=q.category.bank.name) for q in questions
+        SelectChoice(q.id, f"{q.category.path} · {q.title}", optgroup=q.category.bank.display_name)
+        for q in questions
     ]
     return render_template(
         "quizzes/quiz_settings.html",
         quiz=quiz,
+        not_ready=None if quiz.published else quizzes.publish_problem(quiz),
         form=form,
         rule_form=rule_form,
         pick_form=pick_form,

@@ -59,15 +59,24 @@ def _apply(quiz: Quiz, settings: QuizSettings) -> None:
 
 
 def create_quiz(settings: QuizSettings, created_by: User | None) -> Quiz:
+    """Create a quiz, not yet open to members whatever ``settings.published`` says: it has no
+    questions or draw rules yet (``publish_problem`` says what to add before it can open)."""
     _check_settings(settings)
     quiz = Quiz(created_by_id=created_by.id if created_by else None)
     _apply(quiz, settings)
-    quiz.published = False  # a quiz is published once it has questions
+    quiz.published = False
     db.session.add(quiz)
     db.session.commit()
-    if settings.published:
-        update_quiz(quiz, settings)
     return quiz
+
+
+def publish_problem(quiz: Quiz) -> str | None:
+    """What keeps the quiz from opening to members (no questions, no draw rule, too few to draw), or None."""
+    try:
+        _check_ready(quiz, quiz.mode)
+    except QuizError as error:
+        return error.message
+    return None
 
 
 def update_quiz(quiz: Quiz, settings: QuizSettings, actor: User | None = None) -> None:

@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass
 
+from flask_babel import to_user_timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
@@ -84,6 +85,11 @@ RESULT_HEADERS = [
 ]
 
 
+def _shown(at) -> str:
+    """A stored (naive UTC) time as the site shows every time: in the display time zone (Beijing)."""
+    return to_user_timezone(at).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def results_rows(quiz: Quiz) -> list[list]:
     attempts = db.session.execute(
         select(Attempt, User)
@@ -100,8 +106,8 @@ def results_rows(quiz: Quiz) -> list[list]:
                 member.display_name,
                 member.username,
                 attempt.number,
-                attempt.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-                attempt.finished_at.strftime("%Y-%m-%d %H:%M:%S"),
+                _shown(attempt.started_at),
+                _shown(attempt.finished_at),
                 attempt.score,
                 attempt.max_score,
                 percent,

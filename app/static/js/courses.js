@@ -113,3 +113,83 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Reading lesson: search the theory library, choose a document, then one of its sections. The
+// chosen document's identifier goes into the form's hidden field; the server checks it exists.
+document.addEventListener("DOMContentLoaded", () => {
+  const picker = document.querySelector("[data-document-picker]");
+  if (!picker) return;
+  const keyInput = picker.querySelector("[data-document-key]");
+  const chosen = picker.querySelector("[data-document-chosen]");
+  const search = picker.querySelector("[data-document-search]");
+  const results = picker.querySelector("[data-document-results]");
+  const sectionSelect = picker.querySelector("[data-section-select]");
+  let timer = null;
+  let sent = 0;
+
+  const loadSections = async (key) => {
+    const response = await fetch(`${picker.dataset.sectionsUrl}?key=${encodeURIComponent(key)}`, {
+      credentials: "same-origin",
+    });
+    if (!response.ok) return;
+    const data = await response.json();
+    const first = sectionSelect.options[0];
+    sectionSelect.replaceChildren(first);
+    data.sections.forEach((section) => sectionSelect.add(new Option(section.label, section.value)));
+    sectionSelect.value = "";
+  };
+
+  const choose = (documentInfo) => {
+    keyInput.value = documentInfo.key;
+    const title = document.createElement("strong");
+    title.textContent = documentInfo.title;
+    const where = document.createElement("span");
+    where.className = "muted";
+    where.textContent = ` ${documentInfo.collection} · ${documentInfo.key}`;
+    chosen.replaceChildren(title, where);
+    results.replaceChildren();
+    loadSections(documentInfo.key);
+  };
+
+  const find = async () => {
+    const ticket = ++sent;
+    try {
+      const response = await fetch(`${picker.dataset.documentsUrl}?q=${encodeURIComponent(search.value)}`, {
+        credentials: "same-origin",
+      });
+      if (!response.ok || ticket !== sent) return;
+      const data = await response.json();
+      const items = data.documents.map((documentInfo) => {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "button small secondary";
+        button.dataset.documentKey = documentInfo.key;
+        button.textContent = `${documentInfo.title}（${documentInfo.collection}）`;
+        button.addEventListener("click", () => choose(documentInfo));
+        item.append(button);
+        return item;
+      });
+      if (!items.length) {
+        const item = document.createElement("li");
+        item.className = "muted";
+        item.textContent = results.dataset.empty;
+        items.push(item);
+      }
+      results.replaceChildren(...items);
+    } catch (error) {
+      // Offline for a moment: the next keystroke searches again.
+    }
+  };
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(find, 250);
+  });
+  search.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault(); // Enter searches; it does not submit the lesson
+      clearTimeout(timer);
+      find();
+    }
+  });
+});

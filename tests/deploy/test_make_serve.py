@@ -1,0 +1,97 @@
+"""`make run`'s serving step: says it is the development server, and Ctrl-C or SIGTERM stops it cleanly.
+
+make runs with this checkout's Makefile against the project's virtual environment (VENV=) and a
+database in tmp_path; nothing is installed.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app.config import PROJECT_ROOT
+
+VENV = Path(sys.executable).parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start_serving(tmp_path: Path, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "COURSES_DIR": str(tmp_path / "courses"),
+        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"),
+        "SECRET_KEY": "serve-test-" + "0" * 40,
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    flask = [str(VENV / "bin" / "flask"), "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", f"VENV={VENV}", f"PORT={port}", "serve"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job has
+        # A terminal delivers Ctrl-C to processes that do not ignore it (the test runner might).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 90
+    while not answers(f"http://127.0.0.1:{port}/login"):
+        assert process.poll() is None, process.communicate()[0]
+        assert time.monotonic() < deadline, "the development server did not answer"
+        time.sleep(0.5)
+    return process
+
+
+def stopped(process: subprocess.Popen, port: int) -> str:
+    output, _unused = process.communicate(timeout=60)
+    assert not answers(f"http://127.0.0.1:{port}/login")
+    return output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("who", "sent"),
+    [
+        ("group", signal.SIGINT),  # Ctrl-C in the terminal: make, its shell and the servers get it
+        ("make", signal.SIGTERM),  # a service manager or `kill` stopping make
+    ],
+)
+def test_make_serve_says_what_it_serves_and_stops_cleanly(tmp_path, who, sent):
+    port = free_port()
+    process = start_serving(tmp_path, port)
+    if who == "group":
+        os.killpg(process.pid, sent)
+    else:
+        process.send_signal(sent)
+    output = stopped(process, port)
+    assert "development server" in output and "docs/deploy.md" in output
+    assert "Stopped the web server and the job worker." in output
+    assert "Error" not in output and "Interrupt" not in output, output  # no "make: *** [run] Error 143"
+    leftovers = subprocess.run(
+        ["pgrep", "-f", f"--port {port}"], capture_output=True, text=True
+    ).stdout.split()
+    assert leftovers == []
