@@ -17,10 +17,15 @@ library_cli = AppGroup("library", help="The theory library: documents and search
 @library_cli.command("add")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--collection", "collection_name", required=True, help="Collection name, e.g. 党章党规.")
-def add(paths: tuple[str, ...], collection_name: str) -> None:
+@click.option(
+    "--index-now",
+    is_flag=True,
+    help="Index the added documents before returning, instead of queueing them for `flask worker`.",
+)
+def add(paths: tuple[str, ...], collection_name: str, index_now: bool) -> None:
     """Import files and folders (recursively): Markdown, plain text, HTML, EPUB."""
     try:
-        report = services.import_paths(list(paths), collection_name)
+        report = services.import_paths(list(paths), collection_name, index_now=index_now)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     for outcome in report.outcomes:
@@ -35,6 +40,14 @@ def add(paths: tuple[str, ...], collection_name: str) -> None:
     for outcome in report.outcomes:
         counts[outcome.status] += 1
     click.echo(", ".join(f"{count} {status}" for status, count in counts.items()))
+    if report.indexed:
+        click.echo(f"search index: {len(report.indexed)} document(s) indexed; they can be found now.")
+    if report.queued:
+        click.echo(
+            f"search index: {len(report.queued)} document(s) queued for the worker, not indexed yet; "
+            "they can be found once `flask worker` has run the job (or add them with --index-now "
+            "to index before returning)."
+        )
     if report.refused:
         sys.exit(1)
 
@@ -69,6 +82,8 @@ def search(query: str, collection_value: str | None, year: int | None, sort: str
     if as_json:
         click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=2))
         return
+    if found.notice:
+        click.echo(found.notice)
     click.echo(f"{found.total} documents (page {found.page} of {found.pages})")
     if found.suggestion:
         click.echo(f"did you mean: {found.suggestion}")

@@ -12,7 +12,9 @@ library document at query time. The index is a rebuildable copy of the database:
 - The analyzer numbers positions by token (jieba's own ``ChineseAnalyzer`` uses character offsets,
   which makes every phrase query miss) and stores character offsets, so highlighting never re-runs
   jieba. It is pickled into the index's schema: keep ``app.library.index.ChineseTokenizer`` where it is.
-- A missing or unreadable index is detected on use and rebuilt from the database.
+- A missing or unreadable index is detected on use (``IndexUnavailable``) but never rebuilt by the
+  searcher: a web request must answer at once, so the caller (``services.search_library``) queues the
+  rebuild as a job and answers from what is indexed meanwhile. The job worker rebuilds.
 - Ranking: BM25F with the title boosted over headings over the body; within the top 50 documents,
   a section saying "<query>是…" (a definition) earns a bonus, so 民主集中制 finds the 党章 first. The
   check reads the positions of the words in those documents' sections only (a phrase query with 是
@@ -280,15 +282,14 @@ class LibraryIndex:
             yield self._searcher
 
     def _open_searcher(self) -> None:
+        """Open the current generation; raise IndexUnavailable (never rebuild: that is a job's work)."""
         self.close()
+        ix = self.open_index()
         try:
-            ix = self.open_index()
             searcher = ix.searcher()
-        except IndexUnavailable:
-            log.warning("search index in %s is missing or damaged: rebuilding it", self.root)
-            rebuild(self)
-            ix = self.open_index()
-            searcher = ix.searcher()
+        except Exception as error:  # whoosh raises many kinds on damaged files
+            ix.close()
+            raise IndexUnavailable(f"cannot read {self.root}: {error!r}") from error
         self._index, self._searcher, self._generation = ix, searcher, self.current_generation()
 
     def close(self) -> None:
@@ -600,7 +601,10 @@ def search(
     page_size: int = PAGE_SIZE,
     target: LibraryIndex | None = None,
 ) -> IndexResults:
-    """Search the library; an unusable query gives an empty result, never an error."""
+    """Search the library; an unusable query gives an empty result, never an error.
+
+    Raises IndexUnavailable when the index is missing or unreadable (it is not rebuilt here).
+    """
     page = max(1, min(page, 1000))
     parsed = parse_query(raw_query)
     built = build_query(parsed)
@@ -617,11 +621,10 @@ def search(
             with target.searcher() as searcher:
                 return _run(searcher, parsed, built, filters, sort, page, page_size)
         except (OSError, ValueError, EOFError) as error:  # a file of the index vanished or is damaged
-            if attempt == 2:
-                raise
-            log.warning("search index read failed (%r): reopening it", error)
             target.forget_searcher_after_failure()
-            ensure_index(target)
+            if attempt == 2:
+                raise IndexUnavailable(f"search index read failed: {error!r}") from error
+            log.warning("search index read failed (%r): reopening it", error)
     raise AssertionError("unreachable")
 
 

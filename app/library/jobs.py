@@ -30,6 +30,18 @@ def update_index(document_ids: list[int]) -> int:
         raise
 
 
+@app_task()
+def rebuild_index() -> bool:
+    """Rebuild the search index if it is missing or unreadable (a search found it so and queued this)."""
+    from app.library import services
+
+    try:
+        return services.rebuild_index_if_unusable()
+    except BaseException:
+        db.session.rollback()  # the mark stays: the worker queues the rebuild again when it starts
+        raise
+
+
 @on_worker_start
 def requeue_pending_index_updates() -> int:
     """Check the index (rebuilt if missing or damaged) and queue again what a crash left pending."""
@@ -37,7 +49,7 @@ def requeue_pending_index_updates() -> int:
 
     try:
         index.ensure_index()
-    except Exception:  # the worker still starts (its other jobs need it); searching rebuilds on use
+    except Exception:  # the worker still starts (its other jobs need it); a search queues a rebuild
         log.exception("the search index could not be checked or rebuilt")
     return services.requeue_pending_index_updates()
 

@@ -6,6 +6,10 @@ the document's index entries are pending (``IndexPending``); after the commit th
 request, in huey's immediate mode). A job lost to a crash or an unreachable queue leaves its mark,
 and the worker queues it again when it starts (and every few minutes): the index is never stale
 for good. ``flask library reindex`` rebuilds everything and clears the marks it covered.
+
+A web request never rebuilds the index: when a search finds it missing or unreadable, it queues the
+job ``app.library.jobs.rebuild_index`` once (a mark for ``REBUILD_MARK`` in the same table) and
+answers from what is indexed, with a notice that the index is being rebuilt.
 """
 
 import hashlib
@@ -34,6 +38,8 @@ log = logging.getLogger(__name__)
 KEY_UNSAFE = re.compile(r"[^\w-]+")
 MAX_FILE_BYTES = 16 * 1024 * 1024
 INDEX_BATCH = 200  # documents per index commit (and per queued job) when many changed at once
+# The pending mark meaning "rebuild the whole index" (document ids start at 1).
+REBUILD_MARK = 0
 
 
 # --- collections ------------------------------------------------------------------------------
@@ -101,6 +107,11 @@ class ImportReport:
     def refused(self) -> list[ImportOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status == "refused"]
 
+    # After the import: the changed documents already in the search index, and those still queued
+    # for the worker (they become findable once it has run their job).
+    indexed: list[int] = field(default_factory=list)
+    queued: list[int] = field(default_factory=list)
+
     @property
     def changed_ids(self) -> list[int]:
         return [
@@ -126,8 +137,12 @@ def expand_paths(paths: list[str | Path]) -> list[tuple[Path, str]]:
     return files
 
 
-def import_paths(paths: list[str | Path], collection_name: str) -> ImportReport:
-    """Import files and folders into a collection; each file is imported, updated, unchanged or refused."""
+def import_paths(paths: list[str | Path], collection_name: str, index_now: bool = False) -> ImportReport:
+    """Import files and folders into a collection; each file is imported, updated, unchanged or refused.
+
+    The changed documents are queued for the indexing job, or with ``index_now`` indexed here before
+    returning; the report says which are in the index and which wait for the worker.
+    """
     report = ImportReport()
     collection = ensure_collection(collection_name)
     db.session.commit()
@@ -144,7 +159,15 @@ def import_paths(paths: list[str | Path], collection_name: str) -> ImportReport:
             outcome = ImportOutcome(str(path), "refused", reason=error.reason)
         outcome.path = str(path)
         report.outcomes.append(outcome)
-    _update_index(report.changed_ids)
+    changed = sorted(set(report.changed_ids))
+    if index_now:
+        index_documents(changed)
+    else:
+        _update_index(changed)
+    waiting = set(pending_document_ids()) & set(changed)
+    report.queued = [i for i in changed if i in waiting]
+    report.indexed = [i for i in changed if i not in waiting]
+    db.session.commit()
     return report
 
 
@@ -302,6 +325,49 @@ def _clear_marks(marks: list) -> None:
     db.session.commit()
 
 
+def _queue_rebuild() -> None:
+    try:
+        jobs.rebuild_index()
+    except Exception:
+        # The mark stays: the worker checks the index and queues the marks again when it starts.
+        log.exception("could not queue the rebuild of the search index")
+
+
+def request_rebuild() -> bool:
+    """Queue the rebuild of a missing or unreadable index, once: a mark younger than the stale delay
+    means a rebuild is already queued. Returns whether a job was queued (it runs at once in
+    immediate mode)."""
+    recent = db.session.scalar(
+        select(func.count(IndexPending.document_id)).where(
+            IndexPending.document_id == REBUILD_MARK, IndexPending.queued_at >= utcnow() - jobs.STALE_MARK
+        )
+    )
+    if recent:
+        return False
+    _mark_for_indexing([REBUILD_MARK])
+    db.session.commit()
+    _queue_rebuild()
+    return True
+
+
+def rebuild_index_if_unusable() -> bool:
+    """Rebuild the index if it is missing or unreadable (the job ``request_rebuild`` queues).
+
+    Clears the rebuild mark, and after a rebuild every mark read before it started (the rebuild
+    covered them). Returns whether it rebuilt.
+    """
+    marks = list(db.session.execute(select(IndexPending.document_id, IndexPending.token)))
+    db.session.commit()
+    rebuilt = index.ensure_index()
+    _clear_marks([mark for mark in marks if rebuilt or mark[0] == REBUILD_MARK])
+    return rebuilt
+
+
+def index_is_behind() -> bool:
+    """Whether some change is still waiting for the indexing job."""
+    return db.session.scalar(select(IndexPending.document_id).limit(1)) is not None
+
+
 def pending_document_ids(older_than: timedelta | None = None) -> list[int]:
     statement = select(IndexPending.document_id).order_by(IndexPending.document_id)
     if older_than is not None:
@@ -313,6 +379,9 @@ def requeue_pending_index_updates(older_than: timedelta | None = None) -> int:
     """Queue again the index updates a crash or a lost queue entry left undone; return how many."""
     ids = pending_document_ids(older_than)
     db.session.commit()
+    if REBUILD_MARK in ids:
+        ids.remove(REBUILD_MARK)
+        _queue_rebuild()
     _update_index(ids)
     return len(ids)
 
@@ -509,10 +578,27 @@ class SearchPage:
     page: int
     page_size: int
     suggestion: str | None
+    # "ready"; "rebuilding": the index is missing, a job rebuilds it, nothing can be found meanwhile;
+    # "updating": recent changes wait for the indexing job and may be missing from the results.
+    index_status: str = "ready"
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+    @property
+    def notice(self) -> str | None:
+        if self.index_status == "rebuilding":
+            return _(
+                "The search index is being rebuilt, so documents cannot be found yet. "
+                "Please search again in a few minutes."
+            )
+        if self.index_status == "updating":
+            return _(
+                "The search index is being updated: documents changed in the last few minutes "
+                "may be missing from the results."
+            )
+        return None
 
     def as_json(self) -> dict:
         return {
@@ -521,6 +607,8 @@ class SearchPage:
             "pages": self.pages,
             "total": self.total,
             "suggestion": self.suggestion,
+            "index_status": self.index_status,
+            "notice": self.notice,
             "results": [result.as_json() for result in self.results],
         }
 
@@ -533,14 +621,30 @@ def search_library(
     sort: str = "relevance",
     page: int = 1,
 ) -> SearchPage:
-    """Search every document a member may read (all of them) and describe the hits from the database."""
-    found = index.search(
-        text or "",
-        collection_id=collection.id if collection else None,
-        year=year,
-        sort="date" if sort == "date" else "relevance",
-        page=page,
-    )
+    """Search every document a member may read (all of them) and describe the hits from the database.
+
+    Never rebuilds the index: a missing or unreadable one gets its rebuild queued (once) and the
+    page says so; changes still waiting for the indexing job are announced too.
+    """
+    options = {
+        "collection_id": collection.id if collection else None,
+        "year": year,
+        "sort": "date" if sort == "date" else "relevance",
+        "page": page,
+    }
+    status = "ready"
+    try:
+        found = index.search(text or "", **options)
+    except index.IndexUnavailable as error:
+        log.warning("search index unavailable (%s): queueing its rebuild", error)
+        request_rebuild()
+        try:
+            found = index.search(text or "", **options)  # rebuilt already when jobs run immediately
+        except index.IndexUnavailable:
+            found = index.IndexResults(hits=[], total=0, page=max(1, min(page, 1000)))
+            status = "rebuilding"
+    if status == "ready" and index_is_behind():
+        status = "updating"
     ids = [hit.document_id for hit in found.hits]
     documents = {
         document.id: document
@@ -569,4 +673,5 @@ def search_library(
         page=found.page,
         page_size=index.PAGE_SIZE,
         suggestion=found.suggestion,
+        index_status=status,
     )

@@ -227,6 +227,66 @@ class TestQueued:
             self.run_queue()
             assert found_ids("三会一课") == [old.id] and pending() == [new.id]
 
+    def test_a_search_with_no_index_answers_at_once_and_queues_one_rebuild(self, app, client, auth):
+        with app.app_context():
+            make_user("member", (Role.MEMBER,))
+            document = make_document("支部工作笔记", NOTE).id  # no worker: queued, no index on disk
+            library = index.library_index()
+            assert library.current_generation() is None
+            queued_before = huey.pending_count()
+        auth.login("member")
+
+        page = client.get("/library/search", query_string={"q": "三会一课"})
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert 'data-index-status="rebuilding"' in html and "索引正在重建" in html
+        api = client.get("/api/v1/library/search", query_string={"q": "三会一课"}).get_json()
+        assert api["index_status"] == "rebuilding" and api["results"] == [] and api["notice"]
+        with app.app_context():
+            assert library.current_generation() is None  # the requests built nothing
+            rebuilds = [task for task in huey.pending() if task.name.endswith("rebuild_index")]
+            assert len(rebuilds) == 1  # the second request did not queue another
+            assert huey.pending_count() == queued_before + 1
+
+            self.run_queue()  # the worker rebuilds
+            assert library.current_generation() is not None and pending() == []
+        api = client.get("/api/v1/library/search", query_string={"q": "三会一课"}).get_json()
+        assert api["index_status"] == "ready" and api["notice"] is None
+        assert [result["document_id"] for result in api["results"]] == [document]
+
+    def test_a_search_while_changes_wait_for_the_worker_says_so(self, app, client, auth):
+        with app.app_context():
+            make_user("member", (Role.MEMBER,))
+            kept = make_document("保留的文件", "# 保留的文件\n\n三会一课制度。\n").id
+            self.run_queue()
+            make_document("新的文件", "# 新的文件\n\n三会一课记录。\n")  # queued, not indexed yet
+        auth.login("member")
+        api = client.get("/api/v1/library/search", query_string={"q": "三会一课"}).get_json()
+        assert api["index_status"] == "updating" and "索引正在更新" in api["notice"]
+        assert [result["document_id"] for result in api["results"]] == [kept]
+
+    def test_flask_library_add_says_it_queued_the_documents_or_indexed_them_now(self, app, runner, tmp_path):
+        first, second = tmp_path / "第一篇.md", tmp_path / "第二篇.md"
+        first.write_text("# 第一篇\n\n三会一课第一讲。\n", encoding="utf-8")
+        second.write_text("# 第二篇\n\n三会一课第二讲。\n", encoding="utf-8")
+        with app.app_context():
+            index.rebuild()
+        queued = runner.invoke(args=["library", "add", str(first), "--collection", "学习资料"])
+        assert queued.exit_code == 0, queued.output
+        assert "1 document(s) queued for the worker, not indexed yet" in queued.output
+        assert "indexed; they can be found now" not in queued.output
+        with app.app_context():
+            assert found_ids("三会一课") == [] and huey.pending_count() == 1
+
+        now = runner.invoke(args=["library", "add", str(second), "--collection", "学习资料", "--index-now"])
+        assert now.exit_code == 0, now.output
+        assert "1 document(s) indexed; they can be found now" in now.output
+        assert "queued" not in now.output
+        with app.app_context():
+            second_id = db.session.scalar(select(Document.id).where(Document.title == "第二篇"))
+            assert found_ids("三会一课") == [second_id]
+            assert huey.pending_count() == 1  # only the first file's job waits
+
 
 # --- recovering without the worker ------------------------------------------------------------
 
