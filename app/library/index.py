@@ -22,7 +22,17 @@ library document at query time. The index is a rebuildable copy of the database:
 - Searching records no matched terms (whoosh's ``terms=True`` does it for every match): the snippets
   of a page read the query words' stored character offsets for its ten sections only. Sections are
   collapsed per document only when some document has several (read once per searcher).
-- Queries have no syntax: words are ANDed, quoted parts are phrases, nothing else is special.
+- Queries have almost no syntax: words are ANDed, quoted parts are phrases, and a trailing ``*``
+  makes a prefix (``democra*``); nothing else is special.
+- Partial words: a run of Chinese characters that jieba does not index as it stands (民主集中, which
+  the text holds inside the word 民主集中制) also matches the longer indexed words containing it,
+  found among jieba's dictionary words; those matches score PARTIAL_BOOST and rank after the
+  documents holding the words themselves (within the top RERANK_DEPTH); only the typed characters
+  are marked in the snippet.
+- Expansion is capped: a partial word or a prefix stands for at most MAX_EXPANSION indexed words,
+  the most frequent of at most EXPANSION_SCAN candidates, found in at most EXPANSION_POSTINGS
+  sections in all (the most frequent word always counts), so ``a*`` or ``中*`` costs about what
+  one common word costs. ``*`` alone is nothing.
 """
 
 import atexit
@@ -70,7 +80,17 @@ RERANK_DEPTH = 50  # documents that get the definition bonus checked
 WORD_CHAR = re.compile(r"\w")
 CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 CHINESE_RUN = re.compile(rf"[\u4e00-\u9fff]{{3,{MAX_SUGGESTED_WORD}}}")
+CHINESE_RUN_ANY = re.compile(r"[\u4e00-\u9fff]{2,}")
 QUOTES = re.compile(r'["“”「」『』]')
+PREFIX = re.compile(r"(\w+)[*＊]")  # a word with a trailing star: a prefix
+# Partial words and prefixes stand for at most MAX_EXPANSION indexed words, the most frequent of at
+# most EXPANSION_SCAN candidates, found in at most EXPANSION_POSTINGS sections in all (the first word
+# always counts): a broad prefix such as a* or 中* stays a small, fast query.
+MAX_EXPANSION = 32
+EXPANSION_SCAN = 400
+EXPANSION_POSTINGS = 5_000
+EXPANDED_FIELDS = ("title", "heading", "body")
+PARTIAL_BOOST = 0.25  # a word found inside a longer word counts less than the word itself
 OPERATORS = re.compile(r"\b(?:AND|OR|NOT)\b")
 # Full-width ASCII (ＡＢＣ１２３) to half-width, one character for one, so offsets stay valid.
 FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -486,16 +506,39 @@ def ensure_index(target: LibraryIndex | None = None) -> bool:
 
 
 @dataclass
+class QueryRun:
+    """A run of Chinese characters typed without spaces, with the words jieba cut it into, and the
+    pieces of it that may lie inside longer indexed words (found by expansion at search time)."""
+
+    text: str
+    words: list[str]
+    units: list[tuple[str, list[str]]] = field(default_factory=list)  # (piece, its words)
+
+
+@dataclass
 class ParsedQuery:
-    """What a user typed, made safe: words, quoted phrases, and the cleaned text."""
+    """What a user typed, made safe: words, quoted phrases, prefixes (``word*``), and the cleaned text."""
 
     text: str
     words: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    runs: list[QueryRun] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.words and not self.phrases
+        return not self.words and not self.phrases and not self.prefixes
+
+
+@dataclass
+class Expansions:
+    """The indexed words each partial piece or prefix of a query stands for (at most MAX_EXPANSION)."""
+
+    partial: dict[str, list[str]] = field(default_factory=dict)
+    prefix: dict[str, list[str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return any(self.partial.values()) or any(self.prefix.values())
 
 
 def clean_query_text(raw: str) -> str:
@@ -507,8 +550,10 @@ def clean_query_text(raw: str) -> str:
 def parse_query(raw: str) -> ParsedQuery:
     """Parse user text; never fails. Quoted parts are phrases; everything else is words to AND.
 
-    There is no query syntax to get wrong: AND, OR, *, ? and brackets are ordinary text (the
-    analyzer drops punctuation), so a wildcard cannot expand to the whole term list.
+    AND, OR, ?, brackets and field names are ordinary text (the analyzer drops punctuation). The one
+    piece of syntax is a trailing ``*``: ``民主集*`` or ``democra*`` is a prefix, standing for at most
+    ``MAX_EXPANSION`` indexed words that start with it (``*`` alone is nothing). Runs of Chinese
+    characters are also looked for inside longer indexed words (民主集中 in 民主集中制).
     """
     text = clean_query_text(raw)
     parsed = ParsedQuery(text=text)
@@ -517,26 +562,190 @@ def parse_query(raw: str) -> ParsedQuery:
         words = analyse(part)
         if number % 2 == 1 and len(parts) > number + 1 and len(words) > 1:
             parsed.phrases.append(words)  # an odd part between two quotes
-        else:
-            parsed.words.extend(word for word in words if word not in parsed.words)
+            continue
+        for prefix in PREFIX.findall(part):
+            prefix = _normalise_token(prefix.translate(FULL_WIDTH))
+            if prefix not in parsed.prefixes:
+                parsed.prefixes.append(prefix)
+        part = PREFIX.sub(" ", part)
+        words = analyse(part)
+        parsed.words.extend(word for word in words if word not in parsed.words)
+        parsed.runs.extend(_runs(part))
     parsed.phrases = parsed.phrases[:MAX_QUERY_PARTS]
-    parsed.words = parsed.words[: MAX_QUERY_PARTS - len(parsed.phrases)]
+    parsed.prefixes = parsed.prefixes[: max(0, MAX_QUERY_PARTS - len(parsed.phrases))]
+    parsed.words = parsed.words[: max(0, MAX_QUERY_PARTS - len(parsed.phrases) - len(parsed.prefixes))]
+    kept = set(parsed.words)
+    parsed.runs = [run for run in parsed.runs if set(run.words) <= kept][:MAX_QUERY_PARTS]
     return parsed
 
 
-def build_query(parsed: ParsedQuery) -> query.Query | None:
-    clauses: list[query.Query] = []
-    for word in parsed.words:
-        clauses.append(
-            query.Or(
-                [
-                    query.Term("title", word, boost=TITLE_BOOST),
-                    query.Term("heading", word, boost=HEADING_BOOST),
-                    query.Term("body", word),
-                    query.Term("tags", word, boost=TAG_BOOST),
-                ]
+def _runs(part: str) -> list[QueryRun]:
+    """The Chinese runs of ``part`` that might lie inside longer indexed words.
+
+    A run that is one dictionary word of two or three characters needs nothing: the index holds the
+    dictionary words inside long words already. Otherwise the pieces to look for are the run itself,
+    each of its words of four characters or more (民主集中), and each stretch of single characters
+    jieba left (主集).
+    """
+    runs = []
+    for text in CHINESE_RUN_ANY.findall(part):
+        words = analyse(text)
+        if not words or (len(words) == 1 and _covered_by_inner_words(words[0])):
+            continue
+        units: list[tuple[str, list[str]]] = []
+        singles: list[str] = []
+        for word in [*words, ""]:
+            if len(word) == 1:
+                singles.append(word)
+                continue
+            if len(singles) > 1:
+                units.append(("".join(singles), list(singles)))
+            singles = []
+            if word and not _covered_by_inner_words(word) and len(word) > 1:
+                units.append((word, [word]))
+        if len(words) > 1:
+            units.insert(0, (text, words))
+        runs.append(QueryRun(text=text, words=words, units=units))
+    return runs
+
+
+def _covered_by_inner_words(word: str) -> bool:
+    """Whether the index finds ``word`` inside longer words already (see ``_analyse_word``)."""
+    return not word.isascii() and len(word) in (2, 3) and bool(jieba.dt.FREQ.get(word))
+
+
+# --- expanding partial words and prefixes (capped) ---------------------------------------------
+
+_dictionary_blob: str | None = None
+_dictionary_lock = threading.Lock()
+
+
+def _dictionary_words_blob() -> str:
+    """jieba's dictionary words of three characters or more, one a line, for substring look-ups."""
+    global _dictionary_blob
+    if _dictionary_blob is None:
+        with _dictionary_lock:
+            if _dictionary_blob is None:
+                jieba.dt.check_initialized()
+                words = (word for word, frequency in jieba.dt.FREQ.items() if frequency and len(word) > 2)
+                _dictionary_blob = "\n" + "\n".join(word for word in words if not word.isascii()) + "\n"
+    return _dictionary_blob
+
+
+def _containing_words(piece: str) -> list[str]:
+    """Dictionary words that contain ``piece`` and are longer (at most EXPANSION_SCAN looked at)."""
+    blob, found, position = _dictionary_words_blob(), [], 0
+    while len(found) < EXPANSION_SCAN:
+        position = blob.find(piece, position)
+        if position < 0:
+            break
+        start = blob.rfind("\n", 0, position) + 1
+        end = blob.find("\n", position)
+        word = blob[start:end]
+        if word != piece and word not in found:
+            found.append(word)
+        position = end
+    return found
+
+
+def _most_frequent(reader, candidates: Iterable[str]) -> list[str]:
+    """The candidates the index holds, most frequent first: at most MAX_EXPANSION of them, and no
+    more than EXPANSION_POSTINGS sections' worth of postings in all (but always the first one), so
+    a broad prefix costs about what one common word costs."""
+    counted = []
+    for word in candidates:
+        frequency = sum(reader.doc_frequency(name, word) for name in EXPANDED_FIELDS)
+        if frequency:
+            counted.append((-frequency, word))
+    chosen, postings = [], 0
+    for negative, word in sorted(counted)[:MAX_EXPANSION]:
+        if chosen and postings - negative > EXPANSION_POSTINGS:
+            break
+        chosen.append(word)
+        postings -= negative
+    return chosen
+
+
+def _prefixed_words(reader, prefix: str) -> list[str]:
+    """Indexed words starting with ``prefix``: at most EXPANSION_SCAN read per field in term order."""
+    candidates: set[str] = set()
+    for name in EXPANDED_FIELDS:
+        for number, term in enumerate(reader.expand_prefix(name, prefix)):
+            if number >= EXPANSION_SCAN:
+                break
+            candidates.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+    return _most_frequent(reader, sorted(candidates))
+
+
+def expand(reader, parsed: ParsedQuery) -> Expansions:
+    """The indexed words standing for each partial piece and prefix of the query (capped)."""
+    expansions = Expansions()
+    for run in parsed.runs:
+        for piece, _words in run.units:
+            if piece not in expansions.partial:
+                expansions.partial[piece] = _most_frequent(reader, _containing_words(piece))
+    for prefix in parsed.prefixes:
+        expansions.prefix[prefix] = _prefixed_words(reader, prefix)
+    return expansions
+
+
+def _word_clause(word: str) -> query.Query:
+    return query.Or(
+        [
+            query.Term("title", word, boost=TITLE_BOOST),
+            query.Term("heading", word, boost=HEADING_BOOST),
+            query.Term("body", word),
+            query.Term("tags", word, boost=TAG_BOOST),
+        ]
+    )
+
+
+def _any_word_clause(words: list[str], boost: float = 1.0) -> query.Query:
+    return query.Or(
+        [
+            clause
+            for word in words
+            for clause in (
+                query.Term("title", word, boost=TITLE_BOOST * boost),
+                query.Term("heading", word, boost=HEADING_BOOST * boost),
+                query.Term("body", word, boost=boost),
             )
-        )
+        ]
+    )
+
+
+def _all_of(clauses: list[query.Query]) -> query.Query:
+    return clauses[0] if len(clauses) == 1 else query.And(clauses)
+
+
+def build_query(parsed: ParsedQuery, expansions: Expansions | None = None) -> query.Query | None:
+    """Every word, phrase and prefix must match. With ``expansions``, a Chinese run also matches
+    through the longer indexed words containing it (or its pieces), at PARTIAL_BOOST."""
+    clauses: list[query.Query] = []
+    consumed: set[str] = set()
+    for run in parsed.runs if expansions else []:
+        if not any(expansions.partial.get(piece) for piece, _ in run.units):
+            continue
+        words = {word: _word_clause(word) for word in run.words}
+        for piece, piece_words in run.units[1:] if len(run.words) > 1 else run.units:
+            found = expansions.partial.get(piece)
+            if found:
+                exact = _all_of([_word_clause(word) for word in piece_words])
+                words[piece_words[0]] = query.Or([exact, _any_word_clause(found, PARTIAL_BOOST)])
+                for word in piece_words[1:]:
+                    words.pop(word, None)
+        alternatives = [_all_of(list(words.values()))]
+        whole = expansions.partial.get(run.text) if len(run.words) > 1 else None
+        if whole:
+            alternatives.append(_any_word_clause(whole, PARTIAL_BOOST))
+        clauses.append(alternatives[0] if len(alternatives) == 1 else query.Or(alternatives))
+        consumed.update(run.words)
+    for word in parsed.words:
+        if word not in consumed:
+            clauses.append(_word_clause(word))
+    for prefix in parsed.prefixes:
+        found = (expansions.prefix.get(prefix) if expansions else None) or [prefix]
+        clauses.append(_any_word_clause(found))
     for words in parsed.phrases:
         clauses.append(
             query.Or(
@@ -549,7 +758,7 @@ def build_query(parsed: ParsedQuery) -> query.Query | None:
         )
     if not clauses:
         return None
-    return clauses[0] if len(clauses) == 1 else query.And(clauses)
+    return _all_of(clauses)
 
 
 def definition_query(parsed: ParsedQuery) -> query.Query | None:
@@ -607,8 +816,7 @@ def search(
     """
     page = max(1, min(page, 1000))
     parsed = parse_query(raw_query)
-    built = build_query(parsed)
-    if built is None:
+    if parsed.empty:
         return IndexResults(hits=[], total=0, page=page)
     filters = []
     if collection_id is not None:
@@ -619,7 +827,7 @@ def search(
     for attempt in (1, 2):
         try:
             with target.searcher() as searcher:
-                return _run(searcher, parsed, built, filters, sort, page, page_size)
+                return _run(searcher, parsed, filters, sort, page, page_size)
         except (OSError, ValueError, EOFError) as error:  # a file of the index vanished or is damaged
             target.forget_searcher_after_failure()
             if attempt == 2:
@@ -628,10 +836,19 @@ def search(
     raise AssertionError("unreachable")
 
 
-def _run(searcher, parsed, built, filters, sort, page, page_size) -> IndexResults:
+def _run(searcher, parsed, filters, sort, page, page_size) -> IndexResults:
     limit = page * page_size
+    expansions = expand(searcher.reader(), parsed)
+    built = build_query(parsed, expansions)
+    # Sections found only through a word inside a longer word come after those with the words
+    # themselves (checked within the top RERANK_DEPTH documents).
+    exact = (
+        build_query(parsed, Expansions(prefix=expansions.prefix))
+        if any(expansions.partial.values())
+        else None
+    )
     definition = definition_query(parsed) if sort != "date" else None
-    depth = max(limit, RERANK_DEPTH) if definition else limit
+    depth = max(limit, RERANK_DEPTH) if definition or exact is not None else limit
     if filters:
         # Filters join the query as zero-score clauses: whoosh's own ``filter=`` argument stops
         # collapsing sections of the same document once the index has several segments.
@@ -652,7 +869,9 @@ def _run(searcher, parsed, built, filters, sort, page, page_size) -> IndexResult
     ranked = [(hit.score or 0.0, hit.docnum) for hit in results]
     if definition is not None and ranked:
         ranked = _rerank_definitions(searcher, built, definition, ranked, owners)
-    hits = _index_hits(searcher, parsed, ranked[(page - 1) * page_size : limit])
+    if exact is not None and sort != "date" and ranked:
+        ranked = _exact_words_first(searcher, exact, ranked, owners)
+    hits = _index_hits(searcher, parsed, ranked[(page - 1) * page_size : limit], expansions)
     total = _count_documents(searcher, built, results, depth, owners)
     suggestion = _suggest(searcher, parsed) if total == 0 else None
     return IndexResults(hits=hits, total=total, page=page, suggestion=suggestion)
@@ -746,6 +965,34 @@ def _rerank_definitions(
     return sorted(best.values(), key=lambda pair: -pair[0])
 
 
+def _exact_words_first(
+    searcher, exact, ranked: list[tuple[float, int]], owners: SectionOwners
+) -> list[tuple[float, int]]:
+    """Put the documents with a section matching the words themselves before those matching only
+    through longer words; such a document's hit is its best exact section."""
+    documents = owners.documents
+    if owners.one_section_each:
+        sections = [docnum for _, docnum in ranked]
+    else:
+        sections = [section for _, hit in ranked for section in owners.sections_of(documents[hit])]
+    best_exact: dict[str, tuple[float, int]] = {}
+    for docnum, score in _scores(searcher, exact, sections):
+        doc = documents[docnum]
+        if doc not in best_exact or score > best_exact[doc][0]:
+            best_exact[doc] = (score, docnum)
+    tiered = []
+    for score, docnum in ranked:
+        doc = documents[docnum]
+        if doc not in best_exact:
+            tiered.append((1, score, docnum))
+        elif best_exact[doc][1] == docnum:
+            tiered.append((0, score, docnum))
+        else:
+            tiered.append((0, *best_exact[doc]))
+    tiered.sort(key=lambda item: (item[0], -item[1]))
+    return [(score, docnum) for _, score, docnum in tiered]
+
+
 def _has_phrase(positions: dict[str, list[int]], words: list[str]) -> bool:
     if len(positions) < len(set(words)):
         return False
@@ -773,16 +1020,26 @@ def _scores(searcher, built: query.Query, docnums: list[int]) -> Iterator[tuple[
                 yield docnum, matcher.score()
 
 
-def _index_hits(searcher, parsed: ParsedQuery, page: list[tuple[float, int]]) -> list[IndexHit]:
+def _index_hits(
+    searcher, parsed: ParsedQuery, page: list[tuple[float, int]], expansions: Expansions | None = None
+) -> list[IndexHit]:
     words = {*parsed.words, *(word for phrase in parsed.phrases for word in phrase)}
-    body_spans = _word_spans(searcher, "body", [docnum for _, docnum in page], words)
+    # A longer word found for a piece or prefix of the query: only that piece of it is marked.
+    marked: dict[str, str] = {}
+    for found in (expansions.partial, expansions.prefix) if expansions else ():
+        for piece, longer in found.items():
+            for word in longer:
+                if word not in words:
+                    marked.setdefault(word, piece)
+    words |= set(marked)
+    body_spans = _word_spans(searcher, "body", [docnum for _, docnum in page], words, marked)
     hits = []
     for score, docnum in page:
         stored = searcher.stored_fields(docnum)
         body = stored.get("body", "")
         snippet = _snippet(body, body_spans[docnum], top=2)
         if not snippet and stored.get("heading"):
-            heading_spans = _word_spans(searcher, "heading", [docnum], words)[docnum]
+            heading_spans = _word_spans(searcher, "heading", [docnum], words, marked)[docnum]
             snippet = _snippet(stored["heading"], heading_spans, top=1)
         if not snippet:
             snippet = str(escape(body[:120] + ("…" if len(body) > 120 else "")))
@@ -798,13 +1055,24 @@ def _index_hits(searcher, parsed: ParsedQuery, page: list[tuple[float, int]]) ->
     return hits
 
 
-def _word_spans(searcher, fieldname: str, docnums: list[int], words: set[str]) -> dict[int, list]:
-    """(start, end, word) of each query word in these sections, from the stored character offsets."""
+def _word_spans(
+    searcher, fieldname: str, docnums: list[int], words: set[str], marked: dict[str, str] | None = None
+) -> dict[int, list]:
+    """(start, end, word) of each query word in these sections, from the stored character offsets;
+    for a word in ``marked``, only the span of its piece (民主集中 of 民主集中制)."""
     values = _postings_values(searcher, fieldname, docnums, list(words), "characters")
-    return {
-        docnum: [(start, end, word) for word, chars in found.items() for _, start, end in chars]
-        for docnum, found in values.items()
-    }
+    marked = marked or {}
+    spans: dict[int, list] = {}
+    for docnum, found in values.items():
+        spans[docnum] = []
+        for word, chars in found.items():
+            piece = marked.get(word)
+            offset = word.find(piece) if piece else -1
+            for _, start, end in chars:
+                if offset >= 0 and end - start == len(word):
+                    start, end = start + offset, start + offset + len(piece)
+                spans[docnum].append((start, end, word))
+    return spans
 
 
 def _postings_values(searcher, fieldname: str, docnums: list[int], words: list[str], kind: str) -> dict:

@@ -46,3 +46,12 @@ def test_the_whole_corpus_imports_and_terms_rank_their_defining_document_first(a
 
         again = services.import_paths([CORPUS / "party-constitution"], "党章党规和法律法规")
         assert [outcome.status for outcome in again.outcomes] == ["unchanged"]
+
+
+def test_a_partial_term_finds_the_party_constitution(app):
+    with app.app_context():
+        services.import_paths([CORPUS / "party-constitution"], "党章党规")
+        found = services.search_library("民主集中")  # jieba indexes 民主集中制 as one word
+        assert found.total == 1 and found.results[0].title == "中国共产党章程"
+        assert "<mark>民主集中</mark>制" in found.results[0].snippet
+        assert top("民主集中 组织原则")[0] == "中国共产党章程"

@@ -1,5 +1,7 @@
 """Searching the library: Chinese segmentation, ranking, filters, phrases, highlights, hostile input."""
 
+import time
+
 import pytest
 
 from app.auth.models import Role
@@ -151,11 +153,55 @@ def test_hostile_queries_give_results_or_an_empty_state_never_an_error(app, sign
     assert page.status_code == 200
 
 
-def test_query_operators_are_plain_words_and_wildcards_do_not_expand(app, signed_in, search_json):
+def test_query_operators_are_plain_words_and_a_trailing_star_is_a_prefix(app, signed_in, search_json):
     with app.app_context():
-        note = make_document("笔记", "## 一\n\n坚持民主集中制。").id
+        note = make_document("笔记", "## 一\n\n坚持民主集中制。Democratic centralism.").id
     assert ids(search_json(q="民主集中制 AND 坚持")) == [note]
-    assert ids(search_json(q="民*")) == []  # "民" alone is not a word of the text: no expansion
+    assert ids(search_json(q="民")) == []  # "民" alone is not a word of the text
+    found = search_json(q="民*")  # a prefix: the indexed words starting with 民
+    assert ids(found) == [note] and "<mark>民</mark>主集中制" in found["results"][0]["snippet"]
+    assert ids(search_json(q="democra*")) == [note]
+    assert ids(search_json(q="democratic?")) == [note]  # ? is plain punctuation
+    assert ids(search_json(q="*")) == []
+
+
+def timed_search(text: str) -> tuple[float, index.IndexResults]:
+    started = time.perf_counter()
+    found = index.search(text)
+    return time.perf_counter() - started, found
+
+
+def test_a_lone_star_and_broad_prefixes_answer_fast_with_a_bounded_expansion(app):
+    words = [f"a{number:04d}" for number in range(3000)] + [
+        f"党{chr(0x4E00 + n)}{chr(0x4E00 + n)}" for n in range(300)
+    ]
+    with app.app_context():
+        make_document("词表", "## 一\n\n" + " ".join(words))
+        with index.library_index().searcher() as searcher:
+            expansions = index.expand(searcher.reader(), index.parse_query("a* 党* b*"))
+        assert len(expansions.prefix["a"]) == index.MAX_EXPANSION  # not 3,000 words
+        assert len(expansions.prefix["党"]) == index.MAX_EXPANSION
+        assert expansions.prefix["b"] == []
+        for text in ("a*", "党*", "a0* a1* a2* 党*", "a* " * 20, "*"):
+            elapsed, found = timed_search(text)
+            assert elapsed < 2.0, (text, elapsed)
+            assert found.total == (0 if text == "*" else 1)
+
+
+def test_a_partial_word_is_found_inside_longer_words_below_the_word_itself(app, signed_in, search_json):
+    with app.app_context():
+        inside = make_document("民主集中制学习", "## 一\n\n坚持民主集中制。民主集中制是党的根本组织原则。").id
+        exact = make_document("学习心得", "## 一\n\n要实行民主集中的原则。").id
+        make_document("其他", "## 一\n\n加强理论学习。")
+    found = search_json(q="民主集中")  # jieba keeps 民主集中制 as one word: 民主集中 is inside it
+    assert ids(found) == [exact, inside]  # the word itself first, despite the other's title
+    assert found["total"] == 2
+    assert "<mark>民主集中</mark>的原则" in found["results"][0]["snippet"]
+    assert "坚持<mark>民主集中</mark>制" in found["results"][1]["snippet"]
+    # A piece jieba does not know as a word, and a partial word next to a whole one.
+    assert sorted(ids(search_json(q="主集"))) == sorted([inside, exact])  # in 民主集中(制)
+    assert ids(search_json(q="民主集中 组织原则")) == [inside]
+    assert ids(search_json(q='"坚持民主集中"')) == []  # phrases still match whole words only
 
 
 def test_a_misspelt_word_gets_a_suggestion(app, signed_in, search_json):
