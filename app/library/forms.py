@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, StringField
+from wtforms import BooleanField, DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 FORMATS_HINT = _l(
@@ -12,6 +12,12 @@ FORMATS_HINT = _l(
 class UploadForm(FlaskForm):
     document = FileField(_l("File"), validators=[FileRequired()])
     collection = StringField(_l("Collection"), validators=[DataRequired(), Length(max=100)])
+    replace = BooleanField(
+        _l(
+            "Replace the document with the same file name in this collection (its current text is "
+            "kept as a revision; only its uploader or an administrator may)"
+        )
+    )
 
 
 class DocumentForm(FlaskForm):

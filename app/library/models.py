@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -45,10 +45,18 @@ class Document(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Who uploaded it through the site (None: the command line, or before this was recorded). Only
+    # they or an admin may replace its text with another file, and only when they ask to.
+    imported_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
+    )
 
     collection: Mapped[Collection] = relationship(back_populates="documents")
     sections: Mapped[list["Section"]] = relationship(
         back_populates="document", order_by="Section.position", cascade="all, delete-orphan"
+    )
+    revisions: Mapped[list["DocumentRevision"]] = relationship(
+        back_populates="document", order_by="DocumentRevision.number", cascade="all, delete-orphan"
     )
 
     @property
@@ -86,6 +94,32 @@ class Section(db.Model):
     @property
     def paragraphs(self) -> list[str]:
         return [paragraph for paragraph in self.text.split("\n\n") if paragraph.strip()]
+
+
+class DocumentRevision(db.Model):
+    """A document's text as it was before another file replaced it: a replacement loses nothing."""
+
+    __tablename__ = "library_document_revisions"
+    __table_args__ = (
+        UniqueConstraint("document_id", "number", name="uq_library_document_revisions_document_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("library_documents.id", ondelete="CASCADE"))
+    number: Mapped[int]  # 1 for the first text replaced, then 2, ...
+    title: Mapped[str] = mapped_column(String(300))
+    source_format: Mapped[str] = mapped_column(String(10))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # The replaced sections: [{"position", "level", "heading", "anchor", "text"}, ...] in order.
+    sections: Mapped[list] = mapped_column(JSON)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="revisions")
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(section["text"] for section in self.sections)
 
 
 class ReadingPosition(db.Model):

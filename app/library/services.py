@@ -28,9 +28,16 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import contains_pattern, db
-from app.library import index, jobs
+from app.library import index, jobs, permissions
 from app.library.importers import ImportRefused, ParsedDocument, clip, parse_file
-from app.library.models import Collection, Document, IndexPending, ReadingPosition, Section
+from app.library.models import (
+    Collection,
+    Document,
+    DocumentRevision,
+    IndexPending,
+    ReadingPosition,
+    Section,
+)
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -92,7 +99,7 @@ def find_collection(value: str | int | None) -> Collection | None:
 @dataclass
 class ImportOutcome:
     path: str
-    status: str  # "imported", "updated", "unchanged" or "refused"
+    status: str  # "imported", "updated" (its previous text kept as a revision), "unchanged" or "refused"
     document_id: int | None = None
     title: str = ""
     sections: int = 0
@@ -171,13 +178,23 @@ def import_paths(paths: list[str | Path], collection_name: str, index_now: bool 
     return report
 
 
-def import_upload(filename: str, data: bytes, collection: Collection) -> ImportOutcome:
-    """Import one uploaded file; raise DomainError with the reason when it is refused."""
+def import_upload(
+    filename: str, data: bytes, collection: Collection, user: User | None = None, replace: bool = False
+) -> ImportOutcome:
+    """Import one uploaded file; raise DomainError with the reason when it is refused.
+
+    A file named like a document of the collection (the same key: ``xss.txt`` and ``xss.md``) but
+    with other content is refused unless ``replace`` is asked for by the uploader of that document
+    or an admin; the replaced text is kept as a revision. Without ``user`` (scripts, tests) it is
+    the command line's rule: a changed file updates its document, keeping the previous text.
+    """
     if len(data) > MAX_FILE_BYTES:
         raise DomainError(_("The file is larger than 16 MB."))
     try:
         name = Path(filename).name or "upload"
-        outcome = _import_one(name, data, collection, Path(name).stem)
+        outcome = _import_one(
+            name, data, collection, Path(name).stem, user=user, replace=replace or user is None
+        )
     except ImportRefused as error:
         db.session.rollback()
         raise DomainError(error.reason) from error
@@ -186,9 +203,18 @@ def import_upload(filename: str, data: bytes, collection: Collection) -> ImportO
     return outcome
 
 
-def _import_one(filename: str, data: bytes, collection: Collection, name: str) -> ImportOutcome:
+def _import_one(
+    filename: str,
+    data: bytes,
+    collection: Collection,
+    name: str,
+    user: User | None = None,
+    replace: bool = True,
+) -> ImportOutcome:
     """Parse and store one file (committed). A file is known by its collection and name, or by its
-    content: the same file again changes nothing, a changed one updates its document in place."""
+    content: the same file again changes nothing. A changed one updates its document in place,
+    keeping the previous text as a revision, only when ``replace`` is set and ``user`` (None: the
+    command line) may replace that document; otherwise it is refused and nothing changes."""
     digest = hashlib.sha256(data).hexdigest()
     key = document_key(name)
     document = db.session.scalar(
@@ -207,17 +233,82 @@ def _import_one(filename: str, data: bytes, collection: Collection, name: str) -
         )
     if document is not None and document.content_hash == digest:
         return ImportOutcome(filename, "unchanged", document.id, document.title, len(document.sections))
+    if document is not None and user is not None:
+        if not replace:
+            raise ImportRefused(
+                _(
+                    "The collection already holds a document with the identifier %(key)s (%(title)s): "
+                    "it was not replaced. Rename the file to add it as a new document, or tick "
+                    "“Replace” to replace its text (its current text is kept as a revision).",
+                    key=document.key,
+                    title=document.title,
+                )
+            )
+        if not permissions.can_replace_document(user, document):
+            raise ImportRefused(
+                _(
+                    "The document %(title)s (%(key)s) was added by someone else: only they or an "
+                    "administrator may replace it. Rename the file to add it as a new document.",
+                    key=document.key,
+                    title=document.title,
+                )
+            )
     parsed = parse_file(filename, data)
     status = "updated"
     if document is None:
         status = "imported"
-        document = Document(key=_free_key(key), collection=collection)
+        document = Document(
+            key=_free_key(key), collection=collection, imported_by_id=user.id if user is not None else None
+        )
         db.session.add(document)
+    else:
+        _keep_revision(document, user)
     _fill_document(document, parsed, digest)
     db.session.flush()
     _mark_for_indexing([document.id])
     db.session.commit()
     return ImportOutcome(filename, status, document.id, document.title, len(document.sections))
+
+
+def _keep_revision(document: Document, replaced_by: User | None) -> DocumentRevision:
+    """Keep the document's current text before a new file replaces it (caller's transaction)."""
+    number = 1 + (
+        db.session.scalar(
+            select(func.max(DocumentRevision.number)).where(DocumentRevision.document_id == document.id)
+        )
+        or 0
+    )
+    revision = DocumentRevision(
+        document_id=document.id,
+        number=number,
+        title=document.title,
+        source_format=document.source_format,
+        content_hash=document.content_hash,
+        sections=[
+            {
+                "position": section.position,
+                "level": section.level,
+                "heading": section.heading,
+                "anchor": section.anchor,
+                "text": section.text,
+            }
+            for section in document.sections
+        ],
+        replaced_by_id=replaced_by.id if replaced_by is not None else None,
+    )
+    db.session.add(revision)
+    return revision
+
+
+def document_revisions(document: Document) -> list[DocumentRevision]:
+    """The texts files have replaced, oldest first."""
+    return list(
+        db.session.scalars(
+            select(DocumentRevision)
+            .where(DocumentRevision.document_id == document.id)
+            .order_by(DocumentRevision.number)
+        )
+    )
 
 
 def document_key(stem: str) -> str:

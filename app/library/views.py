@@ -123,13 +123,18 @@ def upload():
         data = upload_file.read(services.MAX_FILE_BYTES + 1)
         try:
             collection = services.ensure_collection(form.collection.data)
-            outcome = services.import_upload(upload_file.filename or "", data, collection)
+            outcome = services.import_upload(
+                upload_file.filename or "", data, collection, user=current_user, replace=form.replace.data
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
             messages = {
                 "imported": _("The document has been added to the library."),
-                "updated": _("The document has been updated from the new file."),
+                "updated": _(
+                    "The document's text has been replaced by the new file; the previous text is kept "
+                    "as a revision."
+                ),
                 "unchanged": _("This file is already in the library; nothing changed."),
             }
             flash(messages[outcome.status], "success")
