@@ -53,6 +53,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jieba
@@ -255,6 +256,13 @@ class LibraryIndex:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def swapped_at(self) -> datetime | None:
+        """When the current generation was swapped in (naive UTC), or None when there is none."""
+        try:
+            return datetime.fromtimestamp(os.lstat(self.root / CURRENT).st_mtime, UTC).replace(tzinfo=None)
+        except OSError:
+            return None
+
     def _swap(self, generation: str) -> None:
         link = self.root / f".{CURRENT}-{secrets.token_hex(4)}"
         os.symlink(generation, link)
@@ -305,12 +313,19 @@ class LibraryIndex:
         """Open the current generation; raise IndexUnavailable (never rebuild: that is a job's work)."""
         self.close()
         ix = self.open_index()
-        try:
-            searcher = ix.searcher()
-        except Exception as error:  # whoosh raises many kinds on damaged files
+        with warnings.catch_warnings():
+            # As in open_index: the files whoosh left open on failing are collected here, quietly.
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                searcher = ix.searcher()
+            except Exception as error:  # whoosh raises many kinds on damaged files
+                problem = f"cannot read {self.root}: {error!r}"
+            else:
+                self._index, self._searcher, self._generation = ix, searcher, self.current_generation()
+                return
             ix.close()
-            raise IndexUnavailable(f"cannot read {self.root}: {error!r}") from error
-        self._index, self._searcher, self._generation = ix, searcher, self.current_generation()
+            gc.collect()
+        raise IndexUnavailable(problem)
 
     def close(self) -> None:
         with self._lock:

@@ -442,15 +442,28 @@ def request_rebuild() -> bool:
 
 
 def rebuild_index_if_unusable() -> bool:
-    """Rebuild the index if it is missing or unreadable (the job ``request_rebuild`` queues).
+    """Rebuild the index if a search found it unusable (the job ``request_rebuild`` queues).
 
-    Clears the rebuild mark, and after a rebuild every mark read before it started (the rebuild
-    covered them). Returns whether it rebuilt.
+    It is rebuilt when it is missing or cannot be opened, and also when the current generation is
+    older than the request (a search could open it but not read it); not when a newer generation
+    was swapped in since (an update or a reindex rebuilt it meanwhile). Clears the rebuild mark, and
+    after a rebuild every mark read before it started (the rebuild covered them). Returns whether
+    it rebuilt.
     """
-    marks = list(db.session.execute(select(IndexPending.document_id, IndexPending.token)))
+    marks = list(
+        db.session.execute(select(IndexPending.document_id, IndexPending.token, IndexPending.queued_at))
+    )
     db.session.commit()
-    rebuilt = index.ensure_index()
-    _clear_marks([mark for mark in marks if rebuilt or mark[0] == REBUILD_MARK])
+    requested = next((queued_at for document_id, _, queued_at in marks if document_id == REBUILD_MARK), None)
+    target = index.library_index()
+    swapped = target.swapped_at()
+    if requested is not None and swapped is not None and swapped < requested:
+        index.rebuild(target)
+        target.close()
+        rebuilt = True
+    else:
+        rebuilt = index.ensure_index(target)
+    _clear_marks([(mark[0], mark[1]) for mark in marks if rebuilt or mark[0] == REBUILD_MARK])
     return rebuilt
 
 

@@ -254,6 +254,23 @@ class TestQueued:
         assert api["index_status"] == "ready" and api["notice"] is None
         assert [result["document_id"] for result in api["results"]] == [document]
 
+    def test_an_index_that_opens_but_cannot_be_read_is_rebuilt_by_the_queued_job(self, app):
+        with app.app_context():
+            document = make_document("支部工作笔记", NOTE).id
+            self.run_queue()
+            index.close_all()
+            library = index.library_index()
+            for postings in (library.root / library.current_generation()).glob("*.pst"):
+                postings.unlink()  # the table of contents opens; reading the postings fails
+            found = services.search_library("三会一课")
+            assert found.index_status == "rebuilding" and found.results == []
+            assert any(task.name.endswith("rebuild_index") for task in huey.pending())
+            self.run_queue()
+            found = services.search_library("三会一课")
+            assert found.index_status == "ready"
+            assert [result.document_id for result in found.results] == [document]
+            assert pending() == []
+
     def test_a_search_while_changes_wait_for_the_worker_says_so(self, app, client, auth):
         with app.app_context():
             make_user("member", (Role.MEMBER,))
