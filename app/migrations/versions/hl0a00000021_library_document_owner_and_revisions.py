@@ -1,7 +1,7 @@
 """Library documents remember who uploaded them, and keep the text a replacing file overwrote.
 
 Revision ID: hl0a00000021
-Revises: 9a12e0000020
+Revises: a7e1c0000022
 Create Date: 2026-12-05 10:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "hl0a00000021"
-down_revision = "9a12e0000020"
+down_revision = "a7e1c0000022"
 branch_labels = None
 depends_on = None
 
