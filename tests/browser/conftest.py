@@ -31,10 +31,29 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
 
 
+def buffered(app):
+    """The app with each response body read whole (and its file closed) before it is sent.
+
+    werkzeug's development server skips the response's close() when the browser has gone before the
+    end (a video player cancelling a range request does), so an open media file would be left to the
+    garbage collector, which pytest's warning filter turns into an error. gunicorn closes it.
+    """
+
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture
 def live_server(app, world) -> Iterator[str]:
     """Serve the test app (with the ``world`` accounts) on 127.0.0.1 and yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

@@ -19,7 +19,7 @@ from app.courses.models import Course, LessonKind
 from app.demo.services import COMMITTEE
 from app.extensions import db
 from app.org.services import ensure_unit_path
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, buffered
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-demo-course"
 NEW_MEMBER, NEW_PASSWORD = "xindangyuan", "new-member-password-1"
@@ -42,7 +42,7 @@ def demo_site(app, runner) -> Iterator[str]:
     with app.app_context():
         branch, _new = ensure_unit_path(f"{COMMITTEE}/机关党总支/第一党支部")
         create_account(NEW_MEMBER, "新党员", branch, [Role.MEMBER], password=NEW_PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
     thread.start()
     try:
