@@ -23,6 +23,7 @@ from app import (
 )
 from app.config import load_config
 from app.extensions import babel, csrf, db, limiter, migrate, tune_sqlite
+from app.inputs import BoundedIntegerConverter, Request
 
 LANGUAGE_COOKIE = "lang"
 
@@ -32,6 +33,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path), config))
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before any route is added
+    app.request_class = Request  # every JSON body read within limits (app/inputs.py)
 
     from app import models  # noqa: F401  -- every table known to the metadata before use
 

@@ -19,6 +19,8 @@ def register_error_pages(app: Flask) -> None:
     """Render 400/403/404/413/429/500 with the base template (JSON under /api/)."""
     from flask import jsonify, request
 
+    from app.inputs import BadInput
+
     titles = {
         400: lambda: _("Bad request"),
         403: lambda: _("You do not have permission to see this page"),
@@ -40,6 +42,12 @@ def register_error_pages(app: Flask) -> None:
 
     for status in titles:
         app.register_error_handler(status, lambda error, status=status: render(status))
+
+    @app.errorhandler(BadInput)
+    def bad_input(error: BadInput):
+        if request.path.startswith("/api/"):
+            return jsonify(error=error.detail, reason=error.reason), 400
+        return render(400, error.detail)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):

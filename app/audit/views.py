@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.audit import services
+from app.inputs import page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
 
@@ -49,7 +50,7 @@ def _filter_from_request() -> tuple[services.AuditFilter, list[str]]:
 @bp.get("/")
 def log():
     where, problems = _filter_from_request()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     events, total = services.search_events(current_user, where, page)
     return render_template(
         "audit/log.html",

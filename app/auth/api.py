@@ -8,6 +8,7 @@ from app.auth import services, tokens
 from app.auth.services import SignInError
 from app.errors import DomainError
 from app.extensions import csrf, limiter
+from app.inputs import json_object
 from app.org.services import name_path
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -29,7 +30,7 @@ def me():
 @bp.post("/me/locale")
 @login_required
 def set_my_locale():
-    payload = request.get_json(silent=True) or {}
+    payload = json_object()
     try:
         services.set_locale(current_user, str(payload.get("locale", "")))
     except DomainError as error:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user, login_required
 
 from app.errors import DomainError
+from app.inputs import json_object
 from app.library import services
 
 bp = Blueprint("library_api", __name__, url_prefix="/api/v1/library")
@@ -39,7 +40,7 @@ def remember_position(document_id: int):
     document = services.get_document(document_id)
     if document is None:
         abort(404)
-    payload = request.get_json(silent=True) or {}
+    payload = json_object()
     try:
         anchor = services.remember_position(current_user, document, str(payload.get("anchor", ""))[:40])
     except DomainError as error:

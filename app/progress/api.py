@@ -4,6 +4,7 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from app.extensions import bearer_token, login_manager
+from app.inputs import BadInput, year_arg
 from app.progress import heartbeats, ledger, reading, viewing
 from app.progress.statements import export_xapi
 
@@ -14,10 +15,7 @@ bp = Blueprint("progress_api", __name__, url_prefix="/api/v1/progress")
 @login_required
 def my_ledger():
     """The member's 学时台账 for ?year= (this year by default), with the total against the target."""
-    year = request.args.get("year", type=int) or ledger.local_year()
-    if not 2000 <= year <= 2100:
-        return jsonify(error="year must be between 2000 and 2100"), 400
-    return jsonify(ledger.ledger_report(current_user, year))
+    return jsonify(ledger.ledger_report(current_user, year_arg(ledger.local_year())))
 
 
 @bp.get("/statements")
@@ -28,9 +26,21 @@ def my_statements():
 
 
 lessons_bp = Blueprint("lesson_progress_api", __name__, url_prefix="/api/v1/lessons")
+# Heartbeats check the lesson id's range themselves and store a refusal for any id up to 64 bits.
+ANY_ID = f"int(max={2**63 - 1})"
 
 
-@lessons_bp.post("/<int:lesson_id>/heartbeat")
+def _read_heartbeat(member, lesson_id: int):
+    """The heartbeat's JSON as ``(payload, None)``; or ``(None, answer)`` when the reader refuses the
+    body (too large or deep, a number out of range, not JSON): a refusal like any other, stored, 422."""
+    try:
+        return request.get_json(silent=True), None
+    except BadInput as unreadable:
+        heartbeats.record_refusal(member, lesson_id, unreadable.reason, unreadable.raw)
+        return None, (jsonify(error=unreadable.reason, detail=unreadable.detail), 422)
+
+
+@lessons_bp.post(f"/<{ANY_ID}:lesson_id>/heartbeat")
 def heartbeat(lesson_id: int):
     """Credit the media interval just played: {"start", "end"} (+ "session", "sequence") in seconds.
 
@@ -48,7 +58,9 @@ def heartbeat(lesson_id: int):
         member, context = current_user, {}
     else:
         return login_manager.unauthorized()
-    payload = request.get_json(silent=True)
+    payload, refused = _read_heartbeat(member, lesson_id)
+    if refused:
+        return refused
     try:
         figures = heartbeats.heartbeat(member, lesson_id, payload, **context)
     except heartbeats.HeartbeatRefused as refusal:
@@ -66,11 +78,13 @@ def lesson_progress(lesson_id: int):
     return jsonify(heartbeats.figures(current_user, lesson).as_json())
 
 
-@lessons_bp.post("/<int:lesson_id>/reading-heartbeat")
+@lessons_bp.post(f"/<{ANY_ID}:lesson_id>/reading-heartbeat")
 @login_required
 def reading_heartbeat(lesson_id: int):
     """Credit visible, active reading time: {"seconds"} (+ "session", "sequence") since the last one."""
-    payload = request.get_json(silent=True)
+    payload, refused = _read_heartbeat(current_user, lesson_id)
+    if refused:
+        return refused
     try:
         figures = reading.heartbeat(current_user, lesson_id, payload)
     except heartbeats.HeartbeatRefused as refusal:

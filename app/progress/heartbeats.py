@@ -192,7 +192,10 @@ class Beat:
 
 
 def number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number (not a bool), and no integer beyond what a float holds exactly."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return abs(value) <= 2**53 if isinstance(value, int) else math.isfinite(value)
 
 
 def parse_envelope(payload, fields: set[str]) -> tuple[str | None, int | None]:
@@ -205,7 +208,9 @@ def parse_envelope(payload, fields: set[str]) -> tuple[str | None, int | None]:
     session, sequence = payload.get("session"), payload.get("sequence")
     if session is not None and (not isinstance(session, str) or not 0 < len(session) <= 32):
         raise HeartbeatRefused(422, "bad_session")
-    if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1):
+    if sequence is not None and (
+        not isinstance(sequence, int) or isinstance(sequence, bool) or not 1 <= sequence <= MAX_ID
+    ):
         raise HeartbeatRefused(422, "bad_sequence")
     return session, sequence
 

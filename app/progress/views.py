@@ -16,6 +16,7 @@ from app.courses import permissions as course_permissions
 from app.courses.models import Lesson
 from app.errors import DomainError
 from app.extensions import db
+from app.inputs import MAX_COLUMN_INTEGER, int_arg, year_arg
 from app.org.models import OrgUnit
 from app.org.permissions import can_view_member
 from app.org.services import name_path, name_paths
@@ -98,6 +99,10 @@ REFUSAL_LABELS = {
     "concurrent": _l("Another heartbeat of the member was being counted"),
     "faster_than_real_time": _l("More seconds claimed than real time allows"),
     "not_an_object": _l("Not a JSON object"),
+    "not_json": _l("Not valid JSON"),
+    "number_out_of_range": _l("A number out of range"),
+    "too_deep": _l("A body nested too deeply"),
+    "too_large": _l("A body too large"),
     "not_visible": _l("A lesson the member may not see"),
     "other_lesson": _l("Another lesson was being watched at the same time"),
     "replayed": _l("A heartbeat sent again"),
@@ -112,7 +117,7 @@ def refusals():
     """Refused heartbeats on the reviewer's courses, for spotting farming or a broken player."""
     if not course_permissions.can_author(current_user):
         abort(403)
-    lesson_id = request.args.get("lesson", type=int)
+    lesson_id = int_arg("lesson", 1, MAX_COLUMN_INTEGER)
     return render_template(
         "progress/refusals.html",
         rows=heartbeats.refusals_for(current_user, lesson_id),
@@ -240,7 +245,7 @@ def member_ledger(member_id: int):
         abort(404)
     if member.id == current_user.id and not may_correct:
         return redirect(url_for("progress.my_learning"))
-    year = request.args.get("year", type=int) or ledger.local_year()
+    year = year_arg(ledger.local_year())
     form = CorrectionForm(year=year)
     if request.method == "POST":
         if not may_correct:
@@ -270,7 +275,7 @@ def unit_targets(unit_id: int):
     unit = db.session.scalar(permissions.session_units(current_user).where(OrgUnit.id == unit_id))
     if unit is None:
         abort(404)
-    year = request.args.get("year", type=int) or ledger.local_year()
+    year = year_arg(ledger.local_year())
     form = TargetForm(year=year)
     if form.validate_on_submit():
         try:

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.inputs import MAX_COLUMN_INTEGER
 from app.quizzes.errors import TamperedResponseError
 from app.quizzes.models import QuestionKind, QuizMode, RevealPolicy
 
@@ -120,6 +121,7 @@ class EssayGradeForm(FlaskForm):
 
 ANSWER_FIELD = re.compile(r"q-(\d+)(?:-(\d+))?")
 PAGE_FIELDS = {"csrf_token", "revision"}
+MAX_REVISION = MAX_COLUMN_INTEGER
 
 
 def answers_from_fields(
@@ -152,9 +154,11 @@ def answers_from_fields(
 
 
 def revision_from(value) -> int:
+    """The answers' revision the page holds: a whole number an integer column can hold."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise TamperedResponseError(
-            _("The page did not say which version of the answers it holds.")
-        ) from None
+        revision = int(value)
+    except (TypeError, ValueError, OverflowError):
+        revision = -1
+    if isinstance(value, bool) or not 0 <= revision <= MAX_REVISION:
+        raise TamperedResponseError(_("The page did not say which version of the answers it holds."))
+    return revision

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.auth.models import User
 from app.courses.models import Course
 from app.extensions import db
+from app.inputs import year_arg
 from app.org.models import OrgUnit
 from app.org.services import name_path
 from app.progress import ledger
@@ -28,10 +29,7 @@ def require_sign_in():
 
 def report_year() -> int:
     """?year= within 2000–2100, this year by default; anything else is a bad request."""
-    year = request.args.get("year", type=int) or ledger.local_year()
-    if not 2000 <= year <= 2100:
-        abort(400)
-    return year
+    return year_arg(ledger.local_year())
 
 
 def unit_or_404(unit_id: int) -> OrgUnit:
