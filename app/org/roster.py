@@ -302,7 +302,8 @@ def roster_table(members: list[User]) -> list[list[str]]:
     paths = name_paths([member.unit for member in members if member.unit is not None])
     table = [HEADERS]
     for member in members:
-        roles = "、".join(ROLE_NAMES[role] for role in Role if role in member.roles)
+        # A role without a roster name (the course reviewer) is written by its code, not a 500.
+        roles = "、".join(ROLE_NAMES.get(role, role.value) for role in Role if role in member.roles)
         table.append(
             [member.display_name, member.username, paths.get(member.unit_id, ""), roles, member.phone or ""]
         )
