@@ -143,6 +143,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # The player pauses and asks "还在学习吗？" after this many minutes of playback without a touch,
         # key or pointer on the page, and counts nothing until answered; 0 turns the check off.
         "PROGRESS_PRESENCE_MINUTES": float(env.get("PROGRESS_PRESENCE_MINUTES", 20)),
+        # Heartbeats (video and reading together) per member: a player reports about every 10 s and
+        # on pause, so an honest one sends some 6–10 a minute; a burst beyond this gets 429.
+        "PROGRESS_HEARTBEAT_RATE_LIMIT": env.get("PROGRESS_HEARTBEAT_RATE_LIMIT", "30 per minute"),
         # E-mail (scheduled reports, reminders): off while MAIL_SERVER is unset.
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", 25)),

@@ -1,9 +1,10 @@
 """JSON endpoints for the signed-in member's own record, under /api/v1/progress/."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from app.extensions import bearer_token, login_manager
+from app.extensions import bearer_token, limiter, login_manager
 from app.inputs import BadInput, year_arg
 from app.progress import heartbeats, ledger, reading, viewing
 from app.progress.statements import export_xapi
@@ -30,6 +31,25 @@ lessons_bp = Blueprint("lesson_progress_api", __name__, url_prefix="/api/v1/less
 ANY_ID = f"int(max={2**63 - 1})"
 
 
+def _member_key() -> str:
+    """Heartbeats are limited per member, not per address (members behind one office NAT do not
+    throttle each other): the viewing token's member, else the signed-in one (the limiter runs before
+    the view); a request with neither is keyed by its address."""
+    token = bearer_token()
+    claim = viewing.read(token) if viewing.is_viewing_token(token) else None
+    if claim is not None:
+        return f"member:{claim.user_id}"
+    if current_user.is_authenticated:
+        return f"member:{current_user.id}"
+    return f"address:{get_remote_address()}"
+
+
+# Video and reading heartbeats share one budget per member (docs/api.md).
+heartbeat_limit = limiter.shared_limit(
+    lambda: current_app.config["PROGRESS_HEARTBEAT_RATE_LIMIT"], scope="heartbeat", key_func=_member_key
+)
+
+
 def _read_heartbeat(member, lesson_id: int):
     """The heartbeat's JSON as ``(payload, None)``; or ``(None, answer)`` when the reader refuses the
     body (too large or deep, a number out of range, not JSON): a refusal like any other, stored, 422."""
@@ -41,6 +61,7 @@ def _read_heartbeat(member, lesson_id: int):
 
 
 @lessons_bp.post(f"/<{ANY_ID}:lesson_id>/heartbeat")
+@heartbeat_limit
 def heartbeat(lesson_id: int):
     """Credit the media interval just played: {"start", "end"} (+ "session", "sequence") in seconds.
 
@@ -79,6 +100,7 @@ def lesson_progress(lesson_id: int):
 
 
 @lessons_bp.post(f"/<{ANY_ID}:lesson_id>/reading-heartbeat")
+@heartbeat_limit
 @login_required
 def reading_heartbeat(lesson_id: int):
     """Credit visible, active reading time: {"seconds"} (+ "session", "sequence") since the last one."""

@@ -25,6 +25,8 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -268,21 +270,37 @@ def _figures(member: User, lesson: Lesson, row: VideoProgress | None, accepted: 
 
 
 def record_refusal(member: User, lesson_id: int, reason: str, payload, now: datetime | None = None) -> None:
-    """Store a refused heartbeat with its reason (in its own transaction)."""
+    """Store a refused heartbeat with its reason (in its own transaction).
+
+    One row per member, lesson, reason and minute: the first refusal of the minute is inserted with
+    what it sent, the next ones only add to its count and move its latest time. The write is one
+    atomic INSERT … ON CONFLICT DO UPDATE on the row's unique key, so a burst of refusals (also
+    concurrent ones) writes one row a minute however many arrive; the rate limit on the heartbeat
+    endpoints bounds how many different lessons a member can name in that minute.
+    """
     db.session.rollback()
+    now = now or utcnow()
     try:
         kept = json.loads(json.dumps(payload, allow_nan=False)) if isinstance(payload, dict) else None
     except (TypeError, ValueError):
         kept = None
     if kept is None or len(json.dumps(kept)) > 1000:
         kept = {"raw": repr(payload)[:1000]}
-    db.session.add(
-        HeartbeatRefusal(
-            user_id=member.id,
-            lesson_id=lesson_id if 0 < lesson_id <= MAX_ID else 0,
-            reason=reason,
-            payload=kept,
-            created_at=now or utcnow(),
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(HeartbeatRefusal).values(
+        user_id=member.id,
+        lesson_id=lesson_id if 0 < lesson_id <= MAX_ID else 0,
+        reason=reason,
+        payload=kept,
+        created_at=now,
+        minute=now.replace(second=0, microsecond=0),
+        count=1,
+        last_at=now,
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id", "lesson_id", "reason", "minute"],
+            set_={"count": HeartbeatRefusal.count + 1, "last_at": statement.excluded.last_at},
         )
     )
     db.session.commit()

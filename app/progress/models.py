@@ -245,13 +245,20 @@ class ReadingProgress(db.Model):
 
 
 class HeartbeatRefusal(db.Model):
-    """A refused heartbeat and why, kept for review (it earned nothing)."""
+    """Refused heartbeats and why, kept for review (they earned nothing): one row per member, lesson,
+    reason and minute, counting the refusals of that minute, so a burst cannot fill the table."""
 
     __tablename__ = "heartbeat_refusals"
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_id", "reason", "minute", name="uq_heartbeat_refusals_minute"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     lesson_id: Mapped[int] = mapped_column(index=True)  # as asked for: the lesson may not exist
     reason: Mapped[str] = mapped_column(String(40))
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)  # what the client sent (bounded)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)  # what the first one sent (bounded)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the first refusal
+    minute: Mapped[datetime] = mapped_column(default=utcnow)  # created_at to the minute
+    count: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)  # the latest refusal

@@ -30,7 +30,8 @@ def beat(lesson, start, end, seconds, member="member_a", **extra):
 
 
 def refusals(reason: str | None = None) -> int:
-    statement = select(func.count(HeartbeatRefusal.id))
+    """Refused heartbeats stored (rows count the refusals of their minute)."""
+    statement = select(func.coalesce(func.sum(HeartbeatRefusal.count), 0))
     if reason:
         statement = statement.where(HeartbeatRefusal.reason == reason)
     return db.session.scalar(statement)

@@ -39,7 +39,9 @@ def read(lesson, seconds, at_second, session, sequence, member="member_a"):
 
 
 def refusals(reason: str) -> int:
-    return db.session.scalar(select(func.count(HeartbeatRefusal.id)).where(HeartbeatRefusal.reason == reason))
+    # Rows count the refusals of their minute.
+    statement = select(func.coalesce(func.sum(HeartbeatRefusal.count), 0))
+    return db.session.scalar(statement.where(HeartbeatRefusal.reason == reason))
 
 
 # --- the service ----------------------------------------------------------------------------------

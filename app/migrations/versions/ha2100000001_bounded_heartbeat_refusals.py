@@ -1,0 +1,37 @@
+"""Refused heartbeats: one row per member, lesson, reason and minute, with a count and the latest time.
+
+Revision ID: ha2100000001
+Revises: 9a12e0000020
+Create Date: 2026-12-05 10:10:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "ha2100000001"
+down_revision = "9a12e0000020"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("heartbeat_refusals", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("minute", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("count", sa.Integer(), server_default="1", nullable=False))
+        batch_op.add_column(sa.Column("last_at", sa.DateTime(), nullable=True))
+    # Rows stored before keep their own time as their "minute": each stays a row of its own.
+    op.execute("UPDATE heartbeat_refusals SET minute = created_at, last_at = created_at")
+    with op.batch_alter_table("heartbeat_refusals", schema=None) as batch_op:
+        batch_op.alter_column("minute", existing_type=sa.DateTime(), nullable=False)
+        batch_op.alter_column("last_at", existing_type=sa.DateTime(), nullable=False)
+        batch_op.create_unique_constraint(
+            "uq_heartbeat_refusals_minute", ["user_id", "lesson_id", "reason", "minute"]
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("heartbeat_refusals", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_heartbeat_refusals_minute", type_="unique")
+        batch_op.drop_column("last_at")
+        batch_op.drop_column("count")
+        batch_op.drop_column("minute")
