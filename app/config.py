@@ -108,6 +108,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "TRANSCODE_TIME_LIMIT": int(env.get("TRANSCODE_TIME_LIMIT", 3 * 3600)),
         # WebVTT subtitles a trainer attaches to a video (app/media/subtitles.py).
         "MEDIA_SUBTITLE_MAX_BYTES": int(env.get("MEDIA_SUBTITLE_MAX_BYTES", 1024 * 1024)),
+        # Per-account upload quotas (video and library uploads together; app/media/quotas.py), 0: off.
+        "UPLOAD_MAX_PER_HOUR": int(env.get("UPLOAD_MAX_PER_HOUR", 20)),
+        "UPLOAD_MAX_BYTES_PER_DAY": int(env.get("UPLOAD_MAX_BYTES_PER_DAY", 10 * 1024**3)),
+        "TRANSCODE_MAX_QUEUED_PER_ACCOUNT": int(env.get("TRANSCODE_MAX_QUEUED_PER_ACCOUNT", 5)),
         # The nginx location prefix (such as "/protected-media/"); empty: Flask sends the files itself.
         "MEDIA_X_ACCEL_REDIRECT": env.get("MEDIA_X_ACCEL_REDIRECT", ""),
         # Background jobs (app/jobs.py): Redis when REDIS_URL is set, else this SQLite file.

@@ -41,7 +41,10 @@ def register_error_pages(app: Flask) -> None:
         return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
     for status in titles:
-        app.register_error_handler(status, lambda error, status=status: render(status))
+        # An exception carrying a translated ``detail`` (such as an upload quota's) shows it.
+        app.register_error_handler(
+            status, lambda error, status=status: render(status, getattr(error, "detail", None))
+        )
 
     @app.errorhandler(BadInput)
     def bad_input(error: BadInput):

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.library import index, permissions, services
 from app.library.forms import FORMATS_HINT, DocumentForm, UploadForm
 from app.library.models import Document
+from app.media import quotas
 from app.progress import reading
 
 bp = Blueprint("library", __name__, url_prefix="/library", template_folder="templates")
@@ -117,10 +118,13 @@ def read_by_key(key: str):
 @bp.route("/upload", methods=["GET", "POST"])
 def upload():
     _require_librarian()
+    if request.method == "POST":  # over the account's upload quota: 429 (app/media/quotas.py)
+        quotas.check_upload(current_user, request.content_length)
     form = UploadForm()
     if form.validate_on_submit():
         upload_file = form.document.data
         data = upload_file.read(services.MAX_FILE_BYTES + 1)
+        quotas.record_upload(current_user, "library", len(data))
         try:
             collection = services.ensure_collection(form.collection.data)
             outcome = services.import_upload(

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, str_enum
@@ -102,3 +102,17 @@ class Subtitle(db.Model):
 
     video: Mapped[Video] = relationship(back_populates="subtitles")
     uploaded_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class UploadRecord(db.Model):
+    """One file an account sent through an upload page (video or library; kept or refused), for the
+    per-account upload quotas (app/media/quotas.py)."""
+
+    __tablename__ = "upload_records"
+    __table_args__ = (Index("ix_upload_records_user_time", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "video" or "library"
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,7 +22,7 @@ from app.auth.forms import ConfirmForm
 from app.auth.permissions import roles_required
 from app.errors import DomainError
 from app.extensions import csrf, db
-from app.media import permissions, services, storage, subtitles
+from app.media import permissions, quotas, services, storage, subtitles
 from app.media.forms import STATUS_LABELS, SubtitleForm, UploadForm
 from app.media.models import Subtitle, Video
 from app.media.permissions import MANAGER_ROLES
@@ -73,6 +73,9 @@ def library():
 @roles_required(*MANAGER_ROLES)
 def upload():
     limit = current_app.config["MEDIA_MAX_UPLOAD_BYTES"]
+    # Over the account's quota: 429 before the body is read (app/media/quotas.py).
+    quotas.check_upload(current_user, request.content_length)
+    quotas.check_transcode_queue(current_user)
     with receive_upload(request.environ, "file", limit, storage.upload_dir()) as received:
         try:
             validate_csrf(received.form.get("csrf_token"))
@@ -81,6 +84,7 @@ def upload():
         if received.path is None:
             flash(_("Choose a video file to upload."), "error")
             return redirect(url_for("media.library"))
+        quotas.record_upload(current_user, "video", received.path.stat().st_size)
         try:
             video, created = services.add_video(received.path, received.filename, current_user)
         except DomainError as error:
@@ -114,6 +118,7 @@ def video(video_id: int):
 def retry(video_id: int):
     video = _changeable_video_or_404(video_id)
     if ConfirmForm().validate_on_submit():
+        quotas.check_transcode_queue(current_user)
         try:
             services.retry_video(video)
         except DomainError as error:

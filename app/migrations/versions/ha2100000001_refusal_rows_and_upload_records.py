@@ -1,4 +1,5 @@
-"""Refused heartbeats: one row per member, lesson, reason and minute, with a count and the latest time.
+"""Hardening (issue 21): refused heartbeats as one row per member, lesson, reason and minute, with a
+count and the latest time; and the record of uploads behind the per-account upload quotas.
 
 Revision ID: ha2100000001
 Revises: 9a12e0000020
@@ -27,9 +28,26 @@ def upgrade():
         batch_op.create_unique_constraint(
             "uq_heartbeat_refusals_minute", ["user_id", "lesson_id", "reason", "minute"]
         )
+    op.create_table(
+        "upload_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_upload_records_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_upload_records")),
+    )
+    with op.batch_alter_table("upload_records", schema=None) as batch_op:
+        batch_op.create_index("ix_upload_records_user_time", ["user_id", "created_at"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("upload_records", schema=None) as batch_op:
+        batch_op.drop_index("ix_upload_records_user_time")
+    op.drop_table("upload_records")
     with op.batch_alter_table("heartbeat_refusals", schema=None) as batch_op:
         batch_op.drop_constraint("uq_heartbeat_refusals_minute", type_="unique")
         batch_op.drop_column("last_at")
