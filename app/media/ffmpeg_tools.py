@@ -4,9 +4,15 @@ Every run reads local files only (``-protocol_whitelist file``) through the demu
 containers (``-format_whitelist``), so a playlist, an image or an HTML page renamed ``.mp4`` is never
 followed or decoded, and every run has a time limit. The transcoding commands are built with
 ffmpeg-python's graph API; ffprobe is run directly because ffmpeg-python's ``probe`` has no time limit.
+
+Every ffprobe and ffmpeg dies with the process that started it (``PR_SET_PDEATHSIG``), so a job
+worker killed with SIGKILL leaves no transcoding running on to the end behind it.
 """
 
+import ctypes
 import json
+import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -34,6 +40,33 @@ CONTAINER_SUFFIXES = {
 RENDITION_HEIGHTS = (720, 360)
 MIN_SIDE, MAX_SIDE = 16, 8192
 MIN_DURATION, MAX_DURATION = 0.5, 12 * 3600.0
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+try:
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux: children outlive a killed worker there
+    _prctl = None
+
+
+def _dying_with_this_process() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the kernel SIGKILL the child when its parent dies, even by SIGKILL.
+
+    (Strictly: when the thread that started it ends; a job runs in a worker thread that lives as long
+    as the worker.) If the parent died between the fork and the prctl, the child exits at once.
+    The function is made in the parent, so the child only calls into libc: nothing is imported or
+    loaded between fork and exec.
+    """
+    if _prctl is None:
+        return None
+    parent = os.getpid()
+
+    def tie_to_parent() -> None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return tie_to_parent
 
 
 class ProbeError(Exception):
@@ -100,7 +133,11 @@ def probe_video(path: Path, time_limit: float) -> ProbeResult:
         args += [f"-{option}", value]
     try:
         completed = subprocess.run(
-            [*args, "file:" + str(path)], capture_output=True, timeout=time_limit, check=False
+            [*args, "file:" + str(path)],
+            capture_output=True,
+            timeout=time_limit,
+            check=False,
+            preexec_fn=_dying_with_this_process(),
         )
     except subprocess.TimeoutExpired as error:
         raise ProbeError("timeout") from error
@@ -191,7 +228,13 @@ def run_ffmpeg(
         args = [args[0], "-progress", "pipe:1", *args[1:]]
     with (
         tempfile.TemporaryFile() as stderr,
-        subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr) as process,
+        subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            preexec_fn=_dying_with_this_process(),
+        ) as process,
     ):
         timed_out = threading.Event()
 

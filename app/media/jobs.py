@@ -11,6 +11,12 @@ def transcode_video(video_id: int, token: str) -> None:
 
 
 @on_worker_start
+def remove_leftover_work_folders() -> int:
+    """Remove the work folders of transcoding jobs a killed worker left behind (before requeueing)."""
+    return services.remove_leftover_work_folders()
+
+
+@on_worker_start
 def requeue_interrupted_transcodes() -> int:
     """Queue again the transcoding jobs a crash or restart cut off."""
     return services.requeue_unfinished_videos()

@@ -167,6 +167,19 @@ def _requeue(video: Video) -> None:
     video.job_token = _new_token()
 
 
+def remove_leftover_work_folders() -> int:
+    """Remove the ``.work-<token>/`` folders of jobs a killed worker cut off; return how many.
+
+    Run when the worker starts, before any job: a running job's folder is its own, and the jobs cut
+    off are queued again with new tokens (so new folders) right after.
+    """
+    leftovers = list((storage.media_root() / "videos").glob("*/*/.work-*"))
+    for folder in leftovers:
+        log.info("removing %s, left by a job that was cut off", folder)
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(leftovers)
+
+
 def requeue_unfinished_videos() -> int:
     """Queue again every job left queued or processing (cut off by a crash or restart); return how many.
 
