@@ -33,7 +33,7 @@ ROLES = {
     "reviewer": "reviewer",
 }
 # The examples per role and test: the two tests stay well under a minute on each database.
-EXAMPLES = 25
+EXAMPLES = 20
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -63,6 +63,8 @@ RAW_BODIES = [
     "{",
     '"\\ud800"',
 ]
+# Sent to every route before the generated cases: the bodies that answered 500 in the hostile pass.
+WORST_BODIES = RAW_BODIES[:7]
 HOSTILE_VALUES = [
     "99999999999999999999999", "-1", "0", "1e400", "NaN", "١٢", " 2 ", "1.5", "0x10", "\x00", "2" * 5000,
     "'; DROP TABLE users; --", "%", "*", "../../etc/passwd", "2026-13-45", "9999-12-31",
@@ -172,7 +174,7 @@ def test_generated_bodies_and_queries_never_make_the_api_answer_5xx(site, role):
         check(response, f"{method} {path} with {body[:80]!r}")
 
     for rule, method in api_routes:
-        for body in RAW_BODIES:
+        for body in WORST_BODIES:
             send(rule, method, body, {"year": "9" * 30, "page": "9" * 30}, None)
 
     @SETTINGS
