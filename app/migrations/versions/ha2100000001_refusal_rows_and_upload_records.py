@@ -2,7 +2,7 @@
 count and the latest time; and the record of uploads behind the per-account upload quotas.
 
 Revision ID: ha2100000001
-Revises: 9a12e0000020
+Revises: hl0a00000021
 Create Date: 2026-12-05 10:10:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "ha2100000001"
-down_revision = "9a12e0000020"
+down_revision = "hl0a00000021"
 branch_labels = None
 depends_on = None
 
