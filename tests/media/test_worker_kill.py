@@ -18,6 +18,7 @@ import pytest
 from app.extensions import db
 from app.media import services, storage
 from app.media.models import Video, VideoStatus
+from tests.conftest import TEST_SECRET_KEY
 from tests.media.conftest import add_clip, make_clip
 
 pytestmark = pytest.mark.slow
@@ -39,7 +40,7 @@ def start_worker(app, log_path: Path) -> subprocess.Popen:
         "COURSES_DIR": app.config["COURSES_DIR"],
         "HUEY_SQLITE_PATH": app.config["HUEY_SQLITE_PATH"],
         "HUEY_IMMEDIATE": "0",
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": TEST_SECRET_KEY,
     }
     env.pop("REDIS_URL", None)
     with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
