@@ -1,5 +1,6 @@
 """Refused heartbeats keep their evidence in bounded writes, and bursts are rate-limited (issue 21, item 4)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,3 +114,29 @@ def test_the_review_page_shows_how_many_times_a_refusal_came(app, world, client,
     auth.login("admin")
     page = client.get(f"/progress/refusals?lesson={lesson_id}").get_data(as_text=True)
     assert '<td data-testid="refusal-count">7</td>' in page
+
+
+def test_heartbeats_with_the_page_s_viewing_token_share_the_member_s_limit(app, world):
+    """The player's lean path (a viewing token, no cookie) is limited per member like the session path."""
+    with app.app_context():
+        lesson = make_video_lesson(duration=600)
+        lesson_id, slug = lesson.id, lesson.course.slug
+    client, token = signed_in(app)
+    page = client.get(f"/courses/{slug}/lessons/{lesson_id}").get_data(as_text=True)
+    viewing_token = re.search(r'data-viewing-token="([^"]+)"', page).group(1)
+    statuses = [
+        app.test_client()
+        .post(
+            f"/api/v1/lessons/{lesson_id}/heartbeat",
+            json=FORGED,
+            headers={"Authorization": f"Bearer {viewing_token}"},
+        )
+        .status_code
+        for _ in range(20)
+    ] + [
+        client.post(
+            f"/api/v1/lessons/{lesson_id}/heartbeat", json=FORGED, headers={"X-CSRFToken": token}
+        ).status_code
+        for _ in range(20)
+    ]
+    assert statuses == [422] * 30 + [429] * 10
