@@ -35,8 +35,7 @@ def _member_key() -> str:
     """Heartbeats are limited per member, not per address (members behind one office NAT do not
     throttle each other): the viewing token's member, else the signed-in one (the limiter runs before
     the view); a request with neither is keyed by its address."""
-    token = bearer_token()
-    claim = viewing.read(token) if viewing.is_viewing_token(token) else None
+    claim = viewing.request_claim()
     if claim is not None:
         return f"member:{claim.user_id}"
     if current_user.is_authenticated:
@@ -69,9 +68,8 @@ def heartbeat(lesson_id: int):
     cookie, CSRF or loading the account (the heartbeat's own read checks the token); otherwise it
     takes the signed-in session like any API call.
     """
-    token = bearer_token()
-    if viewing.is_viewing_token(token):
-        claim = viewing.read(token)
+    if viewing.is_viewing_token(bearer_token()):
+        claim = viewing.request_claim()
         if claim is None:
             return jsonify(error="bad_token"), 401
         member, context = heartbeats.MemberRef(claim.user_id), {"claim": claim}

@@ -14,8 +14,9 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g
 
+from app.extensions import bearer_token
 from app.timeutil import utcnow
 
 PREFIX = "pv1"
@@ -53,6 +54,15 @@ def mint(
 def is_viewing_token(token: str | None) -> bool:
     """Whether a bearer token is a viewing token by its form (not yet whether it is valid)."""
     return token is not None and token.startswith(PREFIX + ".")
+
+
+def request_claim() -> ViewingClaim | None:
+    """The claim of the request's bearer token when it is a genuine viewing token (read once a request:
+    the rate limiter's key and the view both ask)."""
+    if "viewing_claim" not in g:
+        token = bearer_token()
+        g.viewing_claim = read(token) if is_viewing_token(token) else None
+    return g.viewing_claim
 
 
 def read(token: str, now: datetime | None = None) -> ViewingClaim | None:
