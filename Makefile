@@ -38,8 +38,10 @@ serve:
 
 # The two legs run side by side (one per core); each leg's output is printed whole when it ends.
 test: install browser deploy-packages lint
-	@echo "== running the SQLite and PostgreSQL legs in parallel; each prints its report when done =="
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@echo "== running the SQLite and PostgreSQL legs in parallel; each prints its report and time when done =="
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres; status=$$?; \
+	$(call elapsed,both legs,$$start); exit $$status
 
 install: $(INSTALLED) system-packages translations
 
@@ -82,20 +84,28 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
 
+# $(call elapsed,what,start-seconds): print how long `what` took, in wall-clock minutes and seconds.
+elapsed = seconds=$$(( $$(date +%s) - $(2) )); \
+	echo "== $(1) took $$((seconds / 60)) min $$((seconds % 60)) s (wall clock) =="
+
 # Tests marked production start their own PostgreSQL/Redis stack: they run on leg 2, which keeps the
 # two legs about even; without PostgreSQL, leg 1 runs them (and they skip, saying why).
 test-sqlite:
 	@echo "== test leg 1/2: SQLite (embedded) =="
-	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(TEST_PG_URL)'.replace('+psycopg', ''), connect_timeout=3).close()" 2>/dev/null; then \
+	@start=$$(date +%s); \
+	if $(BIN)/python -c "import psycopg; psycopg.connect('$(TEST_PG_URL)'.replace('+psycopg', ''), connect_timeout=3).close()" 2>/dev/null; then \
 		$(BIN)/pytest -m "not production"; \
 	else \
 		$(BIN)/pytest; \
-	fi
+	fi; status=$$?; \
+	$(call elapsed,test leg 1/2 (SQLite),$$start); exit $$status
 
 test-postgres:
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(TEST_PG_URL)'.replace('+psycopg', ''), connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== test leg 2/2: PostgreSQL at $(TEST_PG_URL) (browser journeys and slow corpus tests run on leg 1; the production stack tests here) =="; \
-		TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -m "production or (not browser and not slow)"; \
+		start=$$(date +%s); \
+		TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -m "production or (not browser and not slow)"; status=$$?; \
+		$(call elapsed,test leg 2/2 (PostgreSQL),$$start); exit $$status; \
 	else \
 		echo "== test leg 2/2: SKIPPED: no PostgreSQL answers at $(TEST_PG_URL) (set TEST_PG_URL to run it) =="; \
 	fi
