@@ -1,16 +1,20 @@
 """The app factory with a real database file (or PostgreSQL when TEST_DATABASE_URL is set)."""
 
+import copy
 import os
 import re
 from types import SimpleNamespace
 
 import flask_migrate
 import pytest
+from flask import Flask
 from sqlalchemy import MetaData
 
 from app import create_app
 from app.auth.models import Role
-from app.extensions import db
+from app.config import load_config
+from app.extensions import db, limiter
+from app.jobs import init_jobs
 from tests.factories import PASSWORD, make_user
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -69,18 +73,59 @@ def app_config() -> dict:
     return {}
 
 
-@pytest.fixture
-def app(migrated_database, tmp_path, app_config):
-    app = create_app(
-        make_config(migrated_database, tmp_path, **app_config), instance_path=str(tmp_path / "instance")
+# Building an app compiles every URL rule (about 0.1 s, more on a busy machine): one app is built per
+# distinct set of overrides and reused, and each test gets that app reset to its own settings.
+_apps: dict[str, tuple[Flask, dict]] = {}
+
+
+def _frozen(overrides: dict, tmp_path) -> str:
+    """The cache key of a test's overrides, with the test's own tmp_path left out."""
+    return repr(
+        sorted((key, repr(value).replace(str(tmp_path), "<tmp_path>")) for key, value in overrides.items())
     )
+
+
+def _app_for_test(database_url: str, tmp_path, overrides: dict, own: bool = False) -> Flask:
+    """Return the cached app for ``overrides``, set to this test's folders and settings as if just built.
+
+    The settings are read afresh (``load_config``) over the ones the app had when built, so a value a
+    test changed in ``app.config`` does not leak into the next test; the job queue and the rate
+    limiter's counters start empty, as they would in a new app.
+    """
+    config = make_config(database_url, tmp_path, **overrides)
+    instance_path = tmp_path / "instance"
+    if own:  # the test adds routes: Flask refuses them once an app has served a request
+        return create_app(config, instance_path=str(instance_path))
+    key = _frozen(overrides, tmp_path)
+    if key not in _apps:
+        app = create_app(config, instance_path=str(instance_path))
+        _apps[key] = (app, copy.deepcopy(dict(app.config)))
+        return app
+    app, built_config = _apps[key]
+    app.instance_path = str(instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.clear()
+    app.config.update(copy.deepcopy(built_config))
+    app.config.update(load_config(instance_path, config))
+    init_jobs(app)
+    limiter.reset()  # the rate limiter's counters start at zero, as in a new app
+    return app
+
+
+@pytest.fixture
+def app(request, migrated_database, tmp_path, app_config):
+    own = request.node.get_closest_marker("own_app") is not None
+    app = _app_for_test(migrated_database, tmp_path, app_config, own=own)
+    rules = len(app.url_map._rules)
     yield app
+    # A route added to a shared app would serve every later test: such a test is marked own_app.
+    assert own or len(app.url_map._rules) == rules, "a test added routes to the shared app: mark it own_app"
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
-        db.engine.dispose()  # each test's app has its own pool: close it rather than leak connections
+        db.engine.dispose()  # a test may swap the database file (backup restore): reconnect afresh
 
 
 @pytest.fixture

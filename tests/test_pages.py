@@ -149,6 +149,7 @@ def test_a_weak_configured_secret_key_refuses_to_start_and_says_how_to_make_one(
     )
 
 
+@pytest.mark.own_app
 def test_a_server_error_is_a_500_page_in_the_site_s_look(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
@@ -162,6 +163,7 @@ def test_a_server_error_is_a_500_page_in_the_site_s_look(app, client):
     assert "网上党校" in page and "simulated failure" not in page
 
 
+@pytest.mark.own_app
 def test_a_failed_database_write_still_gets_the_500_page_with_its_navigation(app, client, auth):
     """The page's own queries (navigation counters) must not fail on the broken transaction."""
     app.config["PROPAGATE_EXCEPTIONS"] = False
