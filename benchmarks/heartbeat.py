@@ -63,6 +63,54 @@ def bare_app():
     return app
 
 
+PASSWORD = "correct-horse-battery"
+
+
+def video_lesson(duration: float) -> int:
+    """Add a published course whose one lesson is a video lesson on a ready video; return its id."""
+    from decimal import Decimal
+
+    from app.courses.models import CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
+    from app.extensions import db
+    from app.media.models import Video, VideoStatus
+
+    course = Course(
+        slug="video-course",
+        title="课程video-course",
+        credit_hours=Decimal("2"),
+        status=CourseStatus.PUBLISHED,
+    )
+    module = Module(course=course, key="m1", position=1, title="第一单元")
+    video = Video(
+        sha256=f"{'video-course':0<64}"[:64],
+        original_filename="clip.mp4",
+        source_path="videos/video-course/original.mp4",
+        source_format="mov,mp4,m4a,3gp,3g2,mj2",
+        size_bytes=1000,
+        status=VideoStatus.READY,
+        duration=duration,
+        width=640,
+        height=360,
+    )
+    lesson = Lesson(
+        course=course,
+        module=module,
+        key="m1/clip",
+        position=1,
+        title="课clip",
+        kind=LessonKind.VIDEO,
+        estimated_minutes=2,
+        completion=CompletionRule.WATCHED,
+        body="正文",
+        quiz_settings={},
+        content_hash="clip",
+        video=video,
+    )
+    db.session.add_all([course, module, lesson])
+    db.session.commit()
+    return lesson.id
+
+
 def seed(folder: Path, clients: int) -> tuple[dict, int, list[tuple[str, str, str]]]:
     """Migrate a fresh database, add a video lesson and one member per client; return each one's
     session cookie, CSRF token and viewing token (a viewing session opened as the lesson page does)."""
@@ -73,12 +121,12 @@ def seed(folder: Path, clients: int) -> tuple[dict, int, list[tuple[str, str, st
 
     from app import create_app
     from app.auth.models import Role, User
+    from app.auth.services import create_account
     from app.courses.models import Lesson
     from app.extensions import db
+    from app.org.services import ensure_unit_path
     from app.progress import heartbeats
     from benchmarks._report import BENCHMARK_SECRET_KEY
-    from tests.factories import make_user
-    from tests.progress.conftest import make_video_lesson
 
     config = {
         "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
@@ -91,9 +139,11 @@ def seed(folder: Path, clients: int) -> tuple[dict, int, list[tuple[str, str, st
     signed = []
     with app.app_context():
         flask_migrate.upgrade(revision="heads")
-        lesson_id = make_video_lesson(duration=100_000.0).id
+        lesson_id = video_lesson(duration=100_000.0)
+        branch, _created = ensure_unit_path("甲党委/第一党支部")
         member_ids = [
-            make_user(f"bench{index}", (Role.MEMBER,), "甲党委/第一党支部").id for index in range(clients)
+            create_account(f"bench{index}", f"bench{index}姓名", branch, [Role.MEMBER], password=PASSWORD).id
+            for index in range(clients)
         ]
         db.session.remove()
     serializer = app.session_interface.get_signing_serializer(app)

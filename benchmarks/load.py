@@ -56,7 +56,7 @@ PASSWORD = "party-school-demo"
 BRANCH_SIZE = 50
 FAULT_CLIP_SECONDS = 40
 KILL_WINDOW = 5.0
-# The tests' scrypt work factor (tests/conftest.py) unless --production-hash.
+# A light scrypt work factor unless --production-hash.
 LIGHT_HASH = "scrypt:1024:8:1"
 WORKER_RESTART_DELAY = 3.0
 COURSE_SLUG = "fuzai-ceshi"
@@ -85,7 +85,7 @@ def seed(plan_path: Path, args, folder: Path) -> None:
     from app.extensions import db
     from app.library.models import Document
     from app.org.services import ensure_unit_path
-    from tests.media.conftest import make_clip
+    from tests.factories.media import make_clip
 
     members, secretaries = args.members, args.secretaries
     app = create_app()
@@ -446,7 +446,7 @@ def report(args, rows, span, classified, faults, checks, command, context) -> st
         + (
             "Accounts carry production-strength scrypt hashes."
             if args.production_hash
-            else f"Accounts carry scrypt hashes at the tests' work factor ({LIGHT_HASH}): one production-strength "
+            else f"Accounts carry scrypt hashes at a light work factor ({LIGHT_HASH}): one production-strength "
             f"check took {context['sign_in'] * 1000:.0f} ms here, so {args.members} members signing in "
             f"at once would need about {args.members * context['sign_in']:.0f} s of CPU (rerun with "
             "--production-hash to include it)."

@@ -1,8 +1,6 @@
 """The app factory with a real database file (or PostgreSQL when TEST_DATABASE_URL is set)."""
 
 import copy
-import os
-import re
 from types import SimpleNamespace
 
 import flask_migrate
@@ -15,11 +13,9 @@ from app.auth.models import Role
 from app.config import load_config
 from app.extensions import db, limiter
 from app.jobs import init_jobs
-from tests.factories import PASSWORD, make_user
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-# The site refuses keys under 32 characters (app/config.py); child processes of tests use this one too.
-TEST_SECRET_KEY = "test-secret-key-for-the-test-suite-only"
+from tests.factories.auth import make_user
+from tests.settings import TEST_DATABASE_URL, make_config
+from tests.web import AuthActions
 
 
 def pytest_report_header(config):
@@ -31,22 +27,6 @@ def database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:
         return TEST_DATABASE_URL
     return f"sqlite:///{tmp_path_factory.mktemp('database') / 'party_school.sqlite3'}"
-
-
-def make_config(database_url: str, tmp_path, **overrides) -> dict:
-    return {
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": TEST_SECRET_KEY,
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-        "COURSES_DIR": str(tmp_path / "courses"),
-        "REDIS_URL": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "PASSWORD_HASH_METHOD": "scrypt:128:8:1",  # still scrypt, at the lowest work factor OpenSSL accepts
-        "RATELIMIT_LOGIN": "1000 per minute",  # tests sign in often from one address
-        **overrides,
-    }
 
 
 def _drop_everything() -> None:
@@ -140,31 +120,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-CSRF_PATTERN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    """Read the CSRF token a page carries, as a browser would."""
-    page = client.get(path, follow_redirects=True)
-    match = CSRF_PATTERN.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-class AuthActions:
-    def __init__(self, client):
-        self._client = client
-
-    def login(self, username: str = "member", password: str = PASSWORD, remember: bool = False, **extra):
-        data = {"username": username, "password": password, "csrf_token": csrf_token(self._client), **extra}
-        if remember:
-            data["remember"] = "y"
-        return self._client.post("/login", data=data)
-
-    def logout(self):
-        return self._client.post("/logout", data={"csrf_token": csrf_token(self._client, "/")})
 
 
 @pytest.fixture

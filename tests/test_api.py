@@ -1,6 +1,6 @@
 """JSON endpoints share the session and take the CSRF token from the X-CSRFToken header."""
 
-from tests.conftest import csrf_token
+from tests.web import csrf_token
 
 
 def test_the_api_answers_401_in_json_when_signed_out(client):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.courses.models import Course, Lesson
 from app.extensions import db
-from tests.courses.conftest import make_course
+from tests.factories.courses import make_course
 
 # Routes that need no CSRF token, and why: they act on no cookie-signed session.
 NO_SESSION_ROUTES = {

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import TEST_DATABASE_URL, make_config
+from tests.settings import TEST_DATABASE_URL, make_config
 
 pytestmark = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite settings: the SQLite leg only")
 

@@ -13,7 +13,7 @@ from app.courses.models import Course, LessonKind
 from app.demo.services import DEMO_PASSWORD
 from app.extensions import db
 from app.notices.services import NoticeFields, publish_notice
-from tests.conftest import AuthActions
+from tests.web import AuthActions
 
 GLOSSARY = PROJECT_ROOT / "docs" / "glossary.md"
 CATALOGUE = PROJECT_ROOT / "app" / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"

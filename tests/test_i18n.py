@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from tests.conftest import AuthActions, csrf_token
+from tests.web import AuthActions, csrf_token
 
 PROJECT = Path(__file__).resolve().parents[1]
 CATALOGUE = PROJECT / "app/translations/zh_Hans_CN/LC_MESSAGES/messages.po"

@@ -9,8 +9,9 @@ from app.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.extensions import db
 from app.quizzes.demo import DEMO_BANK
 from app.quizzes.models import QuestionBank
-from tests.conftest import TEST_SECRET_KEY, AuthActions
-from tests.factories import make_user
+from tests.factories.auth import make_user
+from tests.settings import TEST_SECRET_KEY
+from tests.web import AuthActions
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import events_for, record_audit
 from app.auth.models import User
 from app.extensions import db
-from tests.factories import make_user
+from tests.factories.auth import make_user
 
 
 def test_an_event_is_kept_when_the_callers_transaction_commits(app):

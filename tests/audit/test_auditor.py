@@ -11,10 +11,10 @@ from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.extensions import db
 from app.org.permissions import can_grant_role
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.progress.conftest import make_course
-from tests.quizzes.conftest import make_quiz
+from tests.factories.auth import make_user
+from tests.factories.progress import make_course
+from tests.factories.quizzes import make_quiz
+from tests.web import csrf_token
 
 # The auditor's own account and preferences are theirs to change; nothing else is.
 OWN_SETTINGS = {

@@ -7,8 +7,8 @@ from app.auth.models import User
 from app.auth.passwords import password_matches
 from app.extensions import db
 from app.org.models import OrgUnit
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD
+from tests.factories.auth import PASSWORD
+from tests.web import csrf_token
 
 NEW_PASSWORD = "another-long-passphrase"
 

@@ -4,7 +4,7 @@ import pytest
 
 from app.auth.models import User
 from app.extensions import db
-from tests.conftest import AuthActions, csrf_token
+from tests.web import AuthActions, csrf_token
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from app.audit.models import AuditEvent
 from app.auth import services
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.conftest import AuthActions, csrf_token
-from tests.factories import PASSWORD
+from tests.factories.auth import PASSWORD
+from tests.web import AuthActions, csrf_token
 
 
 def test_member_signs_in_and_sees_the_home_page_in_chinese(world, client, auth):

@@ -10,10 +10,10 @@ from app.auth import services, tokens
 from app.auth.models import ApiToken, Role, User
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD, make_user
-from tests.progress.conftest import make_video_lesson
-from tests.quizzes.conftest import make_quiz, single
+from tests.factories.auth import PASSWORD, make_user
+from tests.factories.progress import make_video_lesson
+from tests.factories.quizzes import make_quiz, single
+from tests.web import csrf_token
 
 
 def issue(client, username="member_a", password=PASSWORD, device="我的手机"):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.auth.models import User
 from app.extensions import db
-from tests.conftest import make_config
+from tests.settings import make_config
 
 
 def _sqlite_app(folder: Path, migrate: bool):

@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.courses.models import Course
 from app.extensions import db
 from app.progress.models import HourEntry
-from tests.conftest import make_config
+from tests.settings import make_config
 
 SERVER = os.environ.get("TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS, Journey
+from tests.browser.chromium import TIMEOUT_MS, Journey
 
 DESKTOP = {"width": 1280, "height": 800}
 

@@ -13,9 +13,9 @@ from app.config import load_config
 from app.courses.models import CompletionRule, LessonKind
 from app.extensions import db
 from app.progress.models import HeartbeatRefusal, VideoProgress
-from tests.browser.conftest import TIMEOUT_MS, Journey
-from tests.media.conftest import add_clip, make_clip, make_ready_video
-from tests.progress.conftest import lesson_of, make_course, user
+from tests.browser.chromium import TIMEOUT_MS, Journey
+from tests.factories.media import add_clip, make_clip, make_ready_video
+from tests.factories.progress import lesson_of, make_course, user
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-video-player"
 VIDEO = "document.querySelector('video')"

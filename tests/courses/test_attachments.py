@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.courses import importer
 from app.courses.models import Course
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.courses.conftest import import_folder, make_course
+from tests.factories.courses import import_folder, make_course
+from tests.web import csrf_token
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"

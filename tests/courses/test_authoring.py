@@ -17,9 +17,9 @@ from app.courses.models import (
 from app.extensions import db
 from app.library.services import ensure_collection, import_upload
 from app.progress.models import LessonProgress
-from tests.conftest import csrf_token
-from tests.courses.conftest import make_course, user_named
-from tests.factories import make_user
+from tests.factories.auth import make_user
+from tests.factories.courses import make_course, user_named
+from tests.web import csrf_token
 
 
 def course_named(slug: str) -> Course:

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.courses.services import current_year
-from tests.browser.conftest import TIMEOUT_MS
-from tests.factories import PASSWORD
+from tests.browser.chromium import TIMEOUT_MS
+from tests.factories.auth import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-courses"
 

@@ -8,7 +8,7 @@ from app.courses.models import Assignment, Course, Lesson, LessonKind
 from app.demo.services import DEMO_PASSWORD
 from app.extensions import db
 from app.media.models import VideoStatus
-from tests.conftest import AuthActions
+from tests.web import AuthActions
 
 
 def test_demo_load_imports_the_demo_course_once_and_members_can_take_it(app, runner):

@@ -19,7 +19,8 @@ from app.courses.models import Course, LessonKind
 from app.demo.services import COMMITTEE
 from app.extensions import db
 from app.org.services import ensure_unit_path
-from tests.browser.conftest import TIMEOUT_MS, buffered
+from tests.browser.chromium import TIMEOUT_MS
+from tests.browser.conftest import buffered
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-demo-course"
 NEW_MEMBER, NEW_PASSWORD = "xindangyuan", "new-member-password-1"

@@ -7,9 +7,9 @@ from playwright.sync_api import Page, expect
 
 from app.courses import authoring
 from app.extensions import db
-from tests.browser.conftest import TIMEOUT_MS
-from tests.courses.conftest import make_course, user_named
+from tests.browser.chromium import TIMEOUT_MS
 from tests.courses.test_browser_journey import Journey
+from tests.factories.courses import make_course, user_named
 
 
 def wait_until(check, what: str, seconds: float = 10) -> None:

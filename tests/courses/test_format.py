@@ -7,7 +7,7 @@ import pytest
 from app.courses.errors import CourseFormatError
 from app.courses.folder import parse_course_folder
 from app.courses.models import CompletionRule, CourseStatus, LessonKind
-from tests.courses.conftest import lesson_text, write_course_folder, write_file
+from tests.factories.courses import lesson_text, write_course_folder, write_file
 
 
 def test_a_complete_folder_parses_into_modules_and_lessons_of_every_kind(tmp_path):

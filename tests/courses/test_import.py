@@ -12,7 +12,7 @@ from app.courses.folder import parse_course_folder
 from app.courses.models import Course, CourseRevision, CourseTag, Lesson, Module, RevisionOrigin
 from app.extensions import db
 from app.progress.models import LessonProgress
-from tests.courses.conftest import import_folder, lesson_text, user_named, write_course_folder, write_file
+from tests.factories.courses import import_folder, lesson_text, user_named, write_course_folder, write_file
 
 
 def snapshot() -> dict:

@@ -10,8 +10,8 @@ from app.courses.models import Course, Enrolment, EnrolmentSource, Lesson
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.progress.models import LessonProgress
-from tests.conftest import csrf_token
-from tests.courses.conftest import import_folder, make_course, user_named
+from tests.factories.courses import import_folder, make_course, user_named
+from tests.web import csrf_token
 
 
 def assign(

@@ -11,8 +11,8 @@ from app.extensions import db
 from app.progress.models import LessonProgress
 from app.quizzes.models import QuestionBank, Quiz
 from app.quizzes.services import attempts
-from tests.conftest import AuthActions, csrf_token
-from tests.courses.conftest import import_folder, make_course, user_named, write_course_folder, write_file
+from tests.factories.courses import import_folder, make_course, user_named, write_course_folder, write_file
+from tests.web import AuthActions, csrf_token
 
 
 def quiz_lesson() -> Lesson:

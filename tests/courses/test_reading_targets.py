@@ -16,8 +16,8 @@ from app.demo.services import DEMO_PASSWORD
 from app.extensions import db
 from app.library.models import Document
 from app.library.services import ensure_collection, import_upload
-from tests.conftest import AuthActions
-from tests.courses.conftest import import_folder, lesson_text, write_file
+from tests.factories.courses import import_folder, lesson_text, write_file
+from tests.web import AuthActions
 
 
 def _point_reading_at(course_folder: Path, **front) -> None:

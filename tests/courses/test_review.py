@@ -22,10 +22,10 @@ from app.extensions import db
 from app.progress.models import LessonProgress
 from app.progress.services import open_lesson
 from app.quizzes.models import Quiz
-from tests.conftest import csrf_token
-from tests.courses.conftest import GIFT, make_course, user_named, write_course_folder
 from tests.courses.test_upload import zip_folder
-from tests.factories import make_user
+from tests.factories.auth import make_user
+from tests.factories.courses import GIFT, make_course, user_named, write_course_folder
+from tests.web import csrf_token
 
 
 @pytest.fixture

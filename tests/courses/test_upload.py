@@ -13,9 +13,9 @@ from app.courses.archive import ZipLimits, extract_zip, import_zip
 from app.courses.errors import CourseError
 from app.courses.models import Course
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.courses.conftest import user_named, write_course_folder
-from tests.factories import make_user
+from tests.factories.auth import make_user
+from tests.factories.courses import user_named, write_course_folder
+from tests.web import csrf_token
 
 
 def zip_folder(folder: Path, prefix: str = "") -> bytes:

@@ -9,9 +9,9 @@ from app.courses import importer
 from app.courses.models import Lesson, LessonKind
 from app.extensions import db
 from app.media.models import VideoStatus
-from tests.courses.conftest import make_course
 from tests.courses.test_authoring import course_named, post
-from tests.media.conftest import add_clip, make_clip
+from tests.factories.courses import make_course
+from tests.factories.media import add_clip, make_clip
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
+from tests.factories.auth import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 

@@ -6,8 +6,8 @@ from app.audit.models import AuditEvent
 from app.discussions import services
 from app.discussions.models import Post, PostReport, PostStatus
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.discussions.conftest import make_post, make_reply
+from tests.factories.discussions import make_post, make_reply
+from tests.web import csrf_token
 
 
 def moderate(client, page: str, post_id: int, action: str, reason: str):

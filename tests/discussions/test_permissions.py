@@ -6,9 +6,9 @@ from app.auth.models import Role
 from app.courses.models import Lesson
 from app.discussions.models import Post, PostStatus
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.discussions.conftest import make_post, make_reply, post_form, posts_by
-from tests.factories import make_user
+from tests.factories.auth import make_user
+from tests.factories.discussions import make_post, make_reply, post_form, posts_by
+from tests.web import csrf_token
 
 
 def test_a_member_cannot_post_to_a_course_not_open_to_them(app, client, auth, course_world):

@@ -4,9 +4,9 @@ import pytest
 
 from app.discussions.models import Post
 from app.extensions import db
-from tests.conftest import csrf_token
 from tests.courses.test_markup import FORBIDDEN, XSS_PAYLOADS
-from tests.discussions.conftest import POST_LIMIT, make_post, make_reply, post_form, posts_by
+from tests.factories.discussions import POST_LIMIT, make_post, make_reply, post_form, posts_by
+from tests.web import csrf_token
 
 
 def discussion_html(page: str) -> str:

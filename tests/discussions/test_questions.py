@@ -3,8 +3,8 @@
 from app.discussions import services
 from app.discussions.models import Post
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.discussions.conftest import first_lesson, make_course, make_post, make_reply, post_form
+from tests.factories.discussions import first_lesson, make_course, make_post, make_reply, post_form
+from tests.web import csrf_token
 
 
 def test_a_trainer_answers_a_question_and_accepts_it(app, client, auth, course_world):

@@ -17,10 +17,10 @@ from app.progress import ledger, reading
 from app.progress import services as progress
 from app.quizzes.models import Quiz
 from app.reports.pace import expected_hours
-from tests.conftest import AuthActions, csrf_token
-from tests.factories import make_user
-from tests.home.conftest import attach_quiz, required_course, studying_member
-from tests.progress.conftest import add_lesson, lesson_of, make_attempt, make_course, user
+from tests.factories.auth import make_user
+from tests.factories.home import attach_quiz, required_course, studying_member
+from tests.factories.progress import add_lesson, lesson_of, make_attempt, make_course, user
+from tests.web import AuthActions, csrf_token
 
 
 def home(client, username: str = "member_a") -> str:

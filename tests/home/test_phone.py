@@ -6,10 +6,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.discussions import services as discussions
-from tests.browser.conftest import TIMEOUT_MS
-from tests.factories import PASSWORD
-from tests.home.conftest import studying_member
-from tests.progress.conftest import lesson_of, user
+from tests.browser.chromium import TIMEOUT_MS
+from tests.factories.auth import PASSWORD
+from tests.factories.home import studying_member
+from tests.factories.progress import lesson_of, user
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "home-phone"
 BLOCKS = ("continue", "required-courses", "waiting-quizzes", "unread-notices", "home-replies", "study-card")

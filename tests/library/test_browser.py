@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import browser_page, live_server  # noqa: F401  -- shared browser fixtures
-from tests.factories import PASSWORD
-from tests.library.conftest import make_document
+from tests.factories.auth import PASSWORD
+from tests.factories.library import make_document
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-library"
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.library import services
 from app.library.models import Document
-from tests.library.conftest import CORPUS
+from tests.factories.library import CORPUS
 
 pytestmark = pytest.mark.skipif(
     not (CORPUS / "party-constitution").is_dir() or not (CORPUS / "prc-laws").is_dir(),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.library import index, services
-from tests.library.conftest import make_document
+from tests.factories.library import make_document
 
 
 def found_ids(text: str) -> list[int]:

@@ -17,9 +17,9 @@ from app.jobs import huey, run_startup_hooks
 from app.library import index, jobs, services
 from app.library.models import Document, IndexPending
 from app.timeutil import utcnow
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.library.conftest import make_document
+from tests.factories.auth import make_user
+from tests.factories.library import make_document
+from tests.web import csrf_token
 
 NOTE = "# 支部工作笔记\n\n## 三会一课\n\n按时召开支部党员大会。\n"
 

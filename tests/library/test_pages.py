@@ -8,9 +8,9 @@ from app.auth.models import Role
 from app.extensions import db
 from app.library import services
 from app.library.models import Document, ReadingPosition
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.library.conftest import make_document
+from tests.factories.auth import make_user
+from tests.factories.library import make_document
+from tests.web import csrf_token
 
 NOTE = "# 党员的权利\n\n## 表决权\n\n党员有表决权。\n\n## 选举权\n\n党员有选举权和被选举权。\n"
 

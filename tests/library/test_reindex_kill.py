@@ -18,8 +18,8 @@ from sqlalchemy import insert, select
 from app.extensions import db
 from app.library import index, services
 from app.library.models import Document, Section
-from tests.conftest import TEST_SECRET_KEY
-from tests.library.conftest import make_document
+from tests.factories.library import make_document
+from tests.settings import TEST_SECRET_KEY
 
 pytestmark = pytest.mark.slow
 

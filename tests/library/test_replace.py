@@ -13,8 +13,8 @@ from app.auth.models import Role
 from app.extensions import db
 from app.library import services
 from app.library.models import Document, DocumentRevision
-from tests.conftest import csrf_token
-from tests.factories import make_user
+from tests.factories.auth import make_user
+from tests.web import csrf_token
 
 FIRST = "# 原稿\n\n## 一\n\n第一稿的内容。\n"
 SECOND = "另一份文件\n\n第二稿的内容。\n"

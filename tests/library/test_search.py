@@ -6,8 +6,8 @@ import pytest
 
 from app.auth.models import Role
 from app.library import index, services
-from tests.factories import make_user
-from tests.library.conftest import make_document
+from tests.factories.auth import make_user
+from tests.factories.library import make_document
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from sqlalchemy import update
 from app.extensions import db
 from app.media.models import Video, VideoStatus
 from tests.browser.conftest import browser_page, live_server  # noqa: F401  -- the shared browser fixtures
-from tests.factories import PASSWORD
-from tests.media.conftest import make_ready_video
+from tests.factories.auth import PASSWORD
+from tests.factories.media import make_ready_video
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-trainer-videos"
 

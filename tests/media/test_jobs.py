@@ -17,8 +17,9 @@ from app.jobs import huey, init_jobs, run_startup_hooks
 from app.media import ffmpeg_tools, services
 from app.media.jobs import transcode_video
 from app.media.models import Video, VideoStatus
-from tests.conftest import TEST_SECRET_KEY, csrf_token
-from tests.media.conftest import add_clip, ffprobe
+from tests.factories.media import add_clip, ffprobe
+from tests.settings import TEST_SECRET_KEY
+from tests.web import csrf_token
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

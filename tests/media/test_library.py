@@ -6,8 +6,8 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.media.models import Video, VideoStatus
-from tests.conftest import csrf_token
-from tests.media.conftest import make_ready_video, upload
+from tests.factories.media import make_ready_video, upload
+from tests.web import csrf_token
 
 
 def test_the_library_lists_each_video_with_its_state(app, world, client, auth):

@@ -8,9 +8,9 @@ from app.auth.models import Role
 from app.extensions import db
 from app.media import services, storage, usage
 from app.media.models import Subtitle, Video, VideoStatus
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.media.conftest import make_ready_video
+from tests.factories.auth import make_user
+from tests.factories.media import make_ready_video
+from tests.web import csrf_token
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from app.extensions import db
 from app.library.models import Document
 from app.media.models import UploadRecord, Video, VideoStatus
 from app.timeutil import utcnow
-from tests.conftest import AuthActions, csrf_token
-from tests.media.conftest import multipart_body, upload
-from tests.progress.conftest import user
+from tests.factories.media import multipart_body, upload
+from tests.factories.progress import user
+from tests.web import AuthActions, csrf_token
 
 NOT_A_VIDEO = b"this is a text file, not a video\n" * 10  # refused by ffprobe, quickly: still counted
 

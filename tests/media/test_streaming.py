@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.media.conftest import make_ready_video
+from tests.factories.media import make_ready_video
 
 CONTENT = bytes(range(256)) * 40  # 10,240 bytes, each position recognisable
 LENGTH = len(CONTENT)

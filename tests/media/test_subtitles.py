@@ -10,9 +10,9 @@ from app.courses.models import CompletionRule, CourseStatus, LessonKind
 from app.extensions import db
 from app.media.models import Subtitle, Video
 from app.media.webvtt import WebVTTError, parse_webvtt
-from tests.conftest import csrf_token
-from tests.media.conftest import make_ready_video
-from tests.progress.conftest import lesson_of, make_course
+from tests.factories.media import make_ready_video
+from tests.factories.progress import lesson_of, make_course
+from tests.web import csrf_token
 
 VTT = """WEBVTT - 第一课
 

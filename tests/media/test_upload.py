@@ -11,8 +11,8 @@ from werkzeug.test import EnvironBuilder
 from app.extensions import db
 from app.media.models import Video, VideoStatus
 from app.media.uploads import receive_upload
-from tests.conftest import csrf_token
-from tests.media.conftest import ffprobe, make_clip, media_files, multipart_body, upload
+from tests.factories.media import ffprobe, make_clip, media_files, multipart_body, upload
+from tests.web import csrf_token
 
 
 def _videos(app) -> list[Video]:

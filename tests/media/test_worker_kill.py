@@ -18,8 +18,8 @@ import pytest
 from app.extensions import db
 from app.media import services, storage
 from app.media.models import Video, VideoStatus
-from tests.conftest import TEST_SECRET_KEY
-from tests.media.conftest import add_clip, make_clip
+from tests.factories.media import add_clip, make_clip
+from tests.settings import TEST_SECRET_KEY
 
 pytestmark = pytest.mark.slow
 

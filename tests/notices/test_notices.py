@@ -8,9 +8,9 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.notices.models import Notice, NoticeAttachment, NoticeRevision
-from tests.conftest import csrf_token
 from tests.courses.test_markup import FORBIDDEN, XSS_PAYLOADS
-from tests.notices.conftest import PDF, PNG, make_notice, publish_form
+from tests.factories.notices import PDF, PNG, make_notice, publish_form
+from tests.web import csrf_token
 
 
 def inbox_ids(client) -> list[int]:

@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.notices.models import NoticeReceipt, NoticeReminder
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.notices.conftest import make_notice
+from tests.factories.auth import make_user
+from tests.factories.notices import make_notice
+from tests.web import csrf_token
 
 
 def unit_row(page: str, unit_id: int) -> dict[str, int]:

@@ -6,7 +6,7 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.org import services
 from app.org.models import ChangeSource, MembershipChange
-from tests.conftest import csrf_token
+from tests.web import csrf_token
 
 
 def test_a_transfer_is_recorded_and_shown_on_the_profile(app, world, client, auth):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.web import csrf_token
 
 
 @pytest.mark.parametrize(

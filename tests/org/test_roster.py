@@ -10,7 +10,7 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.org import roster
 from app.org.models import MembershipChange
-from tests.conftest import csrf_token
+from tests.web import csrf_token
 
 HEADER = ["姓名", "用户名/工号", "所在支部", "角色", "手机"]
 GOOD_ROWS = [

@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 from app.courses.models import CompletionRule, LessonKind
 from app.courses.quiz_link import link_quiz
 from app.progress import services
-from tests.browser.conftest import TIMEOUT_MS
-from tests.factories import PASSWORD
-from tests.progress.conftest import PNG, lesson_of, make_course, user
+from tests.browser.chromium import TIMEOUT_MS
+from tests.factories.auth import PASSWORD
+from tests.factories.progress import PNG, lesson_of, make_course, user
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-progress"
 

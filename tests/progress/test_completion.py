@@ -10,7 +10,7 @@ from app.extensions import db
 from app.progress import services
 from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind, Statement
 from app.progress.services import ProgressError
-from tests.progress.conftest import complete_everything, lesson_of, make_attempt, make_course, user
+from tests.factories.progress import complete_everything, lesson_of, make_attempt, make_course, user
 
 
 def completed(member, lesson) -> bool:
@@ -56,7 +56,7 @@ def test_the_finished_reading_button_reports_the_wait_on_the_lesson_page(app, cl
     auth.login("member_a")
     page = client.get(f"/courses/{course.slug}/lessons/{intro.id}").get_data(as_text=True)
     assert 'data-testid="finish-reading"' in page
-    from tests.conftest import csrf_token
+    from tests.web import csrf_token
 
     token = csrf_token(client, f"/courses/{course.slug}/lessons/{intro.id}")
     client.post(f"/progress/lessons/{intro.id}/finished", data={"csrf_token": token})

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.progress import ledger
 from app.progress.models import Certificate, HourEntry, SourceKind, StudySession
-from tests.progress.conftest import user
+from tests.factories.progress import user
 
 
 def counts() -> tuple[int, int, int]:
@@ -42,7 +42,7 @@ def test_demo_load_seeds_a_year_of_study_once(app, runner):
 def test_the_demo_member_sees_a_real_year_on_first_run(app, runner):
     from app.demo.services import DEMO_PASSWORD
     from app.progress.demo import SESSION_TOPIC
-    from tests.conftest import AuthActions
+    from tests.web import AuthActions
 
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     client = app.test_client()

@@ -11,8 +11,8 @@ from app.progress import heartbeats
 from app.progress.heartbeats import HeartbeatRefused
 from app.progress.models import HeartbeatRefusal
 from app.timeutil import utcnow
-from tests.conftest import AuthActions, csrf_token
-from tests.progress.conftest import lesson_of, make_course, make_video_lesson, user
+from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.web import AuthActions, csrf_token
 
 MINUTE = utcnow().replace(second=0, microsecond=0)
 FORGED = {"start": 0, "end": 600}  # the whole video at once: refused, faster than real time

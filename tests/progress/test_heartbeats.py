@@ -13,8 +13,8 @@ from app.progress import heartbeats
 from app.progress.heartbeats import HeartbeatRefused
 from app.progress.models import HeartbeatRefusal, HourEntry, LessonProgress, Statement
 from app.timeutil import utcnow
-from tests.conftest import csrf_token
-from tests.progress.conftest import make_course, make_video_lesson, user
+from tests.factories.progress import make_course, make_video_lesson, user
+from tests.web import csrf_token
 
 T0 = utcnow().replace(microsecond=0)
 

@@ -10,9 +10,9 @@ from app.extensions import db
 from app.org.models import OrgUnit
 from app.progress import ledger
 from app.progress.models import HourRule, RuleKind
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.progress.conftest import user
+from tests.factories.auth import make_user
+from tests.factories.progress import user
+from tests.web import csrf_token
 
 GROUP = "甲党委/机关党总支/第一党支部/第一党小组"
 

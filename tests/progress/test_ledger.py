@@ -14,7 +14,7 @@ from app.org.models import OrgUnit
 from app.progress import ledger, services
 from app.progress.ledger import LedgerError
 from app.progress.models import HourEntry, RuleKind, SourceKind
-from tests.progress.conftest import add_lesson, complete_everything, lesson_of, make_course, user
+from tests.factories.progress import add_lesson, complete_everything, lesson_of, make_course, user
 
 
 def entry_count(**where) -> int:
@@ -130,7 +130,7 @@ def test_a_correction_without_reason_or_with_bad_hours_changes_nothing(app, worl
 
 def test_a_correction_through_the_ledger_page(app, client, auth, world):
     auth.login("admin")
-    from tests.conftest import csrf_token
+    from tests.web import csrf_token
 
     path = f"/progress/members/{world.member_a}/ledger?year=2026"
     response = client.post(

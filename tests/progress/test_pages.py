@@ -10,8 +10,8 @@ from app.extensions import db
 from app.org.models import OrgUnit
 from app.progress import certificates, ledger
 from app.progress.models import Certificate, SourceKind
-from tests.conftest import csrf_token
-from tests.progress.conftest import complete_everything, make_course, user
+from tests.factories.progress import complete_everything, make_course, user
+from tests.web import csrf_token
 
 
 @pytest.fixture

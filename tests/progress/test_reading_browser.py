@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.progress.models import ReadingProgress
-from tests.browser.conftest import TIMEOUT_MS
-from tests.factories import PASSWORD
-from tests.progress.conftest import user
+from tests.browser.chromium import TIMEOUT_MS
+from tests.factories.auth import PASSWORD
+from tests.factories.progress import user
 from tests.progress.test_reading_time import make_reading_lesson
 from tests.progress.test_watch_browser import wait_until
 

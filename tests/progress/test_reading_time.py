@@ -12,8 +12,8 @@ from app.progress import heartbeats, reading
 from app.progress.heartbeats import HeartbeatRefused
 from app.progress.models import HeartbeatRefusal, HourEntry, LessonProgress
 from app.timeutil import utcnow
-from tests.conftest import csrf_token
-from tests.progress.conftest import lesson_of, make_course, make_video_lesson, user
+from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.web import csrf_token
 
 T0 = utcnow().replace(microsecond=0)
 DOCUMENT = "# 第一章 总纲\n\n民主集中制是党的根本组织原则。\n\n# 第二章 党员\n\n党员必须履行义务。\n".encode()

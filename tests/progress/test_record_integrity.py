@@ -15,9 +15,9 @@ from app.quizzes import jobs as quiz_jobs
 from app.quizzes.models import AttemptStatus
 from app.quizzes.services import attempts
 from app.timeutil import utcnow
-from tests.conftest import csrf_token
-from tests.progress.conftest import lesson_of, make_course, make_video_lesson, user
-from tests.quizzes.conftest import essay, make_quiz, single
+from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.factories.quizzes import essay, make_quiz, single
+from tests.web import csrf_token
 
 
 class Crash(Exception):

@@ -13,8 +13,8 @@ from app.org.models import OrgUnit
 from app.progress import sessions
 from app.progress.models import Attendance, HourEntry, SessionKind, SourceKind, StudySession
 from app.progress.sessions import Evidence, SessionError
-from tests.conftest import csrf_token
-from tests.progress.conftest import PDF, PNG, user
+from tests.factories.progress import PDF, PNG, user
+from tests.web import csrf_token
 
 
 def record(unit_id, recorded_by="sec_a", attendees=("member_a", "sec_a"), evidence=PNG, minutes=90, **extra):
@@ -148,7 +148,7 @@ def test_a_renamed_script_upload_shows_a_clear_message_and_records_nothing(app, 
 
 def test_a_session_may_name_the_lesson_played_for_the_room(app, world):
     from app.courses.models import CompletionRule, LessonKind
-    from tests.progress.conftest import lesson_of, make_course
+    from tests.factories.progress import lesson_of, make_course
 
     with app.app_context():
         course = make_course(lessons=(("clip", LessonKind.VIDEO, 30, CompletionRule.WATCHED),))

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.progress import ledger
 from app.progress.models import Certificate, HourEntry, RuleKind, SourceKind, Statement
 from app.timeutil import utcnow
-from tests.progress.conftest import complete_everything, lesson_of, make_attempt, make_course, user
+from tests.factories.progress import complete_everything, lesson_of, make_attempt, make_course, user
 
 
 def verify(runner, *args: str) -> tuple[int, list[dict]]:

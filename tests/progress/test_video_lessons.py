@@ -11,9 +11,9 @@ from app.media import services as media
 from app.media.models import VideoStatus
 from app.media.usage import count_video_usages, member_may_watch
 from app.progress.heartbeats import union
-from tests.courses.conftest import import_folder, write_course_folder
-from tests.media.conftest import make_clip
-from tests.progress.conftest import user
+from tests.factories.courses import import_folder, write_course_folder
+from tests.factories.media import make_clip
+from tests.factories.progress import user
 
 
 @pytest.fixture

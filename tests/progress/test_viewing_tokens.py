@@ -12,8 +12,8 @@ from app.courses.models import Course, Lesson
 from app.extensions import db
 from app.progress import viewing
 from app.timeutil import utcnow
-from tests.factories import PASSWORD
-from tests.progress.conftest import make_video_lesson
+from tests.factories.auth import PASSWORD
+from tests.factories.progress import make_video_lesson
 
 
 def test_a_minted_token_reads_back_its_claim(app):

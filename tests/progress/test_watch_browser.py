@@ -9,10 +9,10 @@ from sqlalchemy import select
 from app.courses.models import CompletionRule, LessonKind
 from app.extensions import db
 from app.progress.models import VideoProgress
-from tests.browser.conftest import TIMEOUT_MS
-from tests.factories import PASSWORD
-from tests.media.conftest import add_clip, make_clip
-from tests.progress.conftest import lesson_of, make_course, user
+from tests.browser.chromium import TIMEOUT_MS
+from tests.factories.auth import PASSWORD
+from tests.factories.media import add_clip, make_clip
+from tests.factories.progress import lesson_of, make_course, user
 
 
 def current_time(page: Page) -> float:

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.quizzes.models import Attempt, AttemptStatus
-from tests.conftest import CSRF_PATTERN
-from tests.factories import PASSWORD, make_user
-from tests.quizzes.conftest import make_quiz, single
+from tests.factories.auth import PASSWORD, make_user
+from tests.factories.quizzes import make_quiz, single
+from tests.web import CSRF_PATTERN
 
 ROOT = Path(__file__).resolve().parents[2]
 PARALLEL_STARTS = 20

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.quizzes.errors import AttemptClosedError, QuizError, StaleAttemptError, TamperedResponseError
 from app.quizzes.models import Attempt, AttemptStatus, QuestionKind, QuizMode, Response, RevealPolicy
 from app.quizzes.services import attempts, banks, quizzes
-from tests.quizzes.conftest import T0, blank, essay, make_bank, make_quiz, single, user
+from tests.factories.quizzes import T0, blank, essay, make_bank, make_quiz, single, user
 
 
 def ids(attempt):

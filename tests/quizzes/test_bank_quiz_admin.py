@@ -10,9 +10,9 @@ from app.extensions import db
 from app.quizzes.errors import QuizError
 from app.quizzes.models import Category, Question, QuestionBank, Quiz, QuizMode
 from app.quizzes.services import attempts, banks, quizzes
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.quizzes.conftest import make_bank, make_quiz, single, the_trainer, user
+from tests.factories.auth import make_user
+from tests.factories.quizzes import make_bank, make_quiz, single, the_trainer, user
+from tests.web import csrf_token
 
 
 def audit_rows(action: str) -> list[AuditEvent]:

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import browser_page, live_server  # noqa: F401  -- the shared browser fixtures
-from tests.factories import PASSWORD
-from tests.quizzes.conftest import make_quiz
+from tests.factories.auth import PASSWORD
+from tests.factories.quizzes import make_quiz
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-quiz"
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import browser_page, live_server  # noqa: F401  -- the shared browser fixtures
-from tests.factories import PASSWORD
+from tests.factories.auth import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-question-bank"
 DOCUMENTED = Path(__file__).parent / "data" / "moodle_documented.gift"

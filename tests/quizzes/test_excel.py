@@ -11,7 +11,7 @@ from app.quizzes.errors import QuizError
 from app.quizzes.excel import HEADERS
 from app.quizzes.models import Question, QuestionKind
 from app.quizzes.services import banks
-from tests.quizzes.conftest import make_bank
+from tests.factories.quizzes import make_bank
 
 ROWS = [
     [

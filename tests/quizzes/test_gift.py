@@ -10,7 +10,7 @@ from app.extensions import db
 from app.quizzes.gift import parse_gift, write_gift
 from app.quizzes.models import Question, QuestionKind, TextFormat
 from app.quizzes.services import banks
-from tests.quizzes.conftest import make_bank
+from tests.factories.quizzes import make_bank
 
 DOCUMENTED = Path(__file__).parent / "data" / "moodle_documented.gift"
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.extensions import db
 from app.quizzes.models import Attempt, AttemptStatus, Question, Response
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.quizzes.conftest import make_quiz
+from tests.factories.auth import make_user
+from tests.factories.quizzes import make_quiz
+from tests.web import csrf_token
 
 GIFT = """::好题::党的宗旨是什么？{=全心全意为人民服务#对 ~为人民谋幸福#接近}
 
@@ -267,7 +267,7 @@ def test_daily_practice_refuses_questions_outside_published_banks(app, client, a
         from app.quizzes.services import banks
 
         hidden = banks.create_bank("未发布", created_by=None)
-        from tests.quizzes.conftest import single
+        from tests.factories.quizzes import single
 
         secret_id = banks.add_question(hidden, single("未公开的题")).id
     auth.login("member")
@@ -288,7 +288,7 @@ def test_navigation_links(app, client, auth, people):
 def test_trainer_builds_and_publishes_a_quiz_through_the_pages(app, client, auth, people):
     with app.app_context():
         from app.quizzes.services import banks
-        from tests.quizzes.conftest import make_bank, single
+        from tests.factories.quizzes import make_bank, single
 
         bank = make_bank()
         question_ids = [banks.add_question(bank, single(f"题{n}")).id for n in range(3)]
@@ -339,7 +339,7 @@ def test_trainer_builds_and_publishes_a_quiz_through_the_pages(app, client, auth
 def test_trainer_edits_a_question_as_gift_and_bad_gift_changes_nothing(app, client, auth, people):
     with app.app_context():
         from app.quizzes.services import banks
-        from tests.quizzes.conftest import make_bank, single
+        from tests.factories.quizzes import make_bank, single
 
         question_id = banks.add_question(make_bank(), single("原题")).id
     auth.login("trainer")
@@ -374,7 +374,7 @@ def test_a_question_used_by_a_quiz_is_not_deleted(app, client, auth, people):
 
 
 def test_trainer_grades_an_essay_on_the_grading_page(app, client, auth, people):
-    from tests.quizzes.conftest import essay, single, user
+    from tests.factories.quizzes import essay, single, user
 
     with app.app_context():
         from app.quizzes.services import attempts

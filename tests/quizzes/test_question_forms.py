@@ -10,9 +10,9 @@ from app.auth.models import Role
 from app.extensions import db
 from app.quizzes.models import Attempt, Question, QuestionBank
 from app.quizzes.services import attempts, banks
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.quizzes.conftest import make_bank, make_quiz, single, user
+from tests.factories.auth import make_user
+from tests.factories.quizzes import make_bank, make_quiz, single, user
+from tests.web import csrf_token
 
 
 class FormFields(HTMLParser):

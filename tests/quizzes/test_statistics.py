@@ -6,8 +6,8 @@ from datetime import timedelta
 from openpyxl import load_workbook
 
 from app.quizzes.services import attempts, statistics
-from tests.factories import make_user
-from tests.quizzes.conftest import T0, make_quiz
+from tests.factories.auth import make_user
+from tests.factories.quizzes import T0, make_quiz
 
 
 def take(quiz, member, right: set[int]):

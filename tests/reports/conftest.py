@@ -18,24 +18,17 @@ import socket
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default
 from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.courses.models import Assignment, CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
 from app.extensions import db
 from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind, Target
 from tests.browser.conftest import browser_page, live_server  # noqa: F401
-
-YEAR = 2026
-ON = date(2026, 7, 1)
-MONDAY = date(2026, 6, 29)  # c-party is due the next day
+from tests.factories.reports import YEAR, Mailbox
 
 
 def _course(slug: str, title: str) -> Course:
@@ -132,19 +125,6 @@ def year_of_study(app, world) -> SimpleNamespace:
         )
 
 
-class Mailbox:
-    """What a real SMTP server (aiosmtpd, on a free local port) received."""
-
-    def __init__(self):
-        self.messages: list[EmailMessage] = []
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[int, Mailbox]]:
     with socket.socket() as probe:
@@ -162,8 +142,3 @@ def smtp_server() -> Iterator[tuple[int, Mailbox]]:
 @pytest.fixture
 def mailbox(smtp_server) -> Mailbox:
     return smtp_server[1]
-
-
-def set_email(username: str, address: str) -> None:
-    db.session.scalar(select(User).where(User.username == username)).email = address
-    db.session.commit()

@@ -8,8 +8,8 @@ from sqlalchemy import event
 from app.auth.models import Role
 from app.extensions import db
 from app.reports.services import build_unit_report
-from tests.factories import make_user
-from tests.reports.conftest import ON, YEAR
+from tests.factories.auth import make_user
+from tests.factories.reports import ON, YEAR
 
 
 def test_the_api_answers_the_documented_json(client, auth, world, year_of_study):

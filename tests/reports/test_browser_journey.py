@@ -6,8 +6,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS, Journey
-from tests.reports.conftest import YEAR
+from tests.browser.chromium import TIMEOUT_MS, Journey
+from tests.factories.reports import YEAR
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-reports"
 

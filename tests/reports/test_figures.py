@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from app.reports.pace import expected_hours
 from app.reports.services import build_unit_report
-from tests.reports.conftest import ON, YEAR
+from tests.factories.reports import ON, YEAR
 
 
 def by_username(report) -> dict:

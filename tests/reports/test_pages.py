@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
-from tests.reports.conftest import YEAR
+from tests.factories.reports import YEAR
 
 
 def sheet_rows(workbook, title: str) -> list[tuple]:

@@ -12,8 +12,8 @@ from app.progress import ledger
 from app.reports import schedules
 from app.reports.models import Reminder, ReportRun
 from app.reports.reminders import send_reminders
-from tests.conftest import csrf_token
-from tests.reports.conftest import MONDAY, set_email
+from tests.factories.reports import MONDAY, set_email
+from tests.web import csrf_token
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.library.importers import ImportRefused, parse_file
 from app.library.models import Document
 from app.org.roster import RosterFileError, read_table
-from tests.conftest import csrf_token
+from tests.web import csrf_token
 
 HEADER = ["姓名", "用户名/工号", "所在支部", "角色", "手机"]
 

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from app.auth.models import Role
 from app.quizzes.services import attempts
-from tests.conftest import AuthActions, csrf_token
-from tests.factories import make_user
-from tests.progress.conftest import lesson_of, make_course, make_video_lesson, user
-from tests.quizzes.conftest import make_quiz
+from tests.factories.auth import make_user
+from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.factories.quizzes import make_quiz
+from tests.web import AuthActions, csrf_token
 
 ROLES = {
     "member": "member_a",

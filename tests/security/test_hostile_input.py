@@ -11,10 +11,10 @@ from app.auth.models import Role
 from app.extensions import db
 from app.progress.models import HeartbeatRefusal
 from app.quizzes.services import attempts
-from tests.conftest import csrf_token
-from tests.factories import make_user
-from tests.progress.conftest import lesson_of, make_course, make_video_lesson, user
-from tests.quizzes.conftest import make_quiz
+from tests.factories.auth import make_user
+from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.factories.quizzes import make_quiz
+from tests.web import csrf_token
 
 DEEP = "[" * 5000 + "]" * 5000
 

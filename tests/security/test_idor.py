@@ -21,10 +21,10 @@ from app.org.models import OrgUnit
 from app.progress import sessions
 from app.progress.models import Certificate, SessionKind
 from app.quizzes.services import attempts
-from tests.conftest import csrf_token
-from tests.media.conftest import make_ready_video
-from tests.progress.conftest import PNG, complete_everything, lesson_of, make_course, user
-from tests.quizzes.conftest import make_quiz
+from tests.factories.media import make_ready_video
+from tests.factories.progress import PNG, complete_everything, lesson_of, make_course, user
+from tests.factories.quizzes import make_quiz
+from tests.web import csrf_token
 
 # Words that only committee A's objects carry: its members' names, its units, the hidden course.
 SECRETS = ("甲党员", "甲二党员", "甲书记", "甲党委", "机关党总支", "隐藏课程", "甲支部通知", "党章学习入门")

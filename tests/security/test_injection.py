@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.extensions import db
-from tests.courses.conftest import make_course
+from tests.factories.courses import make_course
 
 INJECTIONS = [
     "' OR 1=1 --",

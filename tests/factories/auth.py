@@ -1,16 +1,10 @@
-"""Builders for test data: ``make_x(**overrides)``, each committing through the real services."""
+"""Builders for accounts, each committing through the real services."""
 
 from app.auth.models import Role, User
 from app.auth.services import create_account
-from app.org.models import OrgUnit
-from app.org.services import ensure_unit_path
+from tests.factories.org import make_unit
 
 PASSWORD = "correct-horse-battery"
-
-
-def make_unit(path: str = "测试党委/第一党支部") -> OrgUnit:
-    unit, _created = ensure_unit_path(path)
-    return unit
 
 
 def make_user(

@@ -1,0 +1,60 @@
+"""Builders for discussion tests: a published course with lessons, posts written through the services."""
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.courses import authoring
+from app.courses.models import Course, CourseStatus, Lesson, LessonKind
+from app.discussions import services
+from app.discussions.models import Post
+from app.extensions import db
+from tests.web import csrf_token
+
+POST_LIMIT = 5
+
+
+def user_named(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def make_course(slug: str = "dangzhang", owner: str | None = "trainer", published: bool = True) -> Course:
+    """A course with one module of two text lessons."""
+    course = authoring.create_course(
+        user_named(owner) if owner else None, slug, authoring.CourseFields(title=f"课程{slug}")
+    )
+    module = authoring.add_module(course, "第一单元")
+    for number in (1, 2):
+        authoring.add_lesson(
+            module,
+            authoring.LessonFields(title=f"第{number}课", kind=LessonKind.TEXT, minutes=5, body="正文"),
+        )
+    if published:
+        authoring.set_status(course, CourseStatus.PUBLISHED)
+    return course
+
+
+def first_lesson(course: Course) -> Lesson:
+    return course.modules[0].current_lessons[0]
+
+
+def make_post(
+    author: str = "member_a", lesson_id: int | None = None, body: str = "我的体会", **options
+) -> Post:
+    lesson = db.session.get(Lesson, lesson_id)
+    return services.create_post(user_named(author), lesson, body, **options)
+
+
+def make_reply(author: str, post_id: int, body: str = "回复", quote: bool = False) -> Post:
+    return services.reply_to(user_named(author), db.session.get(Post, post_id), body, quote=quote)
+
+
+def post_form(client, lesson_id: int, body: str, page: str, question: bool = False):
+    data = {"body": body, "csrf_token": csrf_token(client, page)}
+    if question:
+        data["is_question"] = "y"
+    return client.post(f"/discussions/lessons/{lesson_id}/posts", data=data)
+
+
+def posts_by(username: str) -> list[Post]:
+    user = user_named(username)
+    return list(db.session.scalars(select(Post).where(Post.author_id == user.id).order_by(Post.id)))
