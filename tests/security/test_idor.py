@@ -326,8 +326,9 @@ def reached(client, probes: list[Probe]) -> list[str]:
 def test_the_probes_reach_real_pages_for_those_allowed(client, auth, world, committee_a):
     """A control: the same ids answer 200 to their owners, so the refusals above are not typos."""
     auth.login("sec_a")
-    own_unit = [p for p in unit_probes(world) if f"/{world.unit_a1}" in p.url]
-    own_member = [p for p in member_probes(world, committee_a) if f"/{world.member_a}" in p.url]
+    # By whole path segment: "/5" is also the start of another member's ".../courses/556".
+    own_unit = [p for p in unit_probes(world) if str(world.unit_a1) in p.url.split("/")]
+    own_member = [p for p in member_probes(world, committee_a) if str(world.member_a) in p.url.split("/")]
     evidence = [p for p in evidence_probes(committee_a) if "/evidence" in p.url or "/receipts" in p.url]
     assert reached(client, own_unit + own_member + evidence) == []
     auth.logout()
