@@ -180,8 +180,9 @@ def write_course_folder(folder: Path, make_clip, video_seconds: int) -> None:
         encoding="utf-8",
     )
     (folder / "01-xuexi" / "02-yuedu.md").write_text(
-        "---\ntitle: 阅读课\nkind: reading\nminutes: 20\ncompletion: read\ndocument: dangzhang-2022\n"
-        "section: 第一章 党员\n---\n\n阅读党章第一章。\n",
+        # The demo course's reading note (flask demo load imports it with the demo course).
+        "---\ntitle: 阅读课\nkind: reading\nminutes: 20\ncompletion: read\ndocument: 党员的权利和义务学习笔记\n"
+        "section: 一、为什么既讲义务又讲权利\n---\n\n阅读学习笔记。\n",
         encoding="utf-8",
     )
     shutil.copyfile(demo / "03-ceshi" / "dangzhang-quiz.gift", folder / "01-xuexi" / "quiz.gift")
