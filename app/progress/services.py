@@ -214,6 +214,16 @@ def _mark_completed(member: User, lesson: Lesson, now: datetime) -> bool:
     return inserted is not None or bool(db.session.execute(mark).rowcount)
 
 
+def lesson_credit(rule: ledger.EffectiveRule, lesson: Lesson) -> tuple[SourceKind, Decimal]:
+    """What a completed lesson credits under a time-band rule: an exam's hours for a quiz lesson, else
+    the band of its length (none under the course-hours rule, which credits the course instead)."""
+    if rule.kind is not RuleKind.TIME_BANDS:
+        return SourceKind.LESSON, Decimal("0")
+    if lesson.kind is LessonKind.QUIZ:
+        return SourceKind.EXAM, rule.exam_hours
+    return SourceKind.LESSON, rule.lesson_hours(lesson.estimated_minutes)
+
+
 def complete_lesson(member: User, lesson: Lesson, evidence: dict, now: datetime) -> bool:
     """Complete the lesson once, credit it under a time-based rule, then check the course; all in the
     caller's transaction (flushed). Return whether this call completed it."""
@@ -223,10 +233,7 @@ def complete_lesson(member: User, lesson: Lesson, evidence: dict, now: datetime)
     db.session.flush()
     rule = ledger.rule_for(member, now)
     if rule.kind is RuleKind.TIME_BANDS:
-        if lesson.kind is LessonKind.QUIZ:
-            kind, hours = SourceKind.EXAM, rule.exam_hours
-        else:
-            kind, hours = SourceKind.LESSON, rule.lesson_hours(lesson.estimated_minutes)
+        kind, hours = lesson_credit(rule, lesson)
         ledger.credit(
             member.id,
             kind,

@@ -21,7 +21,7 @@ from sqlalchemy import Select, select
 
 from app.audit.services import record_audit
 from app.auth.models import User
-from app.courses.models import CompletionRule, Course, Lesson, LessonKind
+from app.courses.models import CompletionRule, Course, Lesson
 from app.courses.quiz_link import lessons_of_quiz
 from app.extensions import db
 from app.org.models import OrgUnit
@@ -160,12 +160,7 @@ def _violations(year: int, unit: OrgUnit | None) -> Iterator[Violation]:
 
 def _lesson_credit(member: User, lesson: Lesson, at: datetime) -> tuple[SourceKind, object]:
     """The ledger source and hours a completion at ``at`` credits under the rule then in force."""
-    rule = ledger.rule_for(member, at)
-    if rule.kind is not RuleKind.TIME_BANDS:
-        return SourceKind.LESSON, 0
-    if lesson.kind is LessonKind.QUIZ:
-        return SourceKind.EXAM, rule.exam_hours
-    return SourceKind.LESSON, rule.lesson_hours(lesson.estimated_minutes)
+    return services.lesson_credit(ledger.rule_for(member, at), lesson)
 
 
 def _course_violations(users, completed_by_member, all_credited, year: int) -> Iterator[Violation]:
