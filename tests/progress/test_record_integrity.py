@@ -168,6 +168,16 @@ def quiz_lesson_course(questions=None, **quiz_settings):
     return quiz, lesson
 
 
+def overdue_right_attempt(member):
+    """A 10-minute quiz lesson, and the member's attempt at it started 30 minutes ago with the right
+    answers saved then, never submitted: overdue, waiting for someone to close it."""
+    quiz, lesson = quiz_lesson_course(time_limit_minutes=10)
+    started = utcnow() - timedelta(minutes=30)
+    attempt = attempts.start_attempt(quiz, member, now=started)
+    attempts.save_answers(attempt, member, right_answers(attempt), attempt.revision, now=started)
+    return quiz, lesson, attempt
+
+
 def right_answers(attempt) -> dict:
     """The single-choice question's right option (index 0 in the bank, options not shuffled)."""
     return {str(item["question_id"]): 0 for item in attempt.snapshot}
@@ -207,10 +217,7 @@ def test_submitting_completes_the_quiz_lesson_and_credits_the_exam_without_any_p
 def test_the_worker_closing_an_overdue_attempt_completes_its_lesson(app, world, time_bands):
     with app.app_context():
         member = user("member_a")
-        quiz, lesson = quiz_lesson_course(time_limit_minutes=10)
-        started = utcnow() - timedelta(minutes=30)
-        attempt = attempts.start_attempt(quiz, member, now=started)
-        attempts.save_answers(attempt, member, right_answers(attempt), attempt.revision, now=started)
+        _quiz, lesson, attempt = overdue_right_attempt(member)
         assert not services.is_completed(member, lesson)
         quiz_jobs.close_overdue.call_local()  # the every-minute job of `flask worker`
         db.session.refresh(attempt)
@@ -224,10 +231,7 @@ def test_any_request_touching_an_overdue_attempt_closes_it_and_completes_its_les
 ):
     with app.app_context():
         member = user("member_a")
-        quiz, lesson = quiz_lesson_course(time_limit_minutes=10)
-        started = utcnow() - timedelta(minutes=30)
-        attempt = attempts.start_attempt(quiz, member, now=started)
-        attempts.save_answers(attempt, member, right_answers(attempt), attempt.revision, now=started)
+        quiz, lesson, _attempt = overdue_right_attempt(member)
         quiz_id, lesson_id = quiz.id, lesson.id
     auth.login("member_a")
     assert client.get(f"/quizzes/{quiz_id}").status_code == 200  # the quiz page, not the review
@@ -241,10 +245,7 @@ def test_an_api_save_after_the_deadline_closes_the_attempt_and_completes_its_les
 ):
     with app.app_context():
         member = user("member_a")
-        quiz, lesson = quiz_lesson_course(time_limit_minutes=10)
-        started = utcnow() - timedelta(minutes=30)
-        attempt = attempts.start_attempt(quiz, member, now=started)
-        attempts.save_answers(attempt, member, right_answers(attempt), attempt.revision, now=started)
+        _quiz, lesson, attempt = overdue_right_attempt(member)
         attempt_id, revision, lesson_id = attempt.id, attempt.revision, lesson.id
         [item] = attempt.snapshot
     auth.login("member_a")
