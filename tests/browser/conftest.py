@@ -6,6 +6,7 @@ Python package; nothing is downloaded at test time.
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
@@ -33,9 +34,9 @@ def buffered(app):
     return serve
 
 
-@pytest.fixture
-def live_server(app, world) -> Iterator[str]:
-    """Serve the test app (with the ``world`` accounts) on 127.0.0.1 and yield its base URL."""
+@contextmanager
+def served(app) -> Iterator[str]:
+    """Serve ``app`` on a free port of 127.0.0.1 in a thread; yield its base URL."""
     server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -45,6 +46,13 @@ def live_server(app, world) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture
+def live_server(app, world) -> Iterator[str]:
+    """Serve the test app (with the ``world`` accounts) on 127.0.0.1 and yield its base URL."""
+    with served(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ required demo course 党章学习入门 — text, video, reading and quiz lesson
 
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.auth.models import Role
 from app.auth.services import create_account
@@ -20,7 +18,7 @@ from app.demo.services import COMMITTEE
 from app.extensions import db
 from app.org.services import ensure_unit_path
 from tests.browser.chromium import TIMEOUT_MS
-from tests.browser.conftest import buffered
+from tests.browser.conftest import served
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-demo-course"
 NEW_MEMBER, NEW_PASSWORD = "xindangyuan", "new-member-password-1"
@@ -43,15 +41,8 @@ def demo_site(app, runner) -> Iterator[str]:
     with app.app_context():
         branch, _new = ensure_unit_path(f"{COMMITTEE}/机关党总支/第一党支部")
         create_account(NEW_MEMBER, "新党员", branch, [Role.MEMBER], password=NEW_PASSWORD)
-    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with served(app) as base_url:
+        yield base_url
 
 
 def wait_until(check, what: str, seconds: float = 20) -> None:
