@@ -1,7 +1,10 @@
 """Builders for accounts, each committing through the real services."""
 
+from sqlalchemy import select
+
 from app.auth.models import Role, User
 from app.auth.services import create_account
+from app.extensions import db
 from tests.factories.org import make_unit
 
 PASSWORD = "correct-horse-battery"
@@ -16,3 +19,7 @@ def make_user(
 ) -> User:
     unit = make_unit(unit_path) if unit_path else None
     return create_account(username, name or f"{username}姓名", unit, list(roles), password=password)
+
+
+def user_named(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))

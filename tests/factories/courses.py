@@ -3,12 +3,10 @@
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
 
-from app.auth.models import User
 from app.courses import authoring, importer
 from app.courses.models import Course, CourseStatus, LessonKind
-from app.extensions import db
+from tests.factories.auth import user_named
 
 GIFT = "::q1::党的根本宗旨是全心全意为人民服务。{T}\n"
 
@@ -58,10 +56,6 @@ def write_course_folder(
     return root
 
 
-def user_named(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
-
-
 def make_course(
     slug: str = "authored",
     title: str = "浏览器课程",
@@ -69,6 +63,7 @@ def make_course(
     published: bool = True,
     tags: tuple[str, ...] = (),
     lessons: int = 2,
+    minutes: int = 10,
 ) -> Course:
     """A course built through the authoring services: one module with ``lessons`` text lessons."""
     course = authoring.create_course(
@@ -79,7 +74,7 @@ def make_course(
         authoring.add_lesson(
             module,
             authoring.LessonFields(
-                title=f"第{number}课", kind=LessonKind.TEXT, minutes=10, body=f"内容{number}"
+                title=f"第{number}课", kind=LessonKind.TEXT, minutes=minutes, body=f"内容{number}"
             ),
         )
     if published:

@@ -2,35 +2,20 @@
 
 from sqlalchemy import select
 
-from app.auth.models import User
-from app.courses import authoring
-from app.courses.models import Course, CourseStatus, Lesson, LessonKind
+from app.courses.models import Course, Lesson
 from app.discussions import services
 from app.discussions.models import Post
 from app.extensions import db
+from tests.factories import courses
+from tests.factories.auth import user_named
 from tests.web import csrf_token
 
 POST_LIMIT = 5
 
 
-def user_named(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
-
-
 def make_course(slug: str = "dangzhang", owner: str | None = "trainer", published: bool = True) -> Course:
-    """A course with one module of two text lessons."""
-    course = authoring.create_course(
-        user_named(owner) if owner else None, slug, authoring.CourseFields(title=f"课程{slug}")
-    )
-    module = authoring.add_module(course, "第一单元")
-    for number in (1, 2):
-        authoring.add_lesson(
-            module,
-            authoring.LessonFields(title=f"第{number}课", kind=LessonKind.TEXT, minutes=5, body="正文"),
-        )
-    if published:
-        authoring.set_status(course, CourseStatus.PUBLISHED)
-    return course
+    """A course with one module of two five-minute text lessons."""
+    return courses.make_course(slug, f"课程{slug}", owner, published, minutes=5)
 
 
 def first_lesson(course: Course) -> Lesson:

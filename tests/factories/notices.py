@@ -3,23 +3,17 @@
 import io
 from datetime import date
 
-from sqlalchemy import select
-
-from app.auth.models import User
 from app.extensions import db
 from app.notices import services
 from app.notices.models import Notice
 from app.org.models import OrgUnit
+from tests.factories.auth import user_named
 from tests.web import csrf_token
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"0" * 64
-
-
-def user_named(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
 
 
 def make_notice(

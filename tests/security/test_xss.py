@@ -16,7 +16,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.courses import authoring
 from app.courses.models import CourseStatus, LessonKind
 from app.extensions import db
@@ -25,7 +25,7 @@ from app.quizzes import gift
 from app.quizzes.models import Attempt, QuizMode, RevealPolicy
 from app.quizzes.services import attempts, banks, quizzes
 from app.timeutil import utcnow
-from tests.factories.auth import make_user
+from tests.factories.auth import make_user, user_named
 from tests.web import csrf_token
 
 PAYLOADS = {
@@ -112,10 +112,6 @@ def assert_inert(response, payload: str, shown_as_text: bool = True) -> str:
 def test_the_checker_finds_each_payload_when_it_is_not_escaped(name):
     assert executable_markup(f"<p>{PAYLOADS[name]}</p>")
     assert executable_markup(f'<input value="{PAYLOADS["attribute-breakout"]}">')
-
-
-def user_named(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
 
 
 @pytest.fixture
