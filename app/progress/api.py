@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 
 from app.extensions import bearer_token, limiter, login_manager
 from app.inputs import BadInput, year_arg
-from app.progress import heartbeats, ledger, reading, viewing
+from app.progress import ledger
 from app.progress.statements import export_xapi
+from app.progress.watching import heartbeats, reading, viewing
 
 bp = Blueprint("progress_api", __name__, url_prefix="/api/v1/progress")
 

@@ -20,7 +20,7 @@ from app.inputs import MAX_COLUMN_INTEGER, int_arg, year_arg
 from app.org.models import OrgUnit
 from app.org.permissions import can_view_member
 from app.org.services import name_path, name_paths
-from app.progress import certificates, heartbeats, ledger, permissions, services, sessions
+from app.progress import certificates, ledger, permissions, services, sessions
 from app.progress.forms import (
     RULE_KIND_LABELS,
     SESSION_KIND_LABELS,
@@ -32,6 +32,7 @@ from app.progress.forms import (
     TargetForm,
 )
 from app.progress.models import Certificate, RuleKind, SessionKind, StudySession
+from app.progress.watching import heartbeats
 from app.reports.reminders import active_reminders
 from app.reports.reminders import describe as describe_reminder
 

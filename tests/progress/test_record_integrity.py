@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from app.courses.models import CompletionRule, Lesson, LessonKind
 from app.extensions import db
-from app.progress import certificates, heartbeats, ledger, services
+from app.progress import certificates, ledger, services
 from app.progress.models import Certificate, HourEntry, LessonProgress, RuleKind, SourceKind, Statement
+from app.progress.watching import heartbeats
 from app.quizzes import jobs as quiz_jobs
 from app.quizzes.models import AttemptStatus
 from app.quizzes.services import attempts
