@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
 # Modules moved into subpackages (issue 20), still importable as ``from app.progress import heartbeats``
 # by code written against the old layout.
 _MOVED = {
+    "certificates": "app.progress.completion.certificates",
     "heartbeats": "app.progress.watching.heartbeats",
     "reading": "app.progress.watching.reading",
     "viewing": "app.progress.watching.viewing",

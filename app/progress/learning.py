@@ -14,7 +14,8 @@ from app.courses.models import Course, Lesson
 from app.extensions import db
 from app.library import learning as library_learning
 from app.library.models import Document
-from app.progress import certificates, services
+from app.progress import services
+from app.progress.completion import certificates
 from app.progress.models import Certificate, LessonProgress
 from app.progress.watching import heartbeats, reading
 

@@ -20,7 +20,8 @@ from app.inputs import MAX_COLUMN_INTEGER, int_arg, year_arg
 from app.org.models import OrgUnit
 from app.org.permissions import can_view_member
 from app.org.services import name_path, name_paths
-from app.progress import certificates, ledger, permissions, services, sessions
+from app.progress import ledger, permissions, services, sessions
+from app.progress.completion import certificates
 from app.progress.forms import (
     RULE_KIND_LABELS,
     SESSION_KIND_LABELS,

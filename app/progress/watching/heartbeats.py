@@ -28,8 +28,9 @@ from app.courses.models import Lesson, LessonKind
 from app.extensions import db
 from app.media.models import VideoStatus
 from app.progress import permissions
+from app.progress.completion.evidence import complete_on_evidence
+from app.progress.completion.lessons import is_completed, progress_of
 from app.progress.models import VideoProgress
-from app.progress.services import complete_on_evidence, is_completed, progress_of
 from app.progress.watching import rows, viewer, viewing
 from app.progress.watching.refusals import (
     MAX_ID,

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.courses.models import CompletionRule, Lesson, LessonKind
 from app.extensions import db
+from app.progress.completion.evidence import complete_on_evidence
+from app.progress.completion.lessons import is_completed, progress_of
 from app.progress.models import ReadingProgress
-from app.progress.services import complete_on_evidence, is_completed, progress_of
 from app.progress.watching import viewer
 from app.progress.watching.heartbeats import open_session, watchable_lesson
 from app.progress.watching.refusals import HeartbeatRefused, number, parse_envelope, refusals_stored, setting
