@@ -48,6 +48,7 @@ from app.timeutil import utcnow
 
 __all__ = [  # the refusal names are part of the heartbeat API (api.py, views.py, tests)
     "HeartbeatRefused",
+    "Member",
     "MemberRef",
     "record_refusal",
     "refusals_for",
