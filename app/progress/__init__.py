@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         cli,
         jobs,  # noqa: F401 -- the daily check and repair of the record
         learning,
+        manage_views,  # noqa: F401 -- its pages are routes of views.bp
         services,
         views,
     )
