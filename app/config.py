@@ -142,7 +142,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PROGRESS_WATCH_MAX_SPEED": float(env.get("PROGRESS_WATCH_MAX_SPEED", 1.5)),
         "PROGRESS_WATCH_TOLERANCE": 15.0,
         "PROGRESS_WATCH_BUDGET_CAP": 30.0,
-        # How long a lesson page's viewing token lets its player send heartbeats (app/progress/viewing.py).
+        # How long a lesson page's viewing token lets its player send heartbeats (app/progress/watching/viewing.py).
         "PROGRESS_VIEWING_TOKEN_MINUTES": int(env.get("PROGRESS_VIEWING_TOKEN_MINUTES", 240)),
         # The player pauses and asks "还在学习吗？" after this many minutes of playback without a touch,
         # key or pointer on the page, and counts nothing until answered; 0 turns the check off.

@@ -11,7 +11,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, Enum, MetaData, event
+from sqlalchemy import Engine, Enum, MetaData, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
@@ -52,7 +52,7 @@ def bearer_token() -> str | None:
 
 
 # API clients' tokens (app/auth/tokens.py) start with this; other bearer tokens are a lesson page's
-# viewing tokens (app/progress/viewing.py), which only heartbeats take.
+# viewing tokens (app/progress/watching/viewing.py), which only heartbeats take.
 API_TOKEN_PREFIX = "psk_"
 
 
@@ -96,14 +96,16 @@ UPSERT_DIALECTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 def insert_unless_taken(model: type, **values) -> int | None:
     """Insert one row in the caller's transaction unless a unique key already holds it; return the
-    new row's id, or None when the key was taken (by an earlier or a concurrent transaction).
+    new row's id (its primary key), or None when the key was taken (by an earlier or a concurrent
+    transaction).
 
     ``INSERT ... ON CONFLICT DO NOTHING`` decides in the database, so "at most one" rules hold under
     concurrent requests without a read-then-write race, and a lost race aborts nothing else of the
     caller's transaction (an IntegrityError would have to roll it all back).
     """
     dialect_insert = UPSERT_DIALECTS[db.session.get_bind().dialect.name]
-    statement = dialect_insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
+    primary_key = inspect(model).primary_key[0]
+    statement = dialect_insert(model).values(**values).on_conflict_do_nothing().returning(primary_key)
     return db.session.scalar(statement)
 
 

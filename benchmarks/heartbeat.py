@@ -125,7 +125,7 @@ def seed(folder: Path, clients: int) -> tuple[dict, int, list[tuple[str, str, st
     from app.courses.models import Lesson
     from app.extensions import db
     from app.org.services import ensure_unit_path
-    from app.progress import heartbeats
+    from app.progress.watching import heartbeats
     from benchmarks._report import BENCHMARK_SECRET_KEY
 
     config = {
@@ -195,7 +195,7 @@ def in_process(
     from app import create_app
     from app.auth.models import User
     from app.extensions import db
-    from app.progress import heartbeats
+    from app.progress.watching import heartbeats
 
     played = [0.0]
 

@@ -1,4 +1,4 @@
-"""Operations on courses: the catalogue, enrolment, lesson progress and assignments."""
+"""Operations on courses: the catalogue, enrolment and assignments."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +23,6 @@ from app.courses.permissions import visible_courses
 from app.extensions import contains_pattern, db, insert_unless_taken
 from app.library import services as library
 from app.org.models import OrgUnit
-from app.progress.models import LessonProgress
 from app.timeutil import utcnow
 
 
@@ -163,15 +162,6 @@ def enrol(user: User, course: Course) -> Enrolment:
     enrolment = ensure_enrolled(user, course)
     db.session.commit()
     return enrolment
-
-
-def progress_by_lesson(user: User, course: Course) -> dict[int, LessonProgress]:
-    rows = db.session.scalars(
-        select(LessonProgress)
-        .join(Lesson, LessonProgress.lesson_id == Lesson.id)
-        .where(LessonProgress.user_id == user.id, Lesson.course_id == course.id)
-    )
-    return {row.lesson_id: row for row in rows}
 
 
 def current_lessons(course: Course) -> list[Lesson]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.auth.forms import ConfirmForm
 from app.auth.permissions import is_read_only
-from app.courses import attachments, permissions, services
+from app.courses import attachments, learning, permissions, services
 from app.courses.forms import KIND_LABELS, AssignmentForm, completion_label, select_choices
 from app.courses.importer import course_folder
 from app.courses.models import Assignment, Course, Lesson, LessonKind
@@ -18,9 +18,6 @@ from app.extensions import db
 from app.markup import render_markdown
 from app.org.models import OrgUnit
 from app.org.services import name_paths
-from app.progress import heartbeats
-from app.progress.certificates import certificate_for
-from app.progress.services import open_lesson
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
@@ -69,7 +66,7 @@ def course(slug: str):
     course = _course_or_404(slug)
     services.sync_enrolments(current_user)
     lessons = services.current_lessons(course)
-    progress = services.progress_by_lesson(current_user, course)
+    progress = learning.record().progress_by_lesson(current_user, course)
     completed = sum(1 for lesson in lessons if lesson.id in progress and progress[lesson.id].completed_at)
     return render_template(
         "courses/course.html",
@@ -83,7 +80,7 @@ def course(slug: str):
         kind_labels=KIND_LABELS,
         can_edit=permissions.can_edit_course(current_user, course),
         can_assign=permissions.can_assign(current_user) and course.is_published,
-        certificate=certificate_for(current_user, course),
+        certificate=learning.record().certificate_for(current_user, course),
     )
 
 
@@ -106,10 +103,10 @@ def lesson(slug: str, lesson_id: int):
     lesson = _lesson_or_404(course, lesson_id)
     # An auditor reads lessons without becoming a learner of them.
     studying = course.is_published and not is_read_only(current_user)
-    progress = open_lesson(current_user, lesson) if studying else None
+    progress = learning.record().open_lesson(current_user, lesson) if studying else None
     watch = None
     if lesson.kind is LessonKind.VIDEO and studying:
-        watch = heartbeats.player_state(current_user, lesson)
+        watch = learning.record().player_state(current_user, lesson)
     previous, following = services.neighbours(lesson)
     return render_template(
         "courses/lesson.html",

@@ -7,11 +7,10 @@ from flask_login import current_user, login_required
 from app.auth.forms import ConfirmForm
 from app.errors import DomainError
 from app.extensions import db
-from app.library import index, permissions, services
+from app.library import index, learning, permissions, services
 from app.library.forms import FORMATS_HINT, DocumentForm, UploadForm
 from app.library.models import Document
 from app.media import quotas
-from app.progress import reading
 
 bp = Blueprint("library", __name__, url_prefix="/library", template_folder="templates")
 bp.record_once(lambda state: index.init_app(state.app))
@@ -82,15 +81,6 @@ def search():
     )
 
 
-def _reading_timer(document: Document) -> dict | None:
-    """The reading timer, when the page was opened from a reading lesson (?lesson=) on this document."""
-    lesson_id = _int_arg("lesson")
-    lesson = reading.readable_lesson(lesson_id) if lesson_id else None
-    if lesson is None or lesson.reading_document != document.key:
-        return None
-    return {"lesson": lesson, **reading.reading_state(current_user, lesson)}
-
-
 @bp.get("/documents/<int:document_id>")
 def read(document_id: int):
     document = _document_or_404(document_id)
@@ -100,7 +90,7 @@ def read(document_id: int):
         last_anchor=services.reading_position(current_user, document),
         can_manage=permissions.can_manage_library(current_user),
         confirm_form=ConfirmForm(),
-        timer=_reading_timer(document),
+        timer=learning.reading_timer(current_user, document, _int_arg("lesson")),
     )
 
 

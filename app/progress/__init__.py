@@ -1,5 +1,8 @@
 """Learning progress: what each member has opened and completed."""
 
+import importlib
+from types import ModuleType
+
 from flask import Flask
 
 
@@ -9,6 +12,8 @@ def init_app(app: Flask) -> None:
         api,
         cli,
         jobs,  # noqa: F401 -- the daily check and repair of the record
+        learning,
+        manage_views,  # noqa: F401 -- its pages are routes of views.bp
         services,
         views,
     )
@@ -20,3 +25,20 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.lessons_bp)
     app.cli.add_command(cli.progress_cli)
     listen_attempt_finished(services.attempt_finished)  # quiz outcomes complete quiz lessons
+    learning.provide()  # the lesson, course and reading pages record and show the member's learning
+
+
+# Modules moved into subpackages (issue 20), still importable as ``from app.progress import heartbeats``
+# by code written against the old layout.
+_MOVED = {
+    "certificates": "app.progress.completion.certificates",
+    "heartbeats": "app.progress.watching.heartbeats",
+    "reading": "app.progress.watching.reading",
+    "viewing": "app.progress.watching.viewing",
+}
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _MOVED:
+        return importlib.import_module(_MOVED[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

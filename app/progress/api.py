@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 
 from app.extensions import bearer_token, limiter, login_manager
 from app.inputs import BadInput, year_arg
-from app.progress import heartbeats, ledger, reading, viewing
+from app.progress import ledger
 from app.progress.statements import export_xapi
+from app.progress.watching import heartbeats, reading, viewing
 
 bp = Blueprint("progress_api", __name__, url_prefix="/api/v1/progress")
 
@@ -72,16 +73,16 @@ def heartbeat(lesson_id: int):
         claim = viewing.request_claim()
         if claim is None:
             return jsonify(error="bad_token"), 401
-        member, context = heartbeats.MemberRef(claim.user_id), {"claim": claim}
+        member: heartbeats.Member = heartbeats.MemberRef(claim.user_id)
     elif current_user.is_authenticated:
-        member, context = current_user, {}
+        member, claim = current_user, None
     else:
         return login_manager.unauthorized()
     payload, refused = _read_heartbeat(member, lesson_id)
     if refused:
         return refused
     try:
-        figures = heartbeats.heartbeat(member, lesson_id, payload, **context)
+        figures = heartbeats.heartbeat(member, lesson_id, payload, claim=claim)
     except heartbeats.HeartbeatRefused as refusal:
         return jsonify(error=refusal.reason), refusal.status
     return jsonify(figures.as_json())

@@ -15,7 +15,8 @@ from app.courses import services as courses
 from app.courses.models import Course, LessonKind
 from app.extensions import db
 from app.org.services import ensure_unit_path
-from app.progress import certificates, ledger, services, sessions
+from app.progress import ledger, services, sessions
+from app.progress.completion import certificates
 from app.progress.models import HourEntry, SessionKind, SourceKind, StudySession
 from app.timeutil import utcnow
 

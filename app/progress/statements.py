@@ -41,7 +41,7 @@ def add_statement(
     object_type: str,
     object_id: int,
     object_name: str = "",
-    payload: dict | None = None,
+    payload: dict[str, object] | None = None,
     at: datetime | None = None,
 ) -> Statement:
     """Add a statement to the session (the caller's transaction commits it)."""
@@ -68,9 +68,9 @@ def statements_of(user: User, limit: int | None = None) -> list[Statement]:
     return list(db.session.scalars(statement))
 
 
-def to_xapi(statement: Statement, actor: User, base_url: str) -> dict:
+def to_xapi(statement: Statement, actor: User, base_url: str) -> dict[str, object]:
     """Render one statement as an xAPI 1.0.3 statement."""
-    result = {
+    result: dict[str, object] = {
         "id": statement.uuid,
         "actor": {
             "objectType": "Agent",
@@ -93,7 +93,7 @@ def to_xapi(statement: Statement, actor: User, base_url: str) -> dict:
     return result
 
 
-def export_xapi(user: User) -> list[dict]:
+def export_xapi(user: User) -> list[dict[str, object]]:
     """Every statement of the member, oldest first, as xAPI JSON objects."""
     base_url = current_app.config["XAPI_HOMEPAGE"]
     rows = db.session.scalars(select(Statement).where(Statement.user_id == user.id).order_by(Statement.id))

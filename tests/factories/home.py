@@ -8,8 +8,8 @@ from app.discussions import services as discussions
 from app.extensions import db
 from app.media.models import Video, VideoStatus
 from app.notices import services as notices
-from app.progress import heartbeats
 from app.progress import services as progress
+from app.progress.watching import heartbeats
 from app.quizzes.models import Quiz
 from app.timeutil import utcnow
 from tests.factories.progress import DEFAULT_LESSONS, lesson_of, make_course, user

@@ -13,8 +13,9 @@ from app.extensions import db
 from app.home import queries
 from app.library.services import ensure_collection, get_document, import_upload
 from app.notices import services as notices
-from app.progress import ledger, reading
+from app.progress import ledger
 from app.progress import services as progress
+from app.progress.watching import reading
 from app.quizzes.models import Quiz
 from app.reports.pace import expected_hours
 from tests.factories.auth import make_user

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.progress import heartbeats
-from app.progress.heartbeats import HeartbeatRefused
 from app.progress.models import HeartbeatRefusal
+from app.progress.watching import heartbeats
+from app.progress.watching.heartbeats import HeartbeatRefused
 from app.timeutil import utcnow
 from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
 from tests.web import AuthActions, csrf_token

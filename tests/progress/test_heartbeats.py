@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from app.courses.models import CourseStatus, Lesson, LessonKind
 from app.extensions import db
-from app.progress import heartbeats
-from app.progress.heartbeats import HeartbeatRefused
 from app.progress.models import HeartbeatRefusal, HourEntry, LessonProgress, Statement
+from app.progress.watching import heartbeats
+from app.progress.watching.heartbeats import HeartbeatRefused
 from app.timeutil import utcnow
 from tests.factories.progress import make_course, make_video_lesson, user
 from tests.web import csrf_token

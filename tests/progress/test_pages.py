@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.courses.services import assign_course
 from app.extensions import db
 from app.org.models import OrgUnit
-from app.progress import certificates, ledger
+from app.progress import ledger
+from app.progress.completion import certificates
 from app.progress.models import Certificate, SourceKind
 from tests.factories.progress import complete_everything, make_course, user
 from tests.web import csrf_token

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from app.courses.models import CompletionRule, CourseStatus, LessonKind
 from app.extensions import db
 from app.library.services import ensure_collection, get_document, get_document_by_key, import_upload
-from app.progress import heartbeats, reading
-from app.progress.heartbeats import HeartbeatRefused
 from app.progress.models import HeartbeatRefusal, HourEntry, LessonProgress
+from app.progress.watching import heartbeats, reading
+from app.progress.watching.heartbeats import HeartbeatRefused
 from app.timeutil import utcnow
 from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
 from tests.web import csrf_token

@@ -9,8 +9,12 @@ from sqlalchemy import func, select
 
 from app.courses.models import CompletionRule, Lesson, LessonKind
 from app.extensions import db
-from app.progress import certificates, heartbeats, ledger, services
+from app.progress import ledger, services
+from app.progress.completion import certificates
+from app.progress.completion import evidence as completion_evidence
+from app.progress.completion import lessons as completion_lessons
 from app.progress.models import Certificate, HourEntry, LessonProgress, RuleKind, SourceKind, Statement
+from app.progress.watching import heartbeats
 from app.quizzes import jobs as quiz_jobs
 from app.quizzes.models import AttemptStatus
 from app.quizzes.services import attempts
@@ -68,7 +72,10 @@ def crash_before(monkeypatch, module, name: str) -> None:
 
 STEPS = {
     "after the statement": lambda mp: crash_after(
-        mp, services, "add_statement", lambda _user, verb, object_type, *rest, **kw: verb == "completed"
+        mp,
+        completion_lessons,
+        "add_statement",
+        lambda _user, verb, object_type, *rest, **kw: verb == "completed",
     ),
     "after the lesson credit": lambda mp: crash_after(
         mp, ledger, "credit", lambda _member, kind, *rest, **kw: kind is SourceKind.LESSON
@@ -304,7 +311,7 @@ def test_one_attempt_that_cannot_be_closed_does_not_keep_the_others_open(app, wo
                 raise Crash("quiz_outcome")
             return real(member, *args)
 
-        monkeypatch.setattr(services, "quiz_outcome", failing_for_member_a)
+        monkeypatch.setattr(completion_evidence, "quiz_outcome", failing_for_member_a)
         assert attempts.close_overdue_attempts() == 1
         states = {a.member.username: a.status for a in attempts.attempts_of(quiz, user("member_a"))}
         states |= {a.member.username: a.status for a in attempts.attempts_of(quiz, user("member_b"))}

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.media import services as media
 from app.media.models import VideoStatus
 from app.media.usage import count_video_usages, member_may_watch
-from app.progress.heartbeats import union
+from app.progress.watching.heartbeats import union
 from tests.factories.courses import import_folder, write_course_folder
 from tests.factories.media import make_clip
 from tests.factories.progress import user

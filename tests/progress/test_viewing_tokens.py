@@ -10,7 +10,7 @@ from app.auth import services
 from app.auth.models import User
 from app.courses.models import Course, Lesson
 from app.extensions import db
-from app.progress import viewing
+from app.progress.watching import viewing
 from app.timeutil import utcnow
 from tests.factories.auth import PASSWORD
 from tests.factories.progress import make_video_lesson

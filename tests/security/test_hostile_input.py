@@ -68,7 +68,7 @@ def test_heartbeats_with_numbers_out_of_range_or_deep_bodies_are_refused_and_sto
 
 
 def test_the_heartbeat_service_refuses_an_integer_no_float_can_hold(app, world):
-    from app.progress import heartbeats
+    from app.progress.watching import heartbeats
 
     with app.app_context():
         lesson = make_video_lesson(duration=100)

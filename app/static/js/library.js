@@ -41,7 +41,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // Opened from a reading lesson: count seconds only while the tab is visible and the reader was active
 // lately, and report them about every ten seconds. The server verifies each report against its own
-// clock (app/progress/reading.py); this only reports honestly.
+// clock (app/progress/watching/reading.py); this only reports honestly.
 document.addEventListener("DOMContentLoaded", () => {
   const reader = document.querySelector(".reader[data-reading-url]");
   if (!reader) return;

@@ -1,7 +1,7 @@
 // The video lesson player: reports each media interval it really played to the heartbeat API
 // (about every 10 s, and on pause, seek, end, a hidden tab and leaving the page); resumes where the
 // member left off; no seeking ahead of the furthest verified point until the lesson is completed.
-// The server decides what counts (app/progress/heartbeats.py); this only reports honestly.
+// The server decides what counts (app/progress/watching/heartbeats.py); this only reports honestly.
 // A quality switch (720p/360p) swaps the source keeping the position and whether it played; nothing
 // is reported across the swap, so the reload's jump back to the position is never taken for playing.
 (function () {
@@ -14,7 +14,7 @@
   const MAX_RATE = 1.5;
   const url = video.dataset.heartbeatUrl;
   const session = video.dataset.session;
-  // The page's viewing token signs the heartbeats: no cookie, no CSRF token (app/progress/viewing.py).
+  // The page's viewing token signs the heartbeats: no cookie, no CSRF token (app/progress/watching/viewing.py).
   const viewingToken = video.dataset.viewingToken;
   const status = document.querySelector("[data-player-status]");
   const coverage = document.querySelector("[data-player-coverage]");

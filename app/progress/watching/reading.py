@@ -2,8 +2,9 @@
 
 The reading page, opened from a reading lesson, counts seconds only while its tab is visible and the
 member has been active recently, and reports them about every ten seconds. The server checks each
-report like a video heartbeat (app/progress/heartbeats.py): it must belong to the member's one active
-viewing session, its sequence number must rise, and it spends the member's wall-clock budget. That
+report like a video heartbeat (heartbeats.py), through the same viewer row (viewer.py): it must
+belong to the member's one active viewing session, its sequence number must rise, and it spends the
+member's wall-clock budget. That
 budget grows at the fastest allowed playback speed, so a reading second costs that many budget
 seconds: reading never earns faster than real time, and reading while a video plays earns nothing
 twice. The lesson completes (rule ``read``) once the verified seconds reach its estimated reading
@@ -14,24 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
 from app.courses.models import CompletionRule, Lesson, LessonKind
 from app.extensions import db
-from app.progress.heartbeats import (
-    HeartbeatRefused,
-    claim,
-    number,
-    open_session,
-    parse_envelope,
-    refusals_stored,
-    setting,
-    watchable_lesson,
-)
+from app.progress.completion.evidence import complete_on_evidence
+from app.progress.completion.lessons import is_completed, progress_of
 from app.progress.models import ReadingProgress
-from app.progress.services import complete_on_evidence, is_completed, progress_of
+from app.progress.watching import viewer
+from app.progress.watching.heartbeats import open_session, watchable_lesson
+from app.progress.watching.refusals import HeartbeatRefused, number, parse_envelope, refusals_stored, setting
 from app.timeutil import utcnow
 
 FIELDS = {"seconds", "session", "sequence"}
@@ -46,7 +39,7 @@ class ReadingFigures:
     required_seconds: float
     completed: bool
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, float | bool]:
         coverage = min(1.0, self.verified_seconds / self.required_seconds) if self.required_seconds else 1.0
         return {
             "accepted_seconds": round(self.accepted_seconds, 3),
@@ -86,42 +79,44 @@ def figures(member: User, lesson: Lesson, accepted: float = 0.0) -> ReadingFigur
     )
 
 
-def reading_state(member: User, lesson: Lesson, now: datetime | None = None) -> dict:
+def reading_state(member: User, lesson: Lesson, now: datetime | None = None) -> dict[str, object]:
     """Open a viewing session for the reading page of a lesson; what its timer needs."""
     session = open_session(member, lesson, now or utcnow())
     return {"session": session, **figures(member, lesson).as_json()}
 
 
-def parse(payload) -> tuple[float, str | None, int | None]:
+def parse(payload: object) -> tuple[float, str | None, int | None]:
     """Check a reading heartbeat: {"seconds": visible, active seconds since the last one} plus the
     shared session id and sequence number."""
-    session, sequence = parse_envelope(payload, FIELDS)
-    seconds = payload.get("seconds")
+    fields, session, sequence = parse_envelope(payload, FIELDS)
+    seconds = fields.get("seconds")
     if not number(seconds) or not 0 < seconds <= MAX_BEAT_SECONDS:
         raise HeartbeatRefused(422, "bad_seconds")
     return float(seconds), session, sequence
 
 
-@refusals_stored
-def heartbeat(member: User, lesson_id: int, payload, now: datetime) -> ReadingFigures:
+def heartbeat(member: User, lesson_id: int, payload: object, now: datetime | None = None) -> ReadingFigures:
     """Verify one reading heartbeat and credit its seconds; raise HeartbeatRefused (stored) when refused."""
+    now = now or utcnow()
+    with refusals_stored(member, lesson_id, payload, now):
+        return _heartbeat(member, lesson_id, payload, now)
+
+
+def _heartbeat(member: User, lesson_id: int, payload: object, now: datetime) -> ReadingFigures:
     lesson = readable_lesson(lesson_id)
     if lesson is None:
         raise HeartbeatRefused(404, "not_visible")
     seconds, session, sequence = parse(payload)
-    claim(member, lesson, session, sequence, seconds * setting("PROGRESS_WATCH_MAX_SPEED"), now)
-    try:
-        db.session.flush()  # the budget is spent first: a concurrent heartbeat fails here, not twice
-        row = _row(member, lesson)
-        if row is None:
-            row = ReadingProgress(user_id=member.id, lesson_id=lesson.id, verified_seconds=0.0)
-            db.session.add(row)
-        row.verified_seconds = (row.verified_seconds or 0.0) + seconds
-        row.updated_at = now
-        verified = row.verified_seconds
-        db.session.flush()
-    except (StaleDataError, IntegrityError) as error:  # another heartbeat of the member's got in first
-        raise HeartbeatRefused(409, "concurrent") from error
+    # The budget is spent first: a concurrent heartbeat of the member's is refused there, not counted twice.
+    viewer.claim(member.id, lesson.id, session, sequence, seconds * setting("PROGRESS_WATCH_MAX_SPEED"), now)
+    row = _row(member, lesson)
+    if row is None:
+        row = ReadingProgress(user_id=member.id, lesson_id=lesson.id, verified_seconds=0.0)
+        db.session.add(row)
+    row.verified_seconds = (row.verified_seconds or 0.0) + seconds
+    row.updated_at = now
+    verified = row.verified_seconds
+    db.session.flush()
 
     needed = required_seconds(lesson)
     if lesson.completion is CompletionRule.READ and verified >= needed and not is_completed(member, lesson):

@@ -3,7 +3,7 @@
 The lesson page gives its player a token naming the member, the account's session version, the
 lesson and the viewing session it opened, with an expiry, signed with an HMAC of the site's secret
 key. Checking it costs one HMAC and no query; what it cannot know by itself is checked inside the
-heartbeat's own read of the viewer row (heartbeat_rows.READ): that the account is still active and
+heartbeat's own read of the viewer row (rows.READ): that the account is still active and
 at that session version (so signing out everywhere, a password change or deactivation end it) and
 that the viewing session is still the member's newest (a newer page supersedes it).
 """
@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from flask import current_app, g
 
@@ -51,7 +52,7 @@ def mint(
     return f"{message}.{_signature(message)}"
 
 
-def is_viewing_token(token: str | None) -> bool:
+def is_viewing_token(token: str | None) -> TypeGuard[str]:
     """Whether a bearer token is a viewing token by its form (not yet whether it is valid)."""
     return token is not None and token.startswith(PREFIX + ".")
 
@@ -62,7 +63,8 @@ def request_claim() -> ViewingClaim | None:
     if "viewing_claim" not in g:
         token = bearer_token()
         g.viewing_claim = read(token) if is_viewing_token(token) else None
-    return g.viewing_claim
+    claim: ViewingClaim | None = g.viewing_claim
+    return claim
 
 
 def read(token: str, now: datetime | None = None) -> ViewingClaim | None:

@@ -1,13 +1,12 @@
 """The rows a video heartbeat reads and writes, in SQLAlchemy Core: one SELECT, then two writes.
 
-A heartbeat is the most frequent request of the site (every member watching sends one about every
-ten seconds). Loaded as ORM objects and flushed through the unit of work, its four rows cost three
-times the rest of the request (benchmarks/heartbeat.py), so this path reads plain rows and writes
-with single UPDATE/INSERT statements. The models stay the schema and heartbeats.py keeps the rules;
-this module only moves the values in and out.
+The SELECT joins the member's viewer row (viewer.COLUMNS), their account, the lesson's video and
+their played intervals; the writes are the viewer row's (``viewer.write``, which decides a race) and,
+only when it won, the played intervals. The models stay the schema and heartbeats.py keeps the
+rules; this module only moves the values in and out.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, insert, select, update
@@ -16,25 +15,14 @@ from app.auth.models import User
 from app.courses.models import Course, Lesson, LessonKind
 from app.extensions import db
 from app.media.models import Video, VideoStatus
-from app.progress.models import LessonProgress, VideoProgress, Viewer
+from app.progress.models import LessonProgress, VideoProgress
 from app.progress.permissions import watchable_for_credit
+from app.progress.watching import viewer
+from app.progress.watching.viewer import ViewerState
 
-viewers, lessons, courses, videos = Viewer.__table__, Lesson.__table__, Course.__table__, Video.__table__
+lessons, courses, videos = Lesson.__table__, Course.__table__, Video.__table__
 video_progress, lesson_progress = VideoProgress.__table__, LessonProgress.__table__
-users = User.__table__
-
-
-@dataclass
-class ViewerState:
-    """The member's viewer row as plain values (heartbeats.spend changes them in memory)."""
-
-    session_token: str | None
-    session_lesson_id: int | None
-    session_sequence: int
-    session_opened_at: datetime | None
-    budget_seconds: float
-    budget_at: datetime
-    version: int
+users, viewers = User.__table__, viewer.viewers
 
 
 @dataclass
@@ -46,20 +34,18 @@ class WatchState:
     duration: float | None  # None until the video is ready
     viewer: ViewerState
     progress_id: int | None  # None before the member's first credited interval on the lesson
-    intervals: list
+    intervals: list[list[float]]
     completed: bool
     # The account as it is now: a viewing token is honoured only for an active account still at the
-    # session version it names (app/progress/viewing.py).
+    # session version it names (app/progress/watching/viewing.py).
     account_active: bool
     session_version: int
 
 
-VIEWER_COLUMNS = [viewers.c[name] for name in ViewerState.__dataclass_fields__]
-
 # The statements are built once: building and cache-keying them cost more than running them.
 READ = (
     select(
-        *VIEWER_COLUMNS,
+        *viewer.COLUMNS,
         videos.c.status,
         videos.c.duration,
         video_progress.c.id,
@@ -83,16 +69,6 @@ READ = (
     )
     .where(viewers.c.user_id == bindparam("user_id"), watchable_for_credit(LessonKind.VIDEO))
 )
-# Only a heartbeat that read the row's current version may write it (the version moves on by one).
-# The UPDATE holds the row locked until the commit, and a concurrent one waits and then finds the
-# version gone: one member's heartbeats are written one at a time, on SQLite and PostgreSQL alike.
-# (A SELECT ... FOR UPDATE would not do on PostgreSQL: after waiting for the lock it re-reads only
-# the locked row, so the played intervals joined in could be stale.)
-WRITE_VIEWER = (
-    update(viewers)
-    .where(viewers.c.user_id == bindparam("viewer_user_id"), viewers.c.version == bindparam("read_version"))
-    .values(version=viewers.c.version + 1)
-)
 ADD_PROGRESS = insert(video_progress)
 WRITE_PROGRESS = update(video_progress).where(video_progress.c.id == bindparam("progress_id"))
 
@@ -109,7 +85,7 @@ def read(user_id: int, lesson_id: int) -> WatchState | None:
         user_id=user_id,
         lesson_id=lesson_id,
         duration=float(values[videos.c.duration]) if ready else None,
-        viewer=ViewerState(*(values[column] for column in VIEWER_COLUMNS)),
+        viewer=ViewerState.from_row(values),
         progress_id=values[video_progress.c.id],
         intervals=values[video_progress.c.intervals] or [],
         completed=values[lesson_progress.c.completed_at] is not None,
@@ -121,15 +97,10 @@ def read(user_id: int, lesson_id: int) -> WatchState | None:
 def write(state: WatchState, verified_seconds: float, resume_at: float, now: datetime) -> bool:
     """Store the spent budget and the new intervals in the caller's transaction. False, writing
     nothing, when another heartbeat of the member's changed their viewer row since ``read``: every
-    write of the played intervals follows a won viewer update, so none is lost or counted twice."""
-    connection = db.session.connection()
-    viewer = asdict(state.viewer)
-    read_version = viewer.pop("version")
-    changed = connection.execute(
-        WRITE_VIEWER, {"viewer_user_id": state.user_id, "read_version": read_version, **viewer}
-    )
-    if changed.rowcount != 1:
+    write of the played intervals follows a won viewer write, so none is lost or counted twice."""
+    if not viewer.write(state.user_id, state.viewer):
         return False
+    connection = db.session.connection()
     played = {
         "intervals": state.intervals,
         "verified_seconds": verified_seconds,
