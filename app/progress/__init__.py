@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         services,
         views,
     )
+    from app.progress.watching import lean
     from app.quizzes.events import listen_attempt_finished
 
     app.register_blueprint(views.bp)
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.progress_cli)
     listen_attempt_finished(services.attempt_finished)  # quiz outcomes complete quiz lessons
     learning.provide()  # the lesson, course and reading pages record and show the member's learning
+    lean.install(app)  # players' viewing-token heartbeats skip the Flask request (watching/lean.py)
 
 
 # Modules moved into subpackages (issue 20), still importable as ``from app.progress import heartbeats``

@@ -4,13 +4,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import request_started
 from sqlalchemy import event, select
 
 from app.auth import services
 from app.auth.models import User
 from app.courses.models import Course, Lesson
 from app.extensions import db
-from app.progress.watching import viewing
+from app.progress.models import HeartbeatRefusal
+from app.progress.watching import heartbeats, viewing
 from app.timeutil import utcnow
 from tests.factories.auth import PASSWORD
 from tests.factories.progress import make_video_lesson
@@ -120,3 +122,55 @@ def test_a_viewing_token_ends_with_the_account_s_sessions(app, client, auth, vid
             services.set_active(member, False)
     answer = beat(app, lesson_id, token, 0, 5, 1)
     assert answer.status_code == 401 and answer.get_json()["error"] == "token_ended"
+
+
+def test_the_player_s_heartbeat_is_answered_beside_flask_with_the_site_s_headers(app, client, auth, video):
+    """watching/lean.py: no Flask request (hooks, session, URL matching) runs for it; the cookie path
+    still goes through Flask."""
+    lesson_id, token = open_lesson_page(app, client, auth)
+    requests = []
+    listener = lambda sender, **extra: requests.append(sender)  # noqa: E731
+    request_started.connect(listener, app)
+    try:
+        lean = beat(app, lesson_id, token, 0, 5, 1)
+        assert requests == []
+        assert client.get(f"/api/v1/lessons/{lesson_id}/progress").get_json()["verified_seconds"] == 5
+        assert len(requests) == 1
+    finally:
+        request_started.disconnect(listener, app)
+    assert lean.status_code == 200 and lean.mimetype == "application/json"
+    assert lean.headers["Cache-Control"] == "no-store" and lean.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in lean.headers["Content-Security-Policy"]
+    refused = beat(app, lesson_id, token, 5, 10, 1)  # the same sequence number again
+    assert refused.status_code == 409 and refused.get_json() == {"error": "replayed"}
+
+
+def test_a_hostile_body_with_a_viewing_token_gets_flask_s_answer_and_is_stored(app, client, auth, video):
+    lesson_id, token = open_lesson_page(app, client, auth)
+    deep = "[" * 5000 + "]" * 5000
+    answer = app.test_client().post(
+        f"/api/v1/lessons/{lesson_id}/heartbeat",
+        data=deep,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 422 and answer.get_json()["error"] == "too_deep"
+    with app.app_context():
+        assert db.session.scalars(select(HeartbeatRefusal.reason)).all() == ["too_deep"]
+
+
+@pytest.mark.own_app
+def test_an_error_in_a_lean_heartbeat_is_flask_s_500_and_credits_nothing(
+    app, client, auth, video, monkeypatch
+):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    lesson_id, token = open_lesson_page(app, client, auth)
+
+    def broken_write(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(heartbeats.rows, "write", broken_write)
+    answer = beat(app, lesson_id, token, 0, 5, 1)
+    assert answer.status_code == 500 and answer.get_json()["error"] == "服务器出现错误"
+    monkeypatch.undo()
+    assert client.get(f"/api/v1/lessons/{lesson_id}/progress").get_json()["verified_seconds"] == 0
