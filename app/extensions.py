@@ -2,6 +2,7 @@
 
 import enum
 import hashlib
+from typing import TYPE_CHECKING
 
 from flask import current_app, request
 from flask_babel import Babel
@@ -37,6 +38,14 @@ def str_enum(enum_class: type[enum.StrEnum]) -> Enum:
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base of every model. At run time it is Flask-SQLAlchemy's ``db.Model``, a subclass of Base made
+# by ``SQLAlchemy()`` (it binds the session and names tables); a type checker cannot follow a class
+# made at run time, so it checks the models against Base, the typed DeclarativeBase above.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

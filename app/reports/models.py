@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import db, str_enum
+from app.extensions import Model, str_enum
 from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
@@ -17,7 +17,7 @@ class ReportPeriod(enum.StrEnum):
     MONTHLY = "monthly"
 
 
-class ReportSchedule(db.Model):
+class ReportSchedule(Model):
     """Which periodic reports a unit's secretaries receive."""
 
     __tablename__ = "report_schedules"
@@ -32,7 +32,7 @@ class ReportSchedule(db.Model):
     unit: Mapped[OrgUnit] = relationship()
 
 
-class ReportRun(db.Model):
+class ReportRun(Model):
     """One periodic report as generated: its figures and workbook are kept as they were sent."""
 
     __tablename__ = "report_runs"
@@ -60,7 +60,7 @@ class ReminderReason(enum.StrEnum):
     DEADLINE = "deadline"  # a required course due soon and not completed
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """An in-app reminder to a member, at most one per reason and subject a week."""
 
     __tablename__ = "reminders"
