@@ -78,4 +78,4 @@ def select_locale() -> str:
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(LANGUAGE_COOKIE)
-    return cookie if cookie in languages else "zh_CN"
+    return cookie if cookie is not None and cookie in languages else "zh_CN"

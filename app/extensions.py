@@ -2,6 +2,7 @@
 
 import enum
 import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import current_app, request
@@ -14,6 +15,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, Enum, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -100,10 +102,13 @@ def contains_pattern(text: str) -> str:
 
 
 # The two databases the site runs on, each with its own INSERT ... ON CONFLICT construct.
-UPSERT_DIALECTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+UPSERT_DIALECTS: dict[str, Callable[[type[Base]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
-def insert_unless_taken(model: type, **values) -> int | None:
+def insert_unless_taken(model: type[Base], **values: object) -> int | None:
     """Insert one row in the caller's transaction unless a unique key already holds it; return the
     new row's id, or None when the key was taken (by an earlier or a concurrent transaction).
 
@@ -112,8 +117,11 @@ def insert_unless_taken(model: type, **values) -> int | None:
     caller's transaction (an IntegrityError would have to roll it all back).
     """
     dialect_insert = UPSERT_DIALECTS[db.session.get_bind().dialect.name]
-    statement = dialect_insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
-    return db.session.scalar(statement)
+    statement = (
+        dialect_insert(model).values(**values).on_conflict_do_nothing().returning(model.__table__.c.id)
+    )
+    new_id: int | None = db.session.scalar(statement)
+    return new_id
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -132,7 +140,7 @@ def tune_sqlite(engine: Engine, synchronous: str) -> None:
         raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_LEVELS)}")
 
     @event.listens_for(engine, "connect")
-    def set_pragmas(connection, _record):
+    def set_pragmas(connection: DBAPIConnection, _record: object) -> None:
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")

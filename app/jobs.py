@@ -93,7 +93,7 @@ def run_startup_hooks() -> None:
 def worker_command(workers: int | None) -> None:
     """Run the background job consumer (transcoding and other jobs) until stopped."""
     global _worker_app
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's own method
     if huey.immediate:
         raise click.ClickException("HUEY_IMMEDIATE is set: jobs already run inside the web process.")
     if not logging.getLogger().handlers:
