@@ -3,7 +3,7 @@
 import enum
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import current_app, request
 from flask_babel import Babel
@@ -13,7 +13,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, Enum, MetaData, event
+from sqlalchemy import CursorResult, Delete, Engine, Enum, MetaData, Update, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase
@@ -122,6 +122,12 @@ def insert_unless_taken(model: type[Base], **values: object) -> int | None:
     )
     new_id: int | None = db.session.scalar(statement)
     return new_id
+
+
+def rows_changed(statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE in the caller's transaction; return how many rows it matched."""
+    result = cast(CursorResult[Any], db.session.execute(statement))  # DML answers with a cursor result
+    return result.rowcount
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")

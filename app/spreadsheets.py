@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
@@ -88,6 +89,14 @@ class InertCsvWriter:
     def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+def new_workbook(title: str) -> tuple[Workbook, Worksheet]:
+    """A new workbook and its one sheet, named ``title``."""
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.title = title
+    return workbook, sheet
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
