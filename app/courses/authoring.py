@@ -242,7 +242,7 @@ def remove_module(module: Module, editor: User | None = None) -> int:
     return len(removed)
 
 
-def pickable_videos(editor: User) -> Select[tuple[Video]]:
+def pickable_videos(editor: User) -> Select[Video]:
     """Select the videos a trainer may put in a lesson: the library's, except those that failed."""
     return scoped_videos(editor).where(Video.status != VideoStatus.FAILED).order_by(Video.created_at.desc())
 
@@ -288,11 +288,12 @@ def _validated_spec(
         else:
             raise CourseError(_("Choose the lesson's video from the video library."))
     elif fields.kind is LessonKind.READING:
-        if not (fields.document or "").strip():
+        document = (fields.document or "").strip()
+        if not document:
             raise LessonFieldError(
                 "document", _("Choose the document the lesson reads from the theory library.")
             )
-        spec.document = fields.document.strip()
+        spec.document = document
         spec.section = (fields.section or "").strip() or None
         problem = library.reading_target_problem(spec.document, spec.section)
         if problem:
@@ -303,8 +304,8 @@ def _validated_spec(
         if not source.strip() or not parsed.questions:
             raise CourseError(_("A quiz lesson needs its questions in GIFT format."))
         if parsed.errors:
-            line, problem = parsed.errors[0]
-            raise CourseError(_("GIFT line %(line)d: %(problem)s", line=line, problem=problem))
+            line, message = parsed.errors[0]
+            raise CourseError(_("GIFT line %(line)d: %(problem)s", line=line, problem=message))
         spec.quiz_source = source + "\n"
         spec.quiz = (
             existing.quiz_path if existing and existing.quiz_path else f"{key.rsplit('/', 1)[-1]}.gift"

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
+from typing import Any, Literal, overload
 
 import yaml
 from flask_babel import gettext as _
@@ -176,7 +177,7 @@ class _YamlFile:
             data = yaml.safe_load(text) if node is not None else {}
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
-            if error.context_mark and mark.line >= len(text.rstrip("\n").split("\n")):
+            if error.context_mark and mark is not None and mark.line >= len(text.rstrip("\n").split("\n")):
                 mark = error.context_mark  # "unexpected end": point at what was left open instead
             line = first_line + mark.line if mark else None
             raise CourseFormatError(
@@ -207,6 +208,10 @@ class _YamlFile:
                     _('unknown key "%(key)s"; allowed: %(allowed)s', key=key, allowed=", ".join(allowed)),
                 )
 
+    @overload
+    def text(self, key: str, required: Literal[True], max_length: int = 200) -> str: ...
+    @overload
+    def text(self, key: str, required: bool = False, max_length: int = 200) -> str | None: ...
     def text(self, key: str, required: bool = False, max_length: int = 200) -> str | None:
         value = self.data.get(key)
         if value is None or value == "":
@@ -435,8 +440,8 @@ def _parse_lesson(root: Path, path: Path, key: str, label: str, targets: _Readin
         lesson.quiz_source = _read_text(gift, gift_label)
         parsed = parse_gift(lesson.quiz_source)
         if parsed.errors:
-            line, problem = parsed.errors[0]
-            raise CourseFormatError(gift_label, line, problem)
+            line, message = parsed.errors[0]
+            raise CourseFormatError(gift_label, line, message)
         if not parsed.questions:
             raise CourseFormatError(gift_label, None, _("the GIFT file is empty: it holds no question"))
         lesson.quiz_settings = _quiz_settings(meta)
@@ -459,7 +464,11 @@ def _quiz_settings(meta: _YamlFile) -> dict:
         valid = (
             isinstance(setting, bool)
             if kind is bool
-            else isinstance(setting, int) and not isinstance(setting, bool) and low <= setting <= high
+            else isinstance(setting, int)
+            and not isinstance(setting, bool)
+            and low is not None
+            and high is not None
+            and low <= setting <= high
         )
         if not valid:
             problem = (
@@ -492,7 +501,7 @@ def write_course_folder(course: CourseSpec, target: Path, assets_from: Path | No
     """Write ``course`` in the folder format under ``target``/<slug>; copy assets from ``assets_from``."""
     root = Path(target) / course.slug
     root.mkdir(parents=True, exist_ok=True)
-    meta = {"slug": course.slug, "title": course.title}
+    meta: dict[str, Any] = {"slug": course.slug, "title": course.title}
     if course.summary:
         meta["summary"] = course.summary
     meta["credit_hours"] = _hours_for_yaml(course.credit_hours)
@@ -510,7 +519,7 @@ def write_course_folder(course: CourseSpec, target: Path, assets_from: Path | No
     for number, module in enumerate(course.modules, start=1):
         folder = root / f"{number:02d}-{module.key}"
         folder.mkdir(exist_ok=True)
-        module_meta = {"title": module.title}
+        module_meta: dict[str, Any] = {"title": module.title}
         if module.summary:
             module_meta["summary"] = module.summary
         (folder / MODULE_FILE).write_text(_dump(module_meta), encoding="utf-8")

@@ -115,7 +115,7 @@ def import_course_documents(folder: Path) -> None:
         if outcome.status == "refused":
             raise CourseFormatError(label, None, outcome.reason)
         expected = library.document_key(Path(outcome.path).relative_to(documents).with_suffix("").as_posix())
-        found = library.get_document(outcome.document_id)
+        found = library.get_document(outcome.document_id) if outcome.document_id is not None else None
         if found is not None and found.key != expected:
             raise CourseFormatError(
                 label,
@@ -165,13 +165,14 @@ def link_videos(result: ImportResult, owner: User | None) -> None:
 def _apply(spec: CourseSpec, owner: User | None, source_dir: str | None) -> ImportResult:
     now = utcnow()
     course = db.session.scalar(select(Course).where(Course.slug == spec.slug))
-    result = ImportResult(course=course)
     if course is None:
         course = Course(slug=spec.slug, owner=owner, created_at=now)
         db.session.add(course)
         result = ImportResult(course=course, created=True)
-    elif course.owner_id is None and owner is not None:
-        course.owner = owner
+    else:
+        result = ImportResult(course=course)
+        if course.owner_id is None and owner is not None:
+            course.owner = owner
     apply_spec(course, spec, result, owner, source_dir, RevisionOrigin.FOLDER)
     return result
 

@@ -3,6 +3,7 @@
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -146,7 +147,7 @@ class Lesson(Model):
     reading_section: Mapped[str | None] = mapped_column(String(200))
     quiz_path: Mapped[str | None] = mapped_column(String(500))  # a GIFT file inside the course folder
     quiz_source: Mapped[str | None] = mapped_column(Text)  # that file's text, for the quizzes domain
-    quiz_settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    quiz_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The quiz made from that file (app/courses/quiz_link.py); passing it completes the lesson.
     quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id", ondelete="SET NULL"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -206,7 +207,7 @@ class CourseRevision(Model):
     lessons_updated: Mapped[int] = mapped_column(default=0)
     lessons_removed: Mapped[int] = mapped_column(default=0)
     # The whole course in the folder format's terms (course.yml fields, modules, lessons with bodies).
-    snapshot: Mapped[dict] = mapped_column(JSON)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     course: Mapped[Course] = relationship()
     created_by: Mapped[User | None] = relationship()

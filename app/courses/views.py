@@ -21,6 +21,7 @@ from app.org.services import name_paths
 from app.progress import heartbeats
 from app.progress.certificates import certificate_for
 from app.progress.services import open_lesson
+from app.web import filled
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
@@ -183,7 +184,7 @@ def assignments(slug: str):
             abort(403)
         try:
             services.assign_course(
-                course, unit, form.year.data, form.required.data, form.due_date.data, current_user
+                course, unit, filled(form.year.data), form.required.data, form.due_date.data, current_user
             )
         except DomainError as error:
             flash(error.message, "error")
