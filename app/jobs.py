@@ -14,6 +14,7 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app, has_app_context
@@ -47,15 +48,17 @@ def init_jobs(app: Flask) -> None:
     app.extensions["huey"] = huey
 
 
-def app_task(schedule: Callable | None = None, **task_options) -> Callable:
+def app_task(
+    schedule: Callable[..., bool] | None = None, **task_options: Any
+) -> Callable[[Callable[..., Any]], Any]:
     """Declare a huey task whose body runs inside a Flask application context.
 
     With ``schedule`` (a huey ``crontab``) it is a periodic task, which the worker runs on time.
     """
 
-    def decorator(func: Callable) -> Callable:
+    def decorator(func: Callable[..., Any]) -> Any:  # a huey task (untyped)
         @functools.wraps(func)
-        def run_in_app_context(*args, **kwargs):
+        def run_in_app_context(*args: Any, **kwargs: Any) -> Any:
             if has_app_context():
                 return func(*args, **kwargs)
             if _worker_app is None:

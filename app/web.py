@@ -54,13 +54,14 @@ def current_language_code() -> str:
     locale = get_locale()
     for code in current_app.config["LANGUAGES"]:
         if Locale.parse(code) == locale:
-            return code
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+            return str(code)
+    default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default
 
 
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
-    def navigation():
+    def navigation() -> dict[str, object]:
         from app.audit.services import can_read_audit_log
         from app.courses.permissions import can_review
         from app.org.permissions import can_manage_org

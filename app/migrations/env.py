@@ -2,6 +2,7 @@
 
 import logging
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from flask import current_app
@@ -28,7 +29,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    def skip_empty_autogenerate(context, revision, directives):
+    def skip_empty_autogenerate(context: object, revision: object, directives: list[Any]) -> None:
         # `flask db migrate` with no model change writes no empty revision file.
         if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
             directives[:] = []
