@@ -16,7 +16,7 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 def _login_rate_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
+    return str(current_app.config["RATELIMIT_LOGIN"])
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -92,7 +92,7 @@ class RosterReport:
         return not self.errors
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -155,7 +155,7 @@ def parse_roster(table: list[list[str]]) -> tuple[list[RosterRow], list[tuple[in
         if not any(cells):
             continue
 
-        def cell(title: str, cells=cells) -> str:
+        def cell(title: str, cells: list[str] = cells) -> str:
             index = positions.get(title)
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
