@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
@@ -54,7 +55,7 @@ class LessonFields:
     document: str | None = None
     section: str | None = None
     quiz_source: str | None = None
-    quiz_settings: dict = field(default_factory=dict)
+    quiz_settings: dict[str, Any] = field(default_factory=dict)
     video_id: int | None = None  # a video from the video library, for a video lesson
 
 
@@ -168,7 +169,10 @@ def update_module(module: Module, title: str, summary: str = "", editor: User | 
     db.session.commit()
 
 
-def _swap(items: list, item, direction: int) -> None:
+Ordered = TypeVar("Ordered", Module, Lesson)
+
+
+def _swap(items: list[Ordered], item: Ordered, direction: int) -> None:
     """Swap ``item`` with its neighbour (direction -1 up, +1 down) and renumber positions 1..n."""
     index = items.index(item)
     other = index + direction
@@ -195,7 +199,7 @@ def move_lesson(lesson: Lesson, direction: int, editor: User | None = None) -> N
     db.session.commit()
 
 
-def _reorder(items: list, wanted_ids: list) -> None:
+def _reorder(items: list[Ordered], wanted_ids: list[int]) -> None:
     """Put ``items`` in the order of ``wanted_ids``, which must name each of them exactly once."""
     by_id = {item.id: item for item in items}
     if sorted(by_id) != sorted(wanted_ids) or len(set(wanted_ids)) != len(wanted_ids):
@@ -367,7 +371,7 @@ def remove_lesson(lesson: Lesson, editor: User | None = None) -> None:
     db.session.commit()
 
 
-def document_choices(text: str) -> list[dict]:
+def document_choices(text: str) -> list[dict[str, str]]:
     """Theory-library documents a reading lesson can read, matching ``text`` (the lesson form's picker)."""
     return [
         {"key": document.key, "title": document.title, "collection": document.collection.name}

@@ -4,6 +4,7 @@ Nothing here touches the database: a folder is parsed completely (every error na
 line) before the importer writes anything, and the exporter writes exactly what the parser reads.
 """
 
+import enum
 import hashlib
 import json
 import re
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import yaml
 from flask_babel import gettext as _
@@ -91,7 +92,7 @@ class LessonSpec:
     section: str | None = None
     quiz: str | None = None
     quiz_source: str | None = None
-    quiz_settings: dict = field(default_factory=dict)
+    quiz_settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
@@ -187,7 +188,7 @@ class _YamlFile:
             raise CourseFormatError(label, None, _("invalid YAML")) from error
         if node is not None and not isinstance(node, yaml.MappingNode):
             raise CourseFormatError(label, first_line, _('expected "key: value" lines'))
-        self.data: dict = data or {}
+        self.data: dict[str, Any] = data or {}
         self.lines: dict[str, int] = {}
         for key_node, _value in node.value if node is not None else []:
             key = str(key_node.value)
@@ -352,7 +353,14 @@ def _tags(meta: _YamlFile) -> list[str]:
     return tags
 
 
-def _choice(meta: _YamlFile, key: str, enum_class, default):
+E = TypeVar("E", bound=enum.Enum)
+
+
+@overload
+def _choice(meta: _YamlFile, key: str, enum_class: type[E], default: E) -> E: ...
+@overload
+def _choice(meta: _YamlFile, key: str, enum_class: type[E], default: None) -> E | None: ...
+def _choice(meta: _YamlFile, key: str, enum_class: type[E], default: E | None) -> E | None:
     value = meta.data.get(key)
     if value is None:
         return default
@@ -448,7 +456,7 @@ def _parse_lesson(root: Path, path: Path, key: str, label: str, targets: _Readin
     return lesson
 
 
-def _quiz_settings(meta: _YamlFile) -> dict:
+def _quiz_settings(meta: _YamlFile) -> dict[str, Any]:
     value = meta.data.get("quiz_settings") or {}
     if not isinstance(value, dict):
         raise meta.error("quiz_settings", _("quiz_settings must be a mapping such as {pass_score: 60}"))
@@ -489,7 +497,7 @@ def _quiz_settings(meta: _YamlFile) -> dict:
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def _dump(data: dict) -> str:
+def _dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
 
 
@@ -538,7 +546,7 @@ def write_course_folder(course: CourseSpec, target: Path, assets_from: Path | No
 
 
 def _lesson_text(lesson: LessonSpec) -> str:
-    meta: dict = {"title": lesson.title, "kind": lesson.kind.value, "minutes": lesson.minutes}
+    meta: dict[str, Any] = {"title": lesson.title, "kind": lesson.kind.value, "minutes": lesson.minutes}
     meta["completion"] = lesson.completion.value
     if lesson.video:
         meta["video"] = lesson.video

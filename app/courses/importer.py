@@ -4,6 +4,7 @@ import json
 import logging
 import shutil
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from flask import current_app
@@ -263,7 +264,7 @@ def course_revisions(course: Course, limit: int = 20) -> list[CourseRevision]:
     )
 
 
-def _apply_modules(course: Course, modules: list[ModuleSpec], result: ImportResult, now) -> None:
+def _apply_modules(course: Course, modules: list[ModuleSpec], result: ImportResult, now: datetime) -> None:
     existing_modules = {module.key: module for module in course.modules}
     existing_lessons = {lesson.key: lesson for module in course.modules for lesson in module.lessons}
     wanted_modules: set[str] = set()
@@ -299,7 +300,15 @@ def _apply_modules(course: Course, modules: list[ModuleSpec], result: ImportResu
             result.course_changed = True
 
 
-def _apply_lesson(course, module, spec: LessonSpec, position, existing, result: ImportResult, now) -> None:
+def _apply_lesson(
+    course: Course,
+    module: Module,
+    spec: LessonSpec,
+    position: int,
+    existing: dict[str, Lesson],
+    result: ImportResult,
+    now: datetime,
+) -> None:
     lesson = existing.get(spec.key)
     content_hash = spec.content_hash
     if lesson is None:
