@@ -1,6 +1,7 @@
 """The theory library: collections of documents, each kept as ordered sections, and reading positions."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -111,7 +112,7 @@ class DocumentRevision(Model):
     source_format: Mapped[str] = mapped_column(String(10))
     content_hash: Mapped[str] = mapped_column(String(64))
     # The replaced sections: [{"position", "level", "heading", "anchor", "text"}, ...] in order.
-    sections: Mapped[list] = mapped_column(JSON)
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
 

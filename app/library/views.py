@@ -1,6 +1,8 @@
 """The library pages: browse, search, read; trainers and admins also upload, edit and delete."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import cast
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,9 +14,10 @@ from app.library.forms import FORMATS_HINT, DocumentForm, UploadForm
 from app.library.models import Document
 from app.media import quotas
 from app.progress import reading
+from app.web import filled
 
 bp = Blueprint("library", __name__, url_prefix="/library", template_folder="templates")
-bp.record_once(lambda state: index.init_app(state.app))
+bp.record_once(lambda state: index.init_app(cast(Flask, state.app)))
 
 SORTS = ("relevance", "date")
 
@@ -64,7 +67,9 @@ def catalogue():
 def search():
     text = request.args.get("q", "")
     collection = services.find_collection(_int_arg("collection"))
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "relevance"
+    sort = request.args.get("sort", "relevance")
+    if sort not in SORTS:
+        sort = "relevance"
     found = None
     if text.strip():
         found = services.search_library(
@@ -82,7 +87,7 @@ def search():
     )
 
 
-def _reading_timer(document: Document) -> dict | None:
+def _reading_timer(document: Document) -> dict[str, object] | None:
     """The reading timer, when the page was opened from a reading lesson (?lesson=) on this document."""
     lesson_id = _int_arg("lesson")
     lesson = reading.readable_lesson(lesson_id) if lesson_id else None
@@ -126,7 +131,7 @@ def upload():
         data = upload_file.read(services.MAX_FILE_BYTES + 1)
         quotas.record_upload(current_user, "library", len(data))
         try:
-            collection = services.ensure_collection(form.collection.data)
+            collection = services.ensure_collection(filled(form.collection.data))
             outcome = services.import_upload(
                 upload_file.filename or "", data, collection, user=current_user, replace=form.replace.data
             )
@@ -160,13 +165,13 @@ def edit(document_id: int):
         form.collection.data = document.collection.name
     if form.validate_on_submit():
         changes = services.DocumentChanges(
-            title=form.title.data,
+            title=filled(form.title.data),
             author=form.author.data or "",
             date=form.date.data,
             source=form.source.data or "",
             tags=form.tags.data or "",
-            collection_name=form.collection.data,
-            key=form.key.data,
+            collection_name=filled(form.collection.data),
+            key=filled(form.key.data),
         )
         try:
             services.update_metadata(document, changes)
