@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -47,10 +48,10 @@ class ReportRun(Model):
     period_key: Mapped[str] = mapped_column(String(10))  # 2026-W47 or 2026-11
     year: Mapped[int]
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    figures: Mapped[dict] = mapped_column(JSON)
-    reminders: Mapped[list] = mapped_column(JSON, default=list)  # members reminded that week
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reminders: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # members reminded that week
     workbook: Mapped[bytes] = mapped_column(LargeBinary)
-    recipients: Mapped[list] = mapped_column(JSON, default=list)
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     unit: Mapped[OrgUnit] = relationship()
 
