@@ -83,6 +83,7 @@ translations: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
+	$(BIN)/mypy app
 
 # $(call elapsed,what,start-seconds): print how long `what` took, in wall-clock minutes and seconds.
 elapsed = seconds=$$(( $$(date +%s) - $(2) )); \
@@ -123,7 +124,7 @@ deploy-check: $(INSTALLED) deploy-packages
 	$(BIN)/python -m tests.deploy.deploy_check
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache tests/artifacts
 
 # After changing user-facing text: refresh the catalogue, then translate the new entries.
 messages: $(INSTALLED)

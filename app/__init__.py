@@ -1,6 +1,7 @@
 """The application factory: every extension, blueprint and CLI group, in order, on one screen."""
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
@@ -28,7 +29,7 @@ from app.inputs import BoundedIntegerConverter, Request
 LANGUAGE_COOKIE = "lang"
 
 
-def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Create the site; ``config`` overrides settings read from the environment (tests use it)."""
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -73,9 +74,10 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 def select_locale() -> str:
     """Choose the signed-in user's language, else the remembered cookie, else Chinese."""
     languages = current_app.config["LANGUAGES"]
+    default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return default
     if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        return str(current_user.locale)
     cookie = request.cookies.get(LANGUAGE_COOKIE)
-    return cookie if cookie in languages else "zh_CN"
+    return cookie if cookie is not None and cookie in languages else "zh_CN"

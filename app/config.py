@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +55,7 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
-def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the configuration from the environment; ``overrides`` win (tests use them)."""
     overrides = overrides or {}
     env = os.environ
@@ -62,7 +63,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     if not database_url:
         database_url = f"sqlite:///{instance_path / 'party_school.sqlite3'}"
     redis_url = overrides.get("REDIS_URL", env.get("REDIS_URL"))
-    config = {
+    config: dict[str, Any] = {
         "SECRET_KEY": overrides.get("SECRET_KEY")
         or env.get("SECRET_KEY")
         or _instance_secret_key(instance_path),

@@ -1,6 +1,7 @@
 """The base of every domain error, and the error pages shown in the site's look."""
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -30,7 +31,7 @@ def register_error_pages(app: Flask) -> None:
         500: lambda: _("Something went wrong on our side"),
     }
 
-    def render(status: int, detail: str | None = None):
+    def render(status: int, detail: str | None = None) -> ResponseReturnValue:
         if status == 500:
             # The failure may have left the transaction broken; the page's own queries (the
             # signed-in user, navigation counters) need a usable session.
@@ -47,13 +48,13 @@ def register_error_pages(app: Flask) -> None:
         )
 
     @app.errorhandler(BadInput)
-    def bad_input(error: BadInput):
+    def bad_input(error: BadInput) -> ResponseReturnValue:
         if request.path.startswith("/api/"):
             return jsonify(error=error.detail, reason=error.reason), 400
         return render(400, error.detail)
 
     @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError):
+    def csrf_failed(error: CSRFError) -> ResponseReturnValue:
         return render(
             400, _("The form has expired or was not sent from this site. Reload the page and try again.")
         )

@@ -2,6 +2,8 @@
 
 import enum
 import hashlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import current_app, request
 from flask_babel import Babel
@@ -11,8 +13,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Engine, Enum, MetaData, event, inspect
+from sqlalchemy import CursorResult, Delete, Engine, Enum, MetaData, Update, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -37,6 +40,14 @@ def str_enum(enum_class: type[enum.StrEnum]) -> Enum:
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base of every model. At run time it is Flask-SQLAlchemy's ``db.Model``, a subclass of Base made
+# by ``SQLAlchemy()`` (it binds the session and names tables); a type checker cannot follow a class
+# made at run time, so it checks the models against Base, the typed DeclarativeBase above.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -91,10 +102,13 @@ def contains_pattern(text: str) -> str:
 
 
 # The two databases the site runs on, each with its own INSERT ... ON CONFLICT construct.
-UPSERT_DIALECTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+UPSERT_DIALECTS: dict[str, Callable[[type[Base]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
-def insert_unless_taken(model: type, **values) -> int | None:
+def insert_unless_taken(model: type[Base], **values: object) -> int | None:
     """Insert one row in the caller's transaction unless a unique key already holds it; return the
     new row's id (its primary key), or None when the key was taken (by an earlier or a concurrent
     transaction).
@@ -106,7 +120,14 @@ def insert_unless_taken(model: type, **values) -> int | None:
     dialect_insert = UPSERT_DIALECTS[db.session.get_bind().dialect.name]
     primary_key = inspect(model).primary_key[0]
     statement = dialect_insert(model).values(**values).on_conflict_do_nothing().returning(primary_key)
-    return db.session.scalar(statement)
+    new_id: int | None = db.session.scalar(statement)
+    return new_id
+
+
+def rows_changed(statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE in the caller's transaction; return how many rows it matched."""
+    result = cast(CursorResult[Any], db.session.execute(statement))  # DML answers with a cursor result
+    return result.rowcount
 
 
 SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -125,7 +146,7 @@ def tune_sqlite(engine: Engine, synchronous: str) -> None:
         raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_LEVELS)}")
 
     @event.listens_for(engine, "connect")
-    def set_pragmas(connection, _record):
+    def set_pragmas(connection: DBAPIConnection, _record: object) -> None:
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")

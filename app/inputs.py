@@ -12,14 +12,14 @@ page number or numeric filter of a query string goes through ``page_arg`` / ``in
 import json
 import math
 import re
-from typing import Any
+from typing import Any, NoReturn, overload
 
 import flask
 from flask import json as flask_json
 from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 # An API body is a few fields (a quiz page's answers are the largest); anything bigger is not ours.
 MAX_JSON_BYTES = 64 * 1024
@@ -89,7 +89,7 @@ def loads(text: str) -> Any:
             raise _out_of_range(raw)
         return value
 
-    def constant(name: str):
+    def constant(name: str) -> NoReturn:
         raise BadInput(
             "not_json", _("The request is not valid JSON (%(name)s is not a number).", name=name), raw
         )
@@ -121,23 +121,24 @@ class LimitedJSON:
         return loads(data)
 
     @staticmethod
-    def dumps(value: Any, **kwargs) -> str:
+    def dumps(value: Any, **kwargs: Any) -> str:
         return flask_json.dumps(value, **kwargs)
 
 
 class Request(flask.Request):
     """The site's request: its JSON is always read by LimitedJSON."""
 
-    @property
-    def json_module(self):
+    # Flask types it as the json module; LimitedJSON has the two functions Flask calls (loads, dumps).
+    @property  # type: ignore[override]
+    def json_module(self) -> type[LimitedJSON]:
         return LimitedJSON
 
     @json_module.setter
-    def json_module(self, _provider) -> None:
+    def json_module(self, _provider: object) -> None:
         """Flask sets the app's JSON provider on each request; the limits stay in place."""
 
 
-def json_object() -> dict:
+def json_object() -> dict[str, Any]:
     """The request's JSON body when it is an object, else a clear 400 (``not_an_object``)."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
@@ -145,6 +146,10 @@ def json_object() -> dict:
     return payload
 
 
+@overload
+def int_arg(name: str, low: int, high: int, default: int) -> int: ...
+@overload
+def int_arg(name: str, low: int, high: int, default: None = None) -> int | None: ...
 def int_arg(name: str, low: int, high: int, default: int | None = None) -> int | None:
     """The query-string integer ``name`` within [low, high]; ``default`` when it is absent or empty.
 
@@ -177,6 +182,6 @@ class BoundedIntegerConverter(IntegerConverter):
     type; SQLite's driver refuses anything beyond 64 bits). A route that checks the range itself can
     widen it: ``<int(max=9223372036854775807):…>``."""
 
-    def __init__(self, map, *args, **kwargs):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_COLUMN_INTEGER)
         super().__init__(map, *args, **kwargs)

@@ -14,6 +14,7 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app, has_app_context
@@ -47,15 +48,17 @@ def init_jobs(app: Flask) -> None:
     app.extensions["huey"] = huey
 
 
-def app_task(schedule: Callable | None = None, **task_options) -> Callable:
+def app_task(
+    schedule: Callable[..., bool] | None = None, **task_options: Any
+) -> Callable[[Callable[..., Any]], Any]:
     """Declare a huey task whose body runs inside a Flask application context.
 
     With ``schedule`` (a huey ``crontab``) it is a periodic task, which the worker runs on time.
     """
 
-    def decorator(func: Callable) -> Callable:
+    def decorator(func: Callable[..., Any]) -> Any:  # a huey task (untyped)
         @functools.wraps(func)
-        def run_in_app_context(*args, **kwargs):
+        def run_in_app_context(*args: Any, **kwargs: Any) -> Any:
             if has_app_context():
                 return func(*args, **kwargs)
             if _worker_app is None:
@@ -93,7 +96,7 @@ def run_startup_hooks() -> None:
 def worker_command(workers: int | None) -> None:
     """Run the background job consumer (transcoding and other jobs) until stopped."""
     global _worker_app
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's own method
     if huey.immediate:
         raise click.ClickException("HUEY_IMMEDIATE is set: jobs already run inside the web process.")
     if not logging.getLogger().handlers:

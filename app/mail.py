@@ -6,6 +6,7 @@ slow or absent mail server delays nobody. Without ``MAIL_SERVER`` mail is off: n
 
 import logging
 import smtplib
+from collections.abc import Sequence
 from email.message import EmailMessage
 
 from flask import current_app
@@ -20,7 +21,7 @@ def mail_enabled() -> bool:
 
 
 def build_message(
-    to: list[str], subject: str, body: str, attachments: list[tuple[str, str, bytes]] = ()
+    to: list[str], subject: str, body: str, attachments: Sequence[tuple[str, str, bytes]] = ()
 ) -> EmailMessage:
     """A UTF-8 message; attachments are (file name, content type, bytes), Chinese names included."""
     message = EmailMessage()
@@ -47,13 +48,15 @@ def send_message(message: EmailMessage) -> None:
 
 
 @app_task(retries=3, retry_delay=60)
-def deliver(to: list[str], subject: str, body: str, attachments: list[tuple[str, str, bytes]] = ()) -> None:
+def deliver(
+    to: list[str], subject: str, body: str, attachments: Sequence[tuple[str, str, bytes]] = ()
+) -> None:
     send_message(build_message(to, subject, body, attachments))
     log.info("mail sent to %d recipient(s): %s", len(to), subject)
 
 
 def queue_mail(
-    to: list[str], subject: str, body: str, attachments: list[tuple[str, str, bytes]] = ()
+    to: list[str], subject: str, body: str, attachments: Sequence[tuple[str, str, bytes]] = ()
 ) -> bool:
     """Queue a message for the job worker; returns False (and queues nothing) when mail is off."""
     recipients = [address for address in to if address]

@@ -6,13 +6,15 @@ styles, and links and images only to http(s), mailto or relative addresses (no `
 ``data:``). What the preview shows is exactly what the page shows.
 """
 
+from typing import Any
+
 import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 from markupsafe import Markup
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "admonition", "sane_lists"]
-EXTENSION_CONFIGS = {
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "toc": {
         "permalink": False,
         "toc_depth": "2-4",

@@ -11,8 +11,10 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
@@ -25,7 +27,7 @@ class SpreadsheetUnreadable(Exception):
     """Not an .xlsx workbook, or a damaged one."""
 
 
-def first_sheet_rows(data: bytes, max_rows: int, max_columns: int) -> list[tuple]:
+def first_sheet_rows(data: bytes, max_rows: int, max_columns: int) -> list[tuple[object, ...]]:
     """The first sheet's rows as tuples of cell values (at most ``max_columns`` each)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -36,7 +38,9 @@ def first_sheet_rows(data: bytes, max_rows: int, max_columns: int) -> list[tuple
         sheet = workbook.worksheets[0]
         last_row = min(sheet.max_row or max_rows + 1, max_rows + 1)
         last_column = min(sheet.max_column or max_columns, max_columns)
-        rows = list(sheet.iter_rows(max_row=last_row, max_col=last_column, values_only=True))
+        rows: list[tuple[object, ...]] = list(
+            sheet.iter_rows(max_row=last_row, max_col=last_column, values_only=True)
+        )
         workbook.close()
     except SpreadsheetTooLarge:
         raise
@@ -59,7 +63,7 @@ def first_sheet_rows(data: bytes, max_rows: int, max_columns: int) -> list[tuple
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def inert_csv_cell(value):
+def inert_csv_cell(value: object) -> object:
     """The value for a CSV cell: text that a spreadsheet would read as a formula gets a leading ``'``."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
@@ -76,15 +80,23 @@ def read_csv_cell(text: str) -> str:
 class InertCsvWriter:
     """``csv.writer`` whose cells go through :func:`inert_csv_cell`."""
 
-    def __init__(self, buffer: io.StringIO, **options):
+    def __init__(self, buffer: io.StringIO, **options: Any) -> None:
         self._writer = csv.writer(buffer, **options)
 
-    def writerow(self, row: Iterable) -> None:
+    def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([inert_csv_cell(value) for value in row])
 
-    def writerows(self, rows: Iterable[Iterable]) -> None:
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+def new_workbook(title: str) -> tuple[Workbook, Worksheet]:
+    """A new workbook and its one sheet, named ``title``."""
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.title = title
+    return workbook, sheet
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:

@@ -1,9 +1,11 @@
 """Helpers shared by every page: safe redirects, template globals and security headers."""
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import Flask, Response, current_app, flash, request, url_for
+from flask import Flask, Response, abort, current_app, flash, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -21,7 +23,21 @@ def safe_next_url(target: str | None, fallback_endpoint: str = "home.index") -> 
     return url_for(fallback_endpoint)
 
 
-def run_and_flash(operation, success: str | None = None) -> bool:
+T = TypeVar("T")
+
+
+def filled(data: T | None) -> T:
+    """A required field's data once its form has validated (DataRequired or InputRequired saw a value).
+
+    WTForms types every field's data as optional (None before the form is processed): this marks where
+    a view relies on validation, and answers 400 should the value ever be missing.
+    """
+    if data is None:
+        abort(400)
+    return data
+
+
+def run_and_flash(operation: Callable[[], object], success: str | None = None) -> bool:
     """Call a service, flashing its domain error or the success message; return whether it succeeded."""
     try:
         operation()
@@ -38,13 +54,14 @@ def current_language_code() -> str:
     locale = get_locale()
     for code in current_app.config["LANGUAGES"]:
         if Locale.parse(code) == locale:
-            return code
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+            return str(code)
+    default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default
 
 
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
-    def navigation():
+    def navigation() -> dict[str, object]:
         from app.audit.services import can_read_audit_log
         from app.courses.permissions import can_review
         from app.org.permissions import can_manage_org

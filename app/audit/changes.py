@@ -12,7 +12,7 @@ changes made without a signed-in user (the CLI, the job worker) are the operator
 
 from flask import g, has_request_context
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.audit.models import AuditEvent
 from app.timeutil import utcnow
@@ -47,7 +47,7 @@ def _signed_in_user_id() -> int | None:
     return user.id if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def _changed_columns(row) -> list[str]:
+def _changed_columns(row: object) -> list[str]:
     state = inspect(row)
     return sorted(
         attribute.key
@@ -56,8 +56,8 @@ def _changed_columns(row) -> list[str]:
     )
 
 
-def _object_type(row) -> str | None:
-    return AUDITED_TABLES.get(getattr(inspect(row).mapper.local_table, "name", None))
+def _object_type(row: object) -> str | None:
+    return AUDITED_TABLES.get(getattr(inspect(row).mapper.local_table, "name", ""))
 
 
 PENDING, DESCRIBED = "audit_pending_changes", "audit_described"
@@ -69,7 +69,7 @@ def note_described(session: Session, object_type: str, object_id: str) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def collect_changes(session: Session, _flush_context) -> None:
+def collect_changes(session: Session, _flush_context: object) -> None:
     actor_id = _signed_in_user_id()
     if actor_id is None:
         return
@@ -116,7 +116,7 @@ def write_changes(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def forget_changes(session: Session, transaction) -> None:
+def forget_changes(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # committed or rolled back: nothing is carried to the next one
         session.info.pop(PENDING, None)
         session.info.pop(DESCRIBED, None)

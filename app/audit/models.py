@@ -1,16 +1,17 @@
 """One audit event per recorded action: appended, never edited or deleted."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import db
+from app.extensions import Model, db
 from app.timeutil import utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
@@ -21,7 +22,7 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(60), index=True)  # "discussion.post.hide"
     object_type: Mapped[str] = mapped_column(String(40))  # "discussion_post"
     object_id: Mapped[str] = mapped_column(String(64))
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
 
@@ -31,5 +32,5 @@ class AuditEvent(db.Model):
 
 @db.event.listens_for(AuditEvent, "before_update")
 @db.event.listens_for(AuditEvent, "before_delete")
-def _refuse_changes(mapper, connection, target: AuditEvent) -> None:
+def _refuse_changes(mapper: object, connection: object, target: AuditEvent) -> None:
     raise RuntimeError("audit events are append-only")

@@ -4,6 +4,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -14,9 +15,15 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.spreadsheets import InertCsvWriter
 
+Columns = TypeVarTuple("Columns")
+
 
 def record_audit(
-    actor: User | None, action: str, object_type: str, object_id: int | str, detail: dict | None = None
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: int | str,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction; the caller's commit makes it permanent.
 
@@ -36,7 +43,7 @@ def record_audit(
     return event
 
 
-def events_for(object_type: str, object_id: int | str) -> Select[tuple[AuditEvent]]:
+def events_for(object_type: str, object_id: int | str) -> Select[AuditEvent]:
     """Select an object's audit events, oldest first."""
     return (
         select(AuditEvent)
@@ -62,7 +69,7 @@ class AuditFilter:
     since: date | None = None
     until: date | None = None  # inclusive
 
-    def apply(self, statement: Select) -> Select:
+    def apply(self, statement: Select[*Columns]) -> Select[*Columns]:
         if self.actor:
             statement = statement.join(User, AuditEvent.actor_id == User.id).where(
                 User.username == self.actor
@@ -82,7 +89,7 @@ class AuditFilter:
 
 def search_events(reader: User, where: AuditFilter, page: int = 1) -> tuple[list[AuditEvent], int]:
     """One page of matching events, newest first, and the number of matches; the reading is itself logged."""
-    total = db.session.scalar(where.apply(select(func.count(AuditEvent.id))))
+    total = db.session.execute(where.apply(select(func.count(AuditEvent.id)))).scalar_one()
     events = list(
         db.session.scalars(
             where.apply(select(AuditEvent))
@@ -97,7 +104,7 @@ def search_events(reader: User, where: AuditFilter, page: int = 1) -> tuple[list
     return events, total
 
 
-def detail_text(detail: dict) -> str:
+def detail_text(detail: dict[str, Any]) -> str:
     """An event's detail as JSON a person reads: Chinese as characters, not \\u escapes."""
     return json.dumps(detail, ensure_ascii=False, sort_keys=True)
 
@@ -129,5 +136,5 @@ def export_events(reader: User, where: AuditFilter) -> str:
     return buffer.getvalue()
 
 
-def _described(where: AuditFilter) -> dict:
+def _described(where: AuditFilter) -> dict[str, str]:
     return {name: str(value) for name, value in vars(where).items() if value}

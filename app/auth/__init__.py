@@ -1,6 +1,7 @@
 """Accounts, roles, sign-in and the permission helpers every domain uses."""
 
 from flask import Flask, flash, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import login_manager
@@ -33,7 +34,7 @@ def _init_login(app: Flask) -> None:
     login_manager.request_loader(load_user_from_request)
 
     @login_manager.unauthorized_handler
-    def unauthorized():
+    def unauthorized() -> ResponseReturnValue:
         # JSON clients get a 401 they can act on; people are sent to the sign-in page.
         if request.path.startswith("/api/"):
             return jsonify(error=_l("Please sign in to see this page.")), 401

@@ -2,13 +2,17 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db, str_enum
+from app.extensions import Model, str_enum
 from app.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from app.org.models import OrgUnit
 
 
 class Role(enum.StrEnum):
@@ -20,7 +24,7 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"  # approves or returns courses submitted for review (when review is on)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +43,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime | None]
 
-    unit: Mapped["OrgUnit | None"] = relationship(back_populates="members")  # noqa: F821
+    unit: Mapped["OrgUnit | None"] = relationship(back_populates="members")
     role_grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
     )
@@ -62,7 +66,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
-class RoleGrant(db.Model):
+class RoleGrant(Model):
     """A role held by a user; a secretary's grant is scoped to a unit and its subtree."""
 
     __tablename__ = "role_grants"
@@ -75,10 +79,10 @@ class RoleGrant(db.Model):
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
-    unit: Mapped["OrgUnit | None"] = relationship()  # noqa: F821
+    unit: Mapped["OrgUnit | None"] = relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token a client (a phone app, a script) signed in with: stored as its SHA-256 only.
 
     It holds the account's session version of its day, so signing out everywhere, a password change

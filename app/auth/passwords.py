@@ -42,4 +42,6 @@ def hash_password(password: str) -> str:
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
-    return bool(password_hash) and check_password_hash(password_hash, password)
+    if not password_hash:
+        return False
+    return check_password_hash(password_hash, password)

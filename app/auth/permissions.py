@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from flask import abort, request
 from flask_login import current_user, login_required
@@ -9,14 +10,17 @@ from flask_login import current_user, login_required
 from app.auth.models import Role
 from app.extensions import api_token, bearer_token
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def roles_required(*roles: Role) -> Callable:
+
+def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Let the request through only for a signed-in user holding one of ``roles``."""
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         @login_required
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             if not current_user.roles.intersection(roles):
                 abort(403)
             return view(*args, **kwargs)
@@ -45,7 +49,7 @@ AUDITOR_MAY_CHANGE = frozenset(
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def is_read_only(user) -> bool:
+def is_read_only(user: Any) -> bool:
     """Whether the account may only read: signed in with the auditor role and no other."""
     return bool(user.is_authenticated and user.roles == {Role.AUDITOR})
 

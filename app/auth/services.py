@@ -4,6 +4,7 @@ import math
 import re
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
@@ -211,7 +212,7 @@ def add_account(
 
 
 def create_account(
-    username: str, display_name: str, unit: OrgUnit | None, roles: list[Role], **options
+    username: str, display_name: str, unit: OrgUnit | None, roles: list[Role], **options: Any
 ) -> User:
     """Create and commit an account; ``options`` are those of ``add_account``."""
     user = add_account(username, display_name, unit, roles, **options)

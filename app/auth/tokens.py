@@ -19,7 +19,7 @@ from app.audit.services import record_audit
 from app.auth.models import ApiToken, User
 from app.auth.services import authenticate
 from app.errors import DomainError
-from app.extensions import API_TOKEN_PREFIX, api_token, bearer_token, csrf, db
+from app.extensions import API_TOKEN_PREFIX, api_token, bearer_token, csrf, db, rows_changed
 from app.timeutil import utcnow
 
 API_PREFIX = "/api/v1/"
@@ -120,11 +120,11 @@ def devices_of(user: User, now: datetime | None = None) -> list[ApiToken]:
 
 def revoke_token(user: User, token_id: int, now: datetime | None = None) -> bool:
     """Revoke one of the user's own tokens; False when it is not theirs or already revoked."""
-    revoked = db.session.execute(
+    revoked = rows_changed(
         update(ApiToken)
         .where(ApiToken.id == token_id, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now or utcnow())
-    ).rowcount
+    )
     if revoked:
         record_audit(user, "auth.token_revoked", "api_token", token_id)
     db.session.commit()

@@ -10,13 +10,13 @@ from app.auth.models import User
 from app.auth.permissions import admin_required
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.web import safe_next_url
+from app.web import filled, safe_next_url
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 def _login_rate_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
+    return str(current_app.config["RATELIMIT_LOGIN"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -27,7 +27,9 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.username.data, form.password.data, address=request.remote_addr)
+            user = services.authenticate(
+                filled(form.username.data), filled(form.password.data), address=request.remote_addr
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -55,7 +57,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
+            services.change_password(
+                current_user, filled(form.current_password.data), filled(form.new_password.data)
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -88,12 +92,13 @@ def set_language():
     form = LanguageForm()
     if not form.validate_on_submit() or form.locale.data not in current_app.config["LANGUAGES"]:
         abort(400)
+    locale = filled(form.locale.data)
     if current_user.is_authenticated:
-        services.set_locale(current_user, form.locale.data)
+        services.set_locale(current_user, locale)
     response = redirect(safe_next_url(form.next.data))
     response.set_cookie(
         "lang",
-        form.locale.data,
+        locale,
         max_age=365 * 24 * 3600,
         httponly=True,
         samesite="Lax",
@@ -119,7 +124,7 @@ def reset_password(user_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.set_password(user, form.new_password.data)
+            services.set_password(user, filled(form.new_password.data))
         except DomainError as error:
             flash(error.message, "error")
         else:

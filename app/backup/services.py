@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from alembic.script import ScriptDirectory
 from flask import current_app
@@ -79,10 +80,18 @@ def _is_postgresql() -> bool:
 def _pg_args() -> list[str]:
     """libpq connection arguments for pg_dump/pg_restore, from the app's own database URL."""
     url = db.engine.url
-    args = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432), "--dbname", url.database]
+    args = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432), "--dbname", _database()]
     if url.username:
         args += ["--username", url.username]
     return args
+
+
+def _database() -> str:
+    """The database the app's URL names: PostgreSQL's database or SQLite's file (the settings always
+    name one; tune_sqlite and the tests never back up an in-memory database)."""
+    name = db.engine.url.database
+    assert name, "the database URL names no database"
+    return name
 
 
 def _pg_env() -> dict[str, str] | None:
@@ -104,7 +113,7 @@ def _dump_database(folder: Path) -> str:
     name = "database.sqlite3"
     db.session.commit()
     # The online backup API copies a consistent snapshot while the site keeps running.
-    source = sqlite3.connect(db.engine.url.database)
+    source = sqlite3.connect(_database())
     target = sqlite3.connect(folder / name)
     try:
         source.backup(target)
@@ -146,13 +155,13 @@ def create_backup(destination: Path) -> BackupSummary:
     return BackupSummary(destination, revision, counts, len(files))
 
 
-def _read_manifest(source: Path) -> dict:
+def _read_manifest(source: Path) -> dict[str, Any]:
     """Check the backup completely before anything is touched; return its manifest."""
     manifest_path = source / MANIFEST
     if not manifest_path.is_file():
         raise DomainError(_("%(path)s is not a backup folder (no manifest.json).", path=str(source)))
     try:
-        manifest = json.loads(manifest_path.read_text())
+        manifest: dict[str, Any] = json.loads(manifest_path.read_text())
         files = manifest["files"]
         database = manifest["database"]
     except (ValueError, KeyError, TypeError):
@@ -196,7 +205,7 @@ def _restore_database(source: Path, database_file: str) -> None:
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", *_pg_args(), str(source / database_file)])
         return
     backup = sqlite3.connect(source / database_file)
-    target = sqlite3.connect(db.engine.url.database)
+    target = sqlite3.connect(_database())
     try:
         backup.backup(target)
     finally:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
@@ -54,7 +55,7 @@ class LessonFields:
     document: str | None = None
     section: str | None = None
     quiz_source: str | None = None
-    quiz_settings: dict = field(default_factory=dict)
+    quiz_settings: dict[str, Any] = field(default_factory=dict)
     video_id: int | None = None  # a video from the video library, for a video lesson
 
 
@@ -168,7 +169,10 @@ def update_module(module: Module, title: str, summary: str = "", editor: User | 
     db.session.commit()
 
 
-def _swap(items: list, item, direction: int) -> None:
+Ordered = TypeVar("Ordered", Module, Lesson)
+
+
+def _swap(items: list[Ordered], item: Ordered, direction: int) -> None:
     """Swap ``item`` with its neighbour (direction -1 up, +1 down) and renumber positions 1..n."""
     index = items.index(item)
     other = index + direction
@@ -195,7 +199,7 @@ def move_lesson(lesson: Lesson, direction: int, editor: User | None = None) -> N
     db.session.commit()
 
 
-def _reorder(items: list, wanted_ids: list) -> None:
+def _reorder(items: list[Ordered], wanted_ids: list[int]) -> None:
     """Put ``items`` in the order of ``wanted_ids``, which must name each of them exactly once."""
     by_id = {item.id: item for item in items}
     if sorted(by_id) != sorted(wanted_ids) or len(set(wanted_ids)) != len(wanted_ids):
@@ -242,7 +246,7 @@ def remove_module(module: Module, editor: User | None = None) -> int:
     return len(removed)
 
 
-def pickable_videos(editor: User) -> Select[tuple[Video]]:
+def pickable_videos(editor: User) -> Select[Video]:
     """Select the videos a trainer may put in a lesson: the library's, except those that failed."""
     return scoped_videos(editor).where(Video.status != VideoStatus.FAILED).order_by(Video.created_at.desc())
 
@@ -288,11 +292,12 @@ def _validated_spec(
         else:
             raise CourseError(_("Choose the lesson's video from the video library."))
     elif fields.kind is LessonKind.READING:
-        if not (fields.document or "").strip():
+        document = (fields.document or "").strip()
+        if not document:
             raise LessonFieldError(
                 "document", _("Choose the document the lesson reads from the theory library.")
             )
-        spec.document = fields.document.strip()
+        spec.document = document
         spec.section = (fields.section or "").strip() or None
         problem = library.reading_target_problem(spec.document, spec.section)
         if problem:
@@ -303,8 +308,8 @@ def _validated_spec(
         if not source.strip() or not parsed.questions:
             raise CourseError(_("A quiz lesson needs its questions in GIFT format."))
         if parsed.errors:
-            line, problem = parsed.errors[0]
-            raise CourseError(_("GIFT line %(line)d: %(problem)s", line=line, problem=problem))
+            line, message = parsed.errors[0]
+            raise CourseError(_("GIFT line %(line)d: %(problem)s", line=line, problem=message))
         spec.quiz_source = source + "\n"
         spec.quiz = (
             existing.quiz_path if existing and existing.quiz_path else f"{key.rsplit('/', 1)[-1]}.gift"
@@ -366,7 +371,7 @@ def remove_lesson(lesson: Lesson, editor: User | None = None) -> None:
     db.session.commit()
 
 
-def document_choices(text: str) -> list[dict]:
+def document_choices(text: str) -> list[dict[str, str]]:
     """Theory-library documents a reading lesson can read, matching ``text`` (the lesson form's picker)."""
     return [
         {"key": document.key, "title": document.title, "collection": document.collection.name}

@@ -34,7 +34,7 @@ from app.extensions import db
 from app.library import services as library
 from app.markup import render_markdown
 from app.media.forms import STATUS_LABELS as VIDEO_STATUS_LABELS
-from app.web import run_and_flash
+from app.web import filled, run_and_flash
 
 bp = Blueprint("course_authoring", __name__, url_prefix="/authoring", template_folder="templates")
 
@@ -79,9 +79,9 @@ def _lesson(lesson_id: int) -> Lesson:
 
 def _course_fields(form: CourseForm) -> authoring.CourseFields:
     return authoring.CourseFields(
-        title=form.title.data,
+        title=filled(form.title.data),
         summary=form.summary.data or "",
-        credit_hours=form.credit_hours.data,
+        credit_hours=filled(form.credit_hours.data),
         tags=authoring.parse_tags(form.tags.data or ""),
         audience=form.audience.data or "",
     )
@@ -110,7 +110,7 @@ def new_course():
     form = NewCourseForm()
     if form.validate_on_submit():
         try:
-            course = authoring.create_course(current_user, form.slug.data, _course_fields(form))
+            course = authoring.create_course(current_user, filled(form.slug.data), _course_fields(form))
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -187,7 +187,9 @@ def add_module(course_id: int):
     form = ModuleForm()
     if form.validate_on_submit():
         run_and_flash(
-            lambda: authoring.add_module(course, form.title.data, form.summary.data or "", current_user),
+            lambda: authoring.add_module(
+                course, filled(form.title.data), form.summary.data or "", current_user
+            ),
             _("The module has been added."),
         )
     return redirect(url_for("course_authoring.edit_course", course_id=course.id))
@@ -199,14 +201,16 @@ def edit_module(module_id: int):
     form = ModuleForm()
     if form.validate_on_submit():
         run_and_flash(
-            lambda: authoring.update_module(module, form.title.data, form.summary.data or "", current_user),
+            lambda: authoring.update_module(
+                module, filled(form.title.data), form.summary.data or "", current_user
+            ),
             _("The module has been saved."),
         )
     return redirect(url_for("course_authoring.edit_course", course_id=module.course_id))
 
 
 def _direction(form: MoveForm) -> int | None:
-    return {"up": -1, "down": 1}.get(form.direction.data) if form.validate_on_submit() else None
+    return {"up": -1, "down": 1}.get(filled(form.direction.data)) if form.validate_on_submit() else None
 
 
 @bp.post("/modules/<int:module_id>/move")
@@ -271,9 +275,9 @@ def _lesson_fields(form: LessonForm) -> authoring.LessonFields:
         if getattr(form, name).data is not None
     }
     return authoring.LessonFields(
-        title=form.title.data,
+        title=filled(form.title.data),
         kind=LessonKind(form.kind.data),
-        minutes=form.minutes.data,
+        minutes=filled(form.minutes.data),
         completion=CompletionRule(form.completion.data) if form.completion.data else None,
         body=form.body.data or "",
         document=form.document.data,

@@ -18,7 +18,7 @@ courses_cli = AppGroup("courses", help="Import, sync and export course folders."
 def _owner(username: str | None) -> User | None:
     if not username:
         return None
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = db.session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise click.ClickException(f"no account named {username}")
     return user

@@ -4,6 +4,7 @@ Nothing here touches the database: a folder is parsed completely (every error na
 line) before the importer writes anything, and the exporter writes exactly what the parser reads.
 """
 
+import enum
 import hashlib
 import json
 import re
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
+from typing import Any, Literal, TypeVar, overload
 
 import yaml
 from flask_babel import gettext as _
@@ -90,7 +92,7 @@ class LessonSpec:
     section: str | None = None
     quiz: str | None = None
     quiz_source: str | None = None
-    quiz_settings: dict = field(default_factory=dict)
+    quiz_settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
@@ -176,7 +178,7 @@ class _YamlFile:
             data = yaml.safe_load(text) if node is not None else {}
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
-            if error.context_mark and mark.line >= len(text.rstrip("\n").split("\n")):
+            if error.context_mark and mark is not None and mark.line >= len(text.rstrip("\n").split("\n")):
                 mark = error.context_mark  # "unexpected end": point at what was left open instead
             line = first_line + mark.line if mark else None
             raise CourseFormatError(
@@ -186,7 +188,7 @@ class _YamlFile:
             raise CourseFormatError(label, None, _("invalid YAML")) from error
         if node is not None and not isinstance(node, yaml.MappingNode):
             raise CourseFormatError(label, first_line, _('expected "key: value" lines'))
-        self.data: dict = data or {}
+        self.data: dict[str, Any] = data or {}
         self.lines: dict[str, int] = {}
         for key_node, _value in node.value if node is not None else []:
             key = str(key_node.value)
@@ -207,6 +209,10 @@ class _YamlFile:
                     _('unknown key "%(key)s"; allowed: %(allowed)s', key=key, allowed=", ".join(allowed)),
                 )
 
+    @overload
+    def text(self, key: str, required: Literal[True], max_length: int = 200) -> str: ...
+    @overload
+    def text(self, key: str, required: bool = False, max_length: int = 200) -> str | None: ...
     def text(self, key: str, required: bool = False, max_length: int = 200) -> str | None:
         value = self.data.get(key)
         if value is None or value == "":
@@ -347,7 +353,14 @@ def _tags(meta: _YamlFile) -> list[str]:
     return tags
 
 
-def _choice(meta: _YamlFile, key: str, enum_class, default):
+E = TypeVar("E", bound=enum.Enum)
+
+
+@overload
+def _choice(meta: _YamlFile, key: str, enum_class: type[E], default: E) -> E: ...
+@overload
+def _choice(meta: _YamlFile, key: str, enum_class: type[E], default: None) -> E | None: ...
+def _choice(meta: _YamlFile, key: str, enum_class: type[E], default: E | None) -> E | None:
     value = meta.data.get(key)
     if value is None:
         return default
@@ -435,15 +448,15 @@ def _parse_lesson(root: Path, path: Path, key: str, label: str, targets: _Readin
         lesson.quiz_source = _read_text(gift, gift_label)
         parsed = parse_gift(lesson.quiz_source)
         if parsed.errors:
-            line, problem = parsed.errors[0]
-            raise CourseFormatError(gift_label, line, problem)
+            line, message = parsed.errors[0]
+            raise CourseFormatError(gift_label, line, message)
         if not parsed.questions:
             raise CourseFormatError(gift_label, None, _("the GIFT file is empty: it holds no question"))
         lesson.quiz_settings = _quiz_settings(meta)
     return lesson
 
 
-def _quiz_settings(meta: _YamlFile) -> dict:
+def _quiz_settings(meta: _YamlFile) -> dict[str, Any]:
     value = meta.data.get("quiz_settings") or {}
     if not isinstance(value, dict):
         raise meta.error("quiz_settings", _("quiz_settings must be a mapping such as {pass_score: 60}"))
@@ -459,7 +472,11 @@ def _quiz_settings(meta: _YamlFile) -> dict:
         valid = (
             isinstance(setting, bool)
             if kind is bool
-            else isinstance(setting, int) and not isinstance(setting, bool) and low <= setting <= high
+            else isinstance(setting, int)
+            and not isinstance(setting, bool)
+            and low is not None
+            and high is not None
+            and low <= setting <= high
         )
         if not valid:
             problem = (
@@ -480,7 +497,7 @@ def _quiz_settings(meta: _YamlFile) -> dict:
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def _dump(data: dict) -> str:
+def _dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
 
 
@@ -492,7 +509,7 @@ def write_course_folder(course: CourseSpec, target: Path, assets_from: Path | No
     """Write ``course`` in the folder format under ``target``/<slug>; copy assets from ``assets_from``."""
     root = Path(target) / course.slug
     root.mkdir(parents=True, exist_ok=True)
-    meta = {"slug": course.slug, "title": course.title}
+    meta: dict[str, Any] = {"slug": course.slug, "title": course.title}
     if course.summary:
         meta["summary"] = course.summary
     meta["credit_hours"] = _hours_for_yaml(course.credit_hours)
@@ -510,7 +527,7 @@ def write_course_folder(course: CourseSpec, target: Path, assets_from: Path | No
     for number, module in enumerate(course.modules, start=1):
         folder = root / f"{number:02d}-{module.key}"
         folder.mkdir(exist_ok=True)
-        module_meta = {"title": module.title}
+        module_meta: dict[str, Any] = {"title": module.title}
         if module.summary:
             module_meta["summary"] = module.summary
         (folder / MODULE_FILE).write_text(_dump(module_meta), encoding="utf-8")
@@ -529,7 +546,7 @@ def write_course_folder(course: CourseSpec, target: Path, assets_from: Path | No
 
 
 def _lesson_text(lesson: LessonSpec) -> str:
-    meta: dict = {"title": lesson.title, "kind": lesson.kind.value, "minutes": lesson.minutes}
+    meta: dict[str, Any] = {"title": lesson.title, "kind": lesson.kind.value, "minutes": lesson.minutes}
     meta["completion"] = lesson.completion.value
     if lesson.video:
         meta["video"] = lesson.video

@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -11,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.courses.models import CompletionRule, CourseStatus, LessonKind, ReviewStatus, RevisionOrigin
@@ -61,7 +64,7 @@ REVIEW_STATUS_LABELS = {
 }
 
 
-def select_choices(pairs) -> list[SelectChoice]:
+def select_choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
     """Build a select field's options from (value, label) pairs."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
 
@@ -70,7 +73,10 @@ class CourseForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
     credit_hours = DecimalField(
-        _l("Credit hours (学时)"), places=1, default=1, validators=[InputRequired(), NumberRange(0, 999)]
+        _l("Credit hours (学时)"),
+        places=1,
+        default=Decimal(1),
+        validators=[InputRequired(), NumberRange(0, 999)],
     )
     tags = StringField(_l("Tags (separated by commas)"), validators=[Optional(), Length(max=500)])
     audience = StringField(_l("Audience"), validators=[Optional(), Length(max=200)])

@@ -4,6 +4,7 @@ import json
 import logging
 import shutil
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from flask import current_app
@@ -115,7 +116,7 @@ def import_course_documents(folder: Path) -> None:
         if outcome.status == "refused":
             raise CourseFormatError(label, None, outcome.reason)
         expected = library.document_key(Path(outcome.path).relative_to(documents).with_suffix("").as_posix())
-        found = library.get_document(outcome.document_id)
+        found = library.get_document(outcome.document_id) if outcome.document_id is not None else None
         if found is not None and found.key != expected:
             raise CourseFormatError(
                 label,
@@ -165,13 +166,14 @@ def link_videos(result: ImportResult, owner: User | None) -> None:
 def _apply(spec: CourseSpec, owner: User | None, source_dir: str | None) -> ImportResult:
     now = utcnow()
     course = db.session.scalar(select(Course).where(Course.slug == spec.slug))
-    result = ImportResult(course=course)
     if course is None:
         course = Course(slug=spec.slug, owner=owner, created_at=now)
         db.session.add(course)
         result = ImportResult(course=course, created=True)
-    elif course.owner_id is None and owner is not None:
-        course.owner = owner
+    else:
+        result = ImportResult(course=course)
+        if course.owner_id is None and owner is not None:
+            course.owner = owner
     apply_spec(course, spec, result, owner, source_dir, RevisionOrigin.FOLDER)
     return result
 
@@ -262,7 +264,7 @@ def course_revisions(course: Course, limit: int = 20) -> list[CourseRevision]:
     )
 
 
-def _apply_modules(course: Course, modules: list[ModuleSpec], result: ImportResult, now) -> None:
+def _apply_modules(course: Course, modules: list[ModuleSpec], result: ImportResult, now: datetime) -> None:
     existing_modules = {module.key: module for module in course.modules}
     existing_lessons = {lesson.key: lesson for module in course.modules for lesson in module.lessons}
     wanted_modules: set[str] = set()
@@ -298,7 +300,15 @@ def _apply_modules(course: Course, modules: list[ModuleSpec], result: ImportResu
             result.course_changed = True
 
 
-def _apply_lesson(course, module, spec: LessonSpec, position, existing, result: ImportResult, now) -> None:
+def _apply_lesson(
+    course: Course,
+    module: Module,
+    spec: LessonSpec,
+    position: int,
+    existing: dict[str, Lesson],
+    result: ImportResult,
+    now: datetime,
+) -> None:
     lesson = existing.get(spec.key)
     content_hash = spec.content_hash
     if lesson is None:

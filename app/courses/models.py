@@ -3,12 +3,13 @@
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import db, str_enum
+from app.extensions import Model, str_enum
 from app.media.models import Video
 from app.org.models import OrgUnit
 from app.timeutil import utcnow
@@ -43,7 +44,7 @@ COMPLETION_RULES: dict[LessonKind, tuple[CompletionRule, ...]] = {
 }
 
 
-class Course(db.Model):
+class Course(Model):
     __tablename__ = "courses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +90,7 @@ class Course(db.Model):
         return f"<Course {self.slug}>"
 
 
-class CourseTag(db.Model):
+class CourseTag(Model):
     __tablename__ = "course_tags"
     __table_args__ = (UniqueConstraint("course_id", "name", name="uq_course_tags_course_name"),)
 
@@ -101,7 +102,7 @@ class CourseTag(db.Model):
     course: Mapped[Course] = relationship(back_populates="tags")
 
 
-class Module(db.Model):
+class Module(Model):
     __tablename__ = "modules"
     __table_args__ = (UniqueConstraint("course_id", "key", name="uq_modules_course_key"),)
 
@@ -122,7 +123,7 @@ class Module(db.Model):
         return [lesson for lesson in self.lessons if lesson.removed_at is None]
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     """A lesson; removed lessons are kept (``removed_at``) so recorded progress never disappears."""
 
     __tablename__ = "lessons"
@@ -146,7 +147,7 @@ class Lesson(db.Model):
     reading_section: Mapped[str | None] = mapped_column(String(200))
     quiz_path: Mapped[str | None] = mapped_column(String(500))  # a GIFT file inside the course folder
     quiz_source: Mapped[str | None] = mapped_column(Text)  # that file's text, for the quizzes domain
-    quiz_settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    quiz_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The quiz made from that file (app/courses/quiz_link.py); passing it completes the lesson.
     quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id", ondelete="SET NULL"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -162,7 +163,7 @@ class Lesson(db.Model):
         return f"<Lesson {self.key}>"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A course assigned to a unit, and so to everyone in its subtree, for a year."""
 
     __tablename__ = "assignments"
@@ -190,7 +191,7 @@ class RevisionOrigin(enum.StrEnum):
     REVIEW = "review"  # a working copy approved by a reviewer
 
 
-class CourseRevision(db.Model):
+class CourseRevision(Model):
     """A published course as members saw it after one change: appended, never edited."""
 
     __tablename__ = "course_revisions"
@@ -206,7 +207,7 @@ class CourseRevision(db.Model):
     lessons_updated: Mapped[int] = mapped_column(default=0)
     lessons_removed: Mapped[int] = mapped_column(default=0)
     # The whole course in the folder format's terms (course.yml fields, modules, lessons with bodies).
-    snapshot: Mapped[dict] = mapped_column(JSON)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     course: Mapped[Course] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -219,7 +220,7 @@ class ReviewStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # taken back by the trainer before a decision
 
 
-class CourseReview(db.Model):
+class CourseReview(Model):
     """One submission of a course (a draft, or a published course's working copy) for review."""
 
     __tablename__ = "course_reviews"
@@ -248,7 +249,7 @@ class EnrolmentSource(enum.StrEnum):
     SELF = "self"
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolments"
     __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_enrolments_course_user"),)
 

@@ -31,7 +31,7 @@ def can_review(user: User) -> bool:
     return user.is_authenticated and bool(user.roles & {Role.REVIEWER, Role.ADMIN})
 
 
-def editable_courses(user: User) -> Select[tuple[Course]]:
+def editable_courses(user: User) -> Select[Course]:
     """Select the courses the user may edit."""
     statement = select(Course)
     if user.has_role(Role.ADMIN):
@@ -41,7 +41,7 @@ def editable_courses(user: User) -> Select[tuple[Course]]:
     return statement.where(false())
 
 
-def visible_courses(user: User) -> Select[tuple[Course]]:
+def visible_courses(user: User) -> Select[Course]:
     """Select the courses the user may open as a learner: published ones."""
     return select(Course).where(Course.status == CourseStatus.PUBLISHED)
 
@@ -59,7 +59,7 @@ def can_assign(user: User) -> bool:
     return assigns_anywhere(user) or managed_paths(user) != []
 
 
-def assignable_units(user: User) -> Select[tuple[OrgUnit]]:
+def assignable_units(user: User) -> Select[OrgUnit]:
     """Select the units the user may assign courses to."""
     if assigns_anywhere(user):
         return select(OrgUnit)
@@ -72,7 +72,7 @@ def can_assign_to(user: User, unit: OrgUnit) -> bool:
     return path_covered(managed_paths(user), unit.path)
 
 
-def visible_assignments(user: User, course: Course) -> Select[tuple[Assignment]]:
+def visible_assignments(user: User, course: Course) -> Select[Assignment]:
     """Select a course's assignments to units the user may assign to."""
     statement = select(Assignment).where(Assignment.course_id == course.id)
     if assigns_anywhere(user):

@@ -86,6 +86,6 @@ def may_take(user: User, quiz_id: int) -> bool:
     return not lessons or any(can_view_course(user, lesson.course) for lesson in lessons)
 
 
-def lesson_quiz_ids() -> Select:
+def lesson_quiz_ids() -> Select[int | None]:
     """The ids of quizzes made for lessons: members reach them through the lesson, not the quiz list."""
     return select(Lesson.quiz_id).where(Lesson.quiz_id.is_not(None))

@@ -175,6 +175,7 @@ def start_revision(published: Course, editor: User) -> Course:
         record_audit(editor, "course.revision_started", "course", published.id, {"working_copy": copy.id})
     elif (
         pending_review(copy) is None
+        and copy.synced_at is not None
         and copy.updated_at <= copy.synced_at
         and published.updated_at > copy.synced_at
     ):
@@ -329,7 +330,7 @@ def _decide(review: CourseReview, reviewer: User, status: ReviewStatus, comments
 # --- what reviewers see ---------------------------------------------------------------------------
 
 
-def pending_reviews() -> Select[tuple[CourseReview]]:
+def pending_reviews() -> Select[CourseReview]:
     return (
         select(CourseReview)
         .where(CourseReview.status == ReviewStatus.PENDING)

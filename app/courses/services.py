@@ -183,7 +183,12 @@ def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
 
 
 def assign_course(
-    course: Course, unit: OrgUnit, year: int, required: bool, due_date: date | None, assigned_by: User
+    course: Course,
+    unit: OrgUnit,
+    year: int,
+    required: bool,
+    due_date: date | None,
+    assigned_by: User | None,
 ) -> Assignment:
     """Assign a published course to a unit (and so its subtree) for a year; enrol its members."""
     if course.status is not CourseStatus.PUBLISHED:

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.markup import render_markdown
 from app.org.models import OrgUnit
 from app.org.services import name_paths
+from app.web import filled
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
@@ -180,7 +181,7 @@ def assignments(slug: str):
             abort(403)
         try:
             services.assign_course(
-                course, unit, form.year.data, form.required.data, form.due_date.data, current_user
+                course, unit, filled(form.year.data), form.required.data, form.due_date.data, current_user
             )
         except DomainError as error:
             flash(error.message, "error")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.courses.models import Lesson
-from app.extensions import db, str_enum
+from app.extensions import Model, str_enum
 from app.timeutil import utcnow
 
 
@@ -18,7 +18,7 @@ class PostStatus(enum.StrEnum):
     DELETED = "deleted"  # by a moderator, with a reason; kept in the database, never shown
 
 
-class Post(db.Model):
+class Post(Model):
     """A post in a lesson's discussion; replies point at the thread's first post (``parent``)."""
 
     __tablename__ = "discussion_posts"
@@ -59,7 +59,7 @@ class Post(db.Model):
         return f"<Post {self.id} lesson={self.lesson_id}>"
 
 
-class PostReport(db.Model):
+class PostReport(Model):
     """A member's report of a post to the moderators; one per member and post."""
 
     __tablename__ = "discussion_reports"
@@ -76,7 +76,7 @@ class PostReport(db.Model):
     reporter: Mapped[User] = relationship()
 
 
-class ReplyMark(db.Model):
+class ReplyMark(Model):
     """When a member last looked at the replies to their posts: newer replies are unread."""
 
     __tablename__ = "discussion_reply_marks"

@@ -53,7 +53,7 @@ def has_question_overview(user: User) -> bool:
     return user.is_authenticated and bool(user.roles & {Role.TRAINER, Role.ADMIN})
 
 
-def overview_courses(user: User) -> Select[tuple[int]]:
+def overview_courses(user: User) -> Select[int]:
     """Select the ids of the courses whose questions the user answers: their own (admins: all)."""
     if user.has_role(Role.ADMIN):
         return visible_courses(user).with_only_columns(Course.id)
@@ -62,7 +62,7 @@ def overview_courses(user: User) -> Select[tuple[int]]:
     return select(Course.id).where(false())
 
 
-def readable_posts(user: User) -> Select[tuple[Post]]:
+def readable_posts(user: User) -> Select[Post]:
     """Select posts in discussions the user may read (published courses the user may see)."""
     course_ids = (
         visible_courses(user).where(Course.status == CourseStatus.PUBLISHED).with_only_columns(Course.id)

@@ -182,7 +182,7 @@ def lesson_threads(lesson: Lesson) -> list[Thread]:
     return sorted(shown, key=lambda thread: (thread.root.pinned_at is None, thread.root.created_at))
 
 
-def _replies_to(user: User) -> Select[tuple[Post]]:
+def _replies_to(user: User) -> Select[Post]:
     parent = aliased(Post)
     quoted = aliased(Post)
     return (
@@ -231,7 +231,7 @@ def mark_replies_seen(user: User) -> None:
     db.session.commit()
 
 
-def open_questions(user: User) -> Select[tuple[Post]]:
+def open_questions(user: User) -> Select[Post]:
     """Select unanswered questions in the courses the user answers for, oldest first."""
     return (
         readable_posts(user)
@@ -246,7 +246,7 @@ def open_questions(user: User) -> Select[tuple[Post]]:
     )
 
 
-def open_reports(user: User) -> Select[tuple[PostReport]]:
+def open_reports(user: User) -> Select[PostReport]:
     """Select unresolved reports on posts in the courses the user answers for, oldest first."""
     post_ids = readable_posts(user).where(Lesson.course_id.in_(overview_courses(user)))
     return (
@@ -269,4 +269,4 @@ def reply_counts(posts: list[Post]) -> dict[int, int]:
         .where(Post.parent_id.in_(ids), Post.status == PostStatus.VISIBLE)
         .group_by(Post.parent_id)
     )
-    return dict(rows.all())
+    return {parent_id: count for parent_id, count in rows if parent_id is not None}

@@ -13,12 +13,13 @@ from app.discussions.models import Post, PostStatus
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.markup import render_markdown
+from app.web import filled
 
 bp = Blueprint("discussions", __name__, url_prefix="/discussions", template_folder="templates")
 
 
 def _post_rate_limit() -> str:
-    return current_app.config["DISCUSSION_POST_RATE_LIMIT"]
+    return str(current_app.config["DISCUSSION_POST_RATE_LIMIT"])
 
 
 def _poster_key() -> str:
@@ -73,7 +74,7 @@ def lesson_url(lesson: Lesson, post: Post | None = None, anchor: str | None = No
 
 
 @bp.app_template_global("lesson_discussion")
-def lesson_discussion(lesson: Lesson) -> dict | None:
+def lesson_discussion(lesson: Lesson) -> dict[str, object] | None:
     """What the lesson page's discussion needs; None when the lesson has no discussion for the user."""
     if not permissions.can_read_discussion(current_user, lesson):
         return None
@@ -94,7 +95,7 @@ def post_markdown(text: str):
 
 
 @bp.app_context_processor
-def discussion_navigation() -> dict:
+def discussion_navigation() -> dict[str, object]:
     def unread_replies() -> int:
         return services.unread_reply_count(current_user) if current_user.is_authenticated else 0
 
@@ -119,7 +120,7 @@ def create_post(lesson_id: int):
         )
         return redirect(lesson_url(lesson, anchor="new-post"))
     try:
-        post = services.create_post(current_user, lesson, form.body.data, form.is_question.data)
+        post = services.create_post(current_user, lesson, filled(form.body.data), form.is_question.data)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(lesson_url(lesson, anchor="new-post"))
@@ -135,7 +136,9 @@ def reply(post_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            reply = services.reply_to(current_user, post, form.body.data, quote=form.quote.data == "1")
+            reply = services.reply_to(
+                current_user, post, filled(form.body.data), quote=form.quote.data == "1"
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -191,7 +194,7 @@ def report(post_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            services.report_post(current_user, post, form.reason.data)
+            services.report_post(current_user, post, filled(form.reason.data))
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -210,7 +213,7 @@ def moderate(post_id: int):
         flash(_("Choose an action and give a reason."), "error")
     else:
         try:
-            services.moderate_post(current_user, post, form.action.data, form.reason.data)
+            services.moderate_post(current_user, post, form.action.data, filled(form.reason.data))
         except DomainError as error:
             flash(error.message, "error")
         else:

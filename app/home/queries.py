@@ -8,8 +8,9 @@ computed), courses' lesson lists are read for all candidate courses at once.
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVarTuple
 
-from sqlalchemy import Select, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, func, or_, select, union_all
 
 from app.auth.models import Role, User
 from app.courses.models import Course, CourseStatus, Lesson, LessonKind, Module
@@ -27,6 +28,8 @@ from app.quizzes.permissions import takeable_quizzes
 from app.reports.pace import expected_hours
 from app.timeutil import utcnow
 
+Columns = TypeVarTuple("Columns")
+
 RECENT_LESSONS = 20  # the lessons looked at when the latest one's course is finished
 WAITING_QUIZZES = 8
 
@@ -40,7 +43,7 @@ class NextStep:
     started: bool = True  # False: a lesson not opened yet (the next one, or a first lesson)
 
 
-def _current_lessons() -> Select[tuple[Lesson]]:
+def _current_lessons() -> Select[Lesson]:
     """Lessons a member may study: current, in a current module of a published course."""
     return (
         select(Lesson)
@@ -175,7 +178,7 @@ class WaitingQuiz:
     attempted: bool = False  # an attempt is open, or finished without passing
 
 
-def _attempts(member: User):
+def _attempts(member: User) -> Subquery:
     """Per quiz, the member's finished attempts and whether one is open (a subquery)."""
     return (
         select(
@@ -189,14 +192,14 @@ def _attempts(member: User):
     )
 
 
-def _open_now(statement, now: datetime):
+def _open_now(statement: Select[*Columns], now: datetime) -> Select[*Columns]:
     return statement.where(
         or_(Quiz.opens_at.is_(None), Quiz.opens_at <= now),
         or_(Quiz.closes_at.is_(None), Quiz.closes_at > now),
     )
 
 
-def _attempts_left(attempts):
+def _attempts_left(attempts: Subquery) -> ColumnElement[bool]:
     return or_(Quiz.attempts_allowed == 0, func.coalesce(attempts.c.finished, 0) < Quiz.attempts_allowed)
 
 
@@ -306,7 +309,12 @@ class Home:
     @property
     def is_new(self) -> bool:
         """A member with no course, no study and no hours: the home says where to start."""
-        return self.is_member and not self.courses and self.next_step is None and not self.pace.total
+        return (
+            self.is_member
+            and not self.courses
+            and self.next_step is None
+            and not (self.pace and self.pace.total)
+        )
 
 
 def home_for(user: User) -> Home:

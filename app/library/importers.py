@@ -13,6 +13,7 @@ from datetime import date
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import PurePath
+from typing import Any
 from xml.etree import ElementTree
 
 import markdown
@@ -127,7 +128,7 @@ def date_in_text(text: str) -> date | None:
     return None
 
 
-def parse_date(value) -> date | None:
+def parse_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     return date_in_text(str(value)) if value else None
@@ -197,7 +198,9 @@ def split_articles(sections: list[ParsedSection]) -> list[ParsedSection]:
     result = [ParsedSection(only.heading, only.level, only.paragraphs[: starts[0]])]
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(only.paragraphs)
-        label = ARTICLE_START.match(only.paragraphs[start]).group(1)
+        match = ARTICLE_START.match(only.paragraphs[start])
+        assert match is not None  # starts holds the paragraphs it matches
+        label = match.group(1)
         result.append(ParsedSection(label, only.level + 1, only.paragraphs[start:end]))
     return result
 
@@ -215,7 +218,7 @@ SKIPPED_TAGS = {"script", "style", "head", "nav", "noscript", "template", "svg",
 class _SectionsParser(HTMLParser):
     """Collect headings and text blocks from HTML; the <title> and <meta> give metadata."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.sections = [ParsedSection("", 1)]
         self.meta: dict[str, str] = {}
@@ -225,10 +228,11 @@ class _SectionsParser(HTMLParser):
         self._skip_depth = 0
         self._in_title = False
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if tag == "meta" and attributes.get("name") and attributes.get("content"):
-            self.meta[attributes["name"].lower()] = attributes["content"]
+        name, content = attributes.get("name"), attributes.get("content")
+        if tag == "meta" and name and content:
+            self.meta[name.lower()] = content
         if tag == "title":
             self._in_title = True
             return
@@ -241,7 +245,7 @@ class _SectionsParser(HTMLParser):
         elif tag in BLOCK_TAGS:
             self._flush(soft=tag == "br")
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
             return
@@ -257,13 +261,13 @@ class _SectionsParser(HTMLParser):
         elif tag in BLOCK_TAGS:
             self._flush()
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
         elif not self._skip_depth:
             self._buffer.append(data)
 
-    def _flush(self, soft: bool = False):
+    def _flush(self, soft: bool = False) -> None:
         if self._heading_level is not None:
             if soft:
                 self._buffer.append(" ")
@@ -278,7 +282,7 @@ class _SectionsParser(HTMLParser):
         else:
             self.sections[-1].paragraphs.append(text)
 
-    def close(self):
+    def close(self) -> None:
         super().close()
         self._flush()
 
@@ -332,7 +336,7 @@ FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.S)
 
 def parse_markdown(text: str, stem: str) -> ParsedDocument:
     """Headings become sections; front matter (YAML) gives author, date, source and tags."""
-    meta: dict = {}
+    meta: dict[str, Any] = {}
     match = FRONT_MATTER.match(text)
     if match:
         try:

@@ -1,15 +1,16 @@
 """The theory library: collections of documents, each kept as ordered sections, and reading positions."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 
-class Collection(db.Model):
+class Collection(Model):
     """A shelf of the library, such as 党章党规, 经典著作, 重要讲话 or 学习资料."""
 
     __tablename__ = "library_collections"
@@ -24,7 +25,7 @@ class Collection(db.Model):
         return f"<Collection {self.id} {self.name}>"
 
 
-class Document(db.Model):
+class Document(Model):
     """One text of the library; the database is the truth and the search index a copy of it."""
 
     __tablename__ = "library_documents"
@@ -71,7 +72,7 @@ class Document(db.Model):
         return f"<Document {self.id} {self.key}>"
 
 
-class Section(db.Model):
+class Section(Model):
     """A chapter or section of a document, in reading order, with the anchor links point at."""
 
     __tablename__ = "library_sections"
@@ -96,7 +97,7 @@ class Section(db.Model):
         return [paragraph for paragraph in self.text.split("\n\n") if paragraph.strip()]
 
 
-class DocumentRevision(db.Model):
+class DocumentRevision(Model):
     """A document's text as it was before another file replaced it: a replacement loses nothing."""
 
     __tablename__ = "library_document_revisions"
@@ -111,7 +112,7 @@ class DocumentRevision(db.Model):
     source_format: Mapped[str] = mapped_column(String(10))
     content_hash: Mapped[str] = mapped_column(String(64))
     # The replaced sections: [{"position", "level", "heading", "anchor", "text"}, ...] in order.
-    sections: Mapped[list] = mapped_column(JSON)
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -122,7 +123,7 @@ class DocumentRevision(db.Model):
         return "\n\n".join(section["text"] for section in self.sections)
 
 
-class ReadingPosition(db.Model):
+class ReadingPosition(Model):
     """Where a member last was in a document, so the reading page can take them back there."""
 
     __tablename__ = "library_reading_positions"
@@ -139,7 +140,7 @@ class ReadingPosition(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class IndexPending(db.Model):
+class IndexPending(Model):
     """A document whose search-index entries may not match the database yet (changed or deleted).
 
     Written in the transaction that changes the document, so no change can go unrecorded; removed by

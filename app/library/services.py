@@ -16,9 +16,11 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, extract, func, select, tuple_
@@ -198,7 +200,7 @@ def import_upload(
     except ImportRefused as error:
         db.session.rollback()
         raise DomainError(error.reason) from error
-    if outcome.status != "unchanged":
+    if outcome.status != "unchanged" and outcome.document_id is not None:
         _update_index([outcome.document_id])
     return outcome
 
@@ -406,7 +408,7 @@ def index_documents(document_ids: list[int]) -> int:
     return len(ids)
 
 
-def _clear_marks(marks: list) -> None:
+def _clear_marks(marks: Sequence[Iterable[object]]) -> None:
     if marks:
         db.session.execute(
             delete(IndexPending).where(
@@ -551,7 +553,11 @@ def update_metadata(document: Document, changes: DocumentChanges) -> Document:
 def delete_document(document: Document) -> None:
     """Delete a document with its sections and reading positions, and drop it from the index."""
     document_id = document.id
-    db.session.execute(ReadingPosition.__table__.delete().where(ReadingPosition.document_id == document_id))
+    db.session.execute(
+        delete(ReadingPosition)
+        .where(ReadingPosition.document_id == document_id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.delete(document)
     _mark_for_indexing([document_id])
     db.session.commit()
@@ -561,7 +567,7 @@ def delete_document(document: Document) -> None:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def documents_query(collection_id: int | None = None) -> Select[tuple[Document]]:
+def documents_query(collection_id: int | None = None) -> Select[Document]:
     statement = (
         select(Document)
         .options(selectinload(Document.collection))
@@ -661,7 +667,7 @@ class SearchResult:
     score: float
     date: date | None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "document_id": self.document_id,
             "title": self.title,
@@ -704,7 +710,7 @@ class SearchPage:
             )
         return None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "query": self.query,
             "page": self.page,
@@ -730,7 +736,7 @@ def search_library(
     Never rebuilds the index: a missing or unreadable one gets its rebuild queued (once) and the
     page says so; changes still waiting for the indexing job are announced too.
     """
-    options = {
+    options: dict[str, Any] = {
         "collection_id": collection.id if collection else None,
         "year": year,
         "sort": "date" if sort == "date" else "relevance",

@@ -1,6 +1,8 @@
 """The library pages: browse, search, read; trainers and admins also upload, edit and delete."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import cast
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,9 +13,10 @@ from app.library import index, learning, permissions, services
 from app.library.forms import FORMATS_HINT, DocumentForm, UploadForm
 from app.library.models import Document
 from app.media import quotas
+from app.web import filled
 
 bp = Blueprint("library", __name__, url_prefix="/library", template_folder="templates")
-bp.record_once(lambda state: index.init_app(state.app))
+bp.record_once(lambda state: index.init_app(cast(Flask, state.app)))
 
 SORTS = ("relevance", "date")
 
@@ -63,7 +66,9 @@ def catalogue():
 def search():
     text = request.args.get("q", "")
     collection = services.find_collection(_int_arg("collection"))
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "relevance"
+    sort = request.args.get("sort", "relevance")
+    if sort not in SORTS:
+        sort = "relevance"
     found = None
     if text.strip():
         found = services.search_library(
@@ -116,7 +121,7 @@ def upload():
         data = upload_file.read(services.MAX_FILE_BYTES + 1)
         quotas.record_upload(current_user, "library", len(data))
         try:
-            collection = services.ensure_collection(form.collection.data)
+            collection = services.ensure_collection(filled(form.collection.data))
             outcome = services.import_upload(
                 upload_file.filename or "", data, collection, user=current_user, replace=form.replace.data
             )
@@ -150,13 +155,13 @@ def edit(document_id: int):
         form.collection.data = document.collection.name
     if form.validate_on_submit():
         changes = services.DocumentChanges(
-            title=form.title.data,
+            title=filled(form.title.data),
             author=form.author.data or "",
             date=form.date.data,
             source=form.source.data or "",
             tags=form.tags.data or "",
-            collection_name=form.collection.data,
-            key=form.key.data,
+            collection_name=filled(form.collection.data),
+            key=filled(form.key.data),
         )
         try:
             services.update_metadata(document, changes)

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
 
@@ -43,6 +44,7 @@ MIN_DURATION, MAX_DURATION = 0.5, 12 * 3600.0
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_prctl: Callable[..., int] | None
 try:
     _prctl = ctypes.CDLL(None, use_errno=True).prctl
 except (OSError, AttributeError):  # not Linux: children outlive a killed worker there
@@ -106,7 +108,7 @@ class ProbeResult:
         return CONTAINER_SUFFIXES.get(self.demuxer, "")
 
 
-def _rotation(stream: dict) -> int:
+def _rotation(stream: dict[str, Any]) -> int:
     rotate = stream.get("tags", {}).get("rotate")
     if rotate is None:
         for side_data in stream.get("side_data_list", []):
@@ -118,7 +120,7 @@ def _rotation(stream: dict) -> int:
         return 0
 
 
-def _float(value) -> float | None:
+def _float(value: Any) -> float | None:  # a value of ffprobe's JSON
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -181,7 +183,7 @@ def rendition_heights(source_height: int) -> list[int]:
     return heights or [source_height - source_height % 2]
 
 
-def _input(source: Path, probe: ProbeResult, **options):
+def _input(source: Path, probe: ProbeResult, **options: object) -> Any:  # an ffmpeg-python node
     return ffmpeg.input("file:" + str(source), f=probe.demuxer, **SAFE_INPUT, **options)
 
 
@@ -205,7 +207,8 @@ def transcode_command(source: Path, probe: ProbeResult, outputs: dict[int, Path]
             )
         )
     command = ffmpeg.merge_outputs(*encoded).global_args("-nostdin", "-loglevel", "error", "-nostats")
-    return command.overwrite_output().compile(cmd="ffmpeg")
+    args: list[str] = command.overwrite_output().compile(cmd="ffmpeg")
+    return args
 
 
 def poster_command(source: Path, probe: ProbeResult, output: Path) -> list[str]:
@@ -214,7 +217,10 @@ def poster_command(source: Path, probe: ProbeResult, output: Path) -> list[str]:
     height = min(probe.height - probe.height % 2, RENDITION_HEIGHTS[0])
     frame = _input(source, probe, ss=f"{at:.3f}").video.filter("scale", -2, height)
     command = ffmpeg.output(frame, str(output), vframes=1, f="image2", **{"q:v": 3})
-    return command.global_args("-nostdin", "-loglevel", "error").overwrite_output().compile(cmd="ffmpeg")
+    args: list[str] = (
+        command.global_args("-nostdin", "-loglevel", "error").overwrite_output().compile(cmd="ffmpeg")
+    )
+    return args
 
 
 def run_ffmpeg(
@@ -236,9 +242,10 @@ def run_ffmpeg(
             preexec_fn=_dying_with_this_process(),
         ) as process,
     ):
+        assert process.stdout is not None  # stdout=PIPE
         timed_out = threading.Event()
 
-        def kill_at_time_limit():
+        def kill_at_time_limit() -> None:
             timed_out.set()
             process.kill()
 

@@ -2,12 +2,16 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db, str_enum
+from app.extensions import Model, str_enum
 from app.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
 class VideoStatus(enum.StrEnum):
@@ -17,7 +21,7 @@ class VideoStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class Video(db.Model):
+class Video(Model):
     """One uploaded file (the same bytes uploaded twice are one Video) and its transcoding job's state."""
 
     __tablename__ = "videos"
@@ -47,7 +51,7 @@ class Video(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    uploaded_by: Mapped["User | None"] = relationship()  # noqa: F821
+    uploaded_by: Mapped["User | None"] = relationship()
     renditions: Mapped[list["Rendition"]] = relationship(
         back_populates="video", cascade="all, delete-orphan", order_by="Rendition.height.desc()"
     )
@@ -62,7 +66,7 @@ class Video(db.Model):
         return f"<Video {self.id} {self.sha256[:12]} {self.status.value}>"
 
 
-class Rendition(db.Model):
+class Rendition(Model):
     """An H.264/AAC MP4 (+faststart) of a video at one height: 720p, 360p, never above the source."""
 
     __tablename__ = "video_renditions"
@@ -82,7 +86,7 @@ class Rendition(db.Model):
         return f"{self.height}p"
 
 
-class Subtitle(db.Model):
+class Subtitle(Model):
     """A WebVTT file a trainer attached to a video, one per language, with its cue text kept for search."""
 
     __tablename__ = "video_subtitles"
@@ -101,10 +105,10 @@ class Subtitle(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     video: Mapped[Video] = relationship(back_populates="subtitles")
-    uploaded_by: Mapped["User | None"] = relationship()  # noqa: F821
+    uploaded_by: Mapped["User | None"] = relationship()
 
 
-class UploadRecord(db.Model):
+class UploadRecord(Model):
     """One file an account sent through an upload page (video or library; kept or refused), for the
     per-account upload quotas (app/media/quotas.py)."""
 

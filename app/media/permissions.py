@@ -34,7 +34,7 @@ def can_view_video(user: User, video: Video) -> bool:
     return can_manage_videos(user) or usage.member_may_watch(user, video)
 
 
-def scoped_videos(user: User) -> Select[tuple[Video]]:
+def scoped_videos(user: User) -> Select[Video]:
     """Select the videos the user may manage (all for trainers and admins, none for others)."""
     statement = select(Video)
     return statement if can_manage_videos(user) else statement.where(false())

@@ -56,11 +56,11 @@ def check_upload(user: User, incoming_bytes: int | None, now: datetime | None = 
             )
     per_day = current_app.config["UPLOAD_MAX_BYTES_PER_DAY"]
     if per_day:
-        used = db.session.scalar(
+        used: int = db.session.execute(
             mine.where(UploadRecord.created_at > now - timedelta(days=1)).with_only_columns(
                 func.coalesce(func.sum(UploadRecord.size_bytes), 0)
             )
-        )
+        ).scalar_one()
         if used + (incoming_bytes or 0) > per_day:
             raise QuotaExceeded(
                 _(

@@ -10,12 +10,12 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.errors import DomainError
-from app.extensions import db
+from app.extensions import db, rows_changed
 from app.media import storage, usage
 from app.media.ffmpeg_tools import (
     FfmpegError,
@@ -204,7 +204,7 @@ def delete_video(video: Video) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def status_payload(video: Video) -> dict:
+def status_payload(video: Video) -> dict[str, object]:
     """The video's state as the library page and the status endpoint show it."""
     return {
         "id": video.id,
@@ -219,12 +219,12 @@ def status_payload(video: Video) -> dict:
 # The transcoding job ----------------------------------------------------------------------------
 
 
-def _mine(video_id: int, token: str):
+def _mine(video_id: int, token: str) -> ColumnElement[bool]:
     return (Video.id == video_id) & (Video.job_token == token)
 
 
 def _claim(video_id: int, token: str) -> bool:
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Video)
         .where(_mine(video_id, token), Video.status.in_(UNFINISHED))
         .values(
@@ -236,7 +236,7 @@ def _claim(video_id: int, token: str) -> bool:
             error=None,
             error_detail=None,
         )
-    ).rowcount
+    )
     db.session.commit()
     return claimed == 1
 
@@ -273,6 +273,9 @@ def run_transcode(video_id: int, token: str) -> bool:
         log.info("video %s: token %s is stale or the job is finished; nothing to do", video_id, token)
         return False
     video = db.session.get(Video, video_id)
+    if video is None:  # deleted since the claim: nothing is left to transcode
+        log.info("video %s was deleted before its job ran", video_id)
+        return False
     folder = storage.absolute(storage.video_dir(video.sha256))
     work = folder / f".work-{token}"
     try:
@@ -320,10 +323,12 @@ def _remaining(deadline: float) -> float:
     return remaining
 
 
-def _record_results(video_id: int, token: str, folder: Path, probe: ProbeResult, measured: dict) -> None:
+def _record_results(
+    video_id: int, token: str, folder: Path, probe: ProbeResult, measured: dict[int, tuple[int, int, float]]
+) -> None:
     relative = folder.relative_to(storage.media_root()).as_posix()
     top_height = max(measured)
-    finished = db.session.execute(
+    finished = rows_changed(
         update(Video)
         .where(_mine(video_id, token), Video.status == VideoStatus.PROCESSING)
         .values(
@@ -335,7 +340,7 @@ def _record_results(video_id: int, token: str, folder: Path, probe: ProbeResult,
             poster_path=f"{relative}/poster.jpg",
             finished_at=utcnow(),
         )
-    ).rowcount
+    )
     if finished != 1:  # requeued or deleted meanwhile: the newer job owns the results
         db.session.rollback()
         return

@@ -146,7 +146,7 @@ def _megabytes(size: int) -> str:
 # Search ------------------------------------------------------------------------------------------
 
 
-def filter_videos(statement: Select[tuple[Video]], query: str) -> Select[tuple[Video]]:
+def filter_videos(statement: Select[Video], query: str) -> Select[Video]:
     """Keep the videos whose file name or subtitle text contains ``query`` (no filter when it is blank)."""
     query = " ".join((query or "").split())
     if not query:

@@ -10,9 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import parse_form_data
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 MAX_FORM_FIELD_BYTES = 500 * 1024  # text fields (the token); also bounds the parser's buffer
 MAX_FORM_PARTS = 20
@@ -20,17 +24,24 @@ MAX_FORM_PARTS = 20
 
 @dataclass
 class ReceivedUpload:
-    form: MultiDict
+    form: MultiDict[str, str]
     path: Path | None  # the spooled file of ``field``, None when no file was sent
     filename: str
 
 
 @contextmanager
-def receive_upload(environ: dict, field: str, max_bytes: int, spool_dir: Path) -> Iterator[ReceivedUpload]:
+def receive_upload(
+    environ: "WSGIEnvironment", field: str, max_bytes: int, spool_dir: Path
+) -> Iterator[ReceivedUpload]:
     """Parse the request body; a body over ``max_bytes`` raises RequestEntityTooLarge (413)."""
     spooled = []
 
-    def spool_to_media_root(total_content_length, content_type, filename, content_length=None):
+    def spool_to_media_root(
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
         handle = tempfile.NamedTemporaryFile(dir=spool_dir, prefix="upload-", delete=False)  # noqa: SIM115
         spooled.append(handle)
         return handle
@@ -46,8 +57,10 @@ def receive_upload(environ: dict, field: str, max_bytes: int, spool_dir: Path) -
         for handle in spooled:
             handle.close()  # written and complete: the caller reads it by path
         upload = files.get(field)
-        path = Path(upload.stream.name) if upload is not None and upload.filename else None
-        yield ReceivedUpload(form=form, path=path, filename=upload.filename if path else "")
+        if upload is not None and upload.filename:
+            yield ReceivedUpload(form=form, path=Path(upload.stream.name), filename=upload.filename)
+        else:
+            yield ReceivedUpload(form=form, path=None, filename="")
     finally:
         for handle in spooled:
             handle.close()

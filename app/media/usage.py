@@ -15,7 +15,7 @@ from app.media.models import Video
 
 def count_video_usages(video: Video) -> int:
     """Return how many lessons use ``video`` (removed ones too: their progress refers to it)."""
-    return db.session.scalar(select(func.count(Lesson.id)).where(Lesson.video_id == video.id))
+    return db.session.execute(select(func.count(Lesson.id)).where(Lesson.video_id == video.id)).scalar_one()
 
 
 def member_may_watch(user: User, video: Video) -> bool:

@@ -27,6 +27,7 @@ from app.media.forms import STATUS_LABELS, SubtitleForm, UploadForm
 from app.media.models import Subtitle, Video
 from app.media.permissions import MANAGER_ROLES
 from app.media.uploads import receive_upload
+from app.web import filled
 
 bp = Blueprint("media", __name__, url_prefix="/media", template_folder="templates")
 
@@ -155,7 +156,7 @@ def add_subtitle(video_id: int):
     data = form.file.data.stream.read(current_app.config["MEDIA_SUBTITLE_MAX_BYTES"] + 1)
     try:
         _subtitle, replaced = subtitles.add_subtitle(
-            video, data, form.language.data, form.label.data, current_user
+            video, data, filled(form.language.data), filled(form.label.data), current_user
         )
     except DomainError as error:
         flash(error.message, "error")

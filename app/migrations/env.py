@@ -2,13 +2,15 @@
 
 import logging
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from flask import current_app
 
 config = context.config
 # Keep the application's own loggers alive when migrations run inside it (tests, `flask db upgrade`).
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
@@ -27,7 +29,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    def skip_empty_autogenerate(context, revision, directives):
+    def skip_empty_autogenerate(context: object, revision: object, directives: list[Any]) -> None:
         # `flask db migrate` with no model change writes no empty revision file.
         if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
             directives[:] = []

@@ -6,12 +6,12 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import db
+from app.extensions import Model
 from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
 
-class Notice(db.Model):
+class Notice(Model):
     """A notice to a unit and everyone below it; ``version`` counts its published edits."""
 
     __tablename__ = "notices"
@@ -41,7 +41,7 @@ class Notice(db.Model):
         return self.edited_at is not None
 
 
-class NoticeRevision(db.Model):
+class NoticeRevision(Model):
     """A notice as published at one version: appended on publishing and on every edit."""
 
     __tablename__ = "notice_revisions"
@@ -61,7 +61,7 @@ class NoticeRevision(db.Model):
     editor: Mapped[User] = relationship()
 
 
-class NoticeAttachment(db.Model):
+class NoticeAttachment(Model):
     """An image or PDF attached to a notice, stored as MEDIA_ROOT/notices/<stored_name>."""
 
     __tablename__ = "notice_attachments"
@@ -77,7 +77,7 @@ class NoticeAttachment(db.Model):
     notice: Mapped[Notice] = relationship(back_populates="attachments")
 
 
-class NoticeReceipt(db.Model):
+class NoticeReceipt(Model):
     """One reader of one notice: when it was first opened and when it was acknowledged."""
 
     __tablename__ = "notice_receipts"
@@ -90,7 +90,7 @@ class NoticeReceipt(db.Model):
     acknowledged_at: Mapped[datetime | None]
 
 
-class NoticeReminder(db.Model):
+class NoticeReminder(Model):
     """An in-app reminder to a member who has not read (or acknowledged) a notice."""
 
     __tablename__ = "notice_reminders"

@@ -17,7 +17,7 @@ def can_publish(user: User) -> bool:
     return user.is_authenticated and can_manage_org(user)
 
 
-def publishable_units(user: User) -> Select[tuple[OrgUnit]]:
+def publishable_units(user: User) -> Select[OrgUnit]:
     """Select the units the user may publish notices to: their managed subtree."""
     return scoped_units(user)
 
@@ -38,13 +38,13 @@ def audience_unit_ids(user: User) -> list[int]:
     return user.unit.path_ids
 
 
-def received_notices(user: User) -> Select[tuple[Notice]]:
+def received_notices(user: User) -> Select[Notice]:
     """Select the notices addressed to the user (their inbox)."""
     ids = audience_unit_ids(user)
     return select(Notice).where(Notice.unit_id.in_(ids) if ids else false())
 
 
-def managed_notices(user: User) -> Select[tuple[Notice]]:
+def managed_notices(user: User) -> Select[Notice]:
     """Select the notices the user follows up: those of the units they manage."""
     if not can_publish(user):
         return select(Notice).where(false())
@@ -53,7 +53,7 @@ def managed_notices(user: User) -> Select[tuple[Notice]]:
     return select(Notice).where(Notice.unit_id.in_(scoped_units(user).with_only_columns(OrgUnit.id)))
 
 
-def readable_notices(user: User) -> Select[tuple[Notice]]:
+def readable_notices(user: User) -> Select[Notice]:
     """Select every notice the user may open: received or managed."""
     ids = audience_unit_ids(user)
     conditions = [Notice.unit_id.in_(ids)] if ids else []

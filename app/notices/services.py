@@ -7,13 +7,14 @@ input, enforce the invariants and own the transaction.
 import hashlib
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -130,7 +131,9 @@ def _add_revision(notice: Notice, editor: User) -> None:
     )
 
 
-def publish_notice(sender: User, unit: OrgUnit, fields: NoticeFields, uploads: list[Upload] = ()) -> Notice:
+def publish_notice(
+    sender: User, unit: OrgUnit, fields: NoticeFields, uploads: Sequence[Upload] = ()
+) -> Notice:
     """Publish a notice to ``unit`` and everyone below it."""
     fields = _validated(fields)
     checked = _checked_uploads(list(uploads))
@@ -152,7 +155,7 @@ def publish_notice(sender: User, unit: OrgUnit, fields: NoticeFields, uploads: l
     return notice
 
 
-def edit_notice(editor: User, notice: Notice, fields: NoticeFields, uploads: list[Upload] = ()) -> bool:
+def edit_notice(editor: User, notice: Notice, fields: NoticeFields, uploads: Sequence[Upload] = ()) -> bool:
     """Change a published notice: a new revision is kept and the notice shows it was edited.
 
     Return False (and change nothing) when nothing differs.
@@ -198,7 +201,9 @@ def _ensure_receipt(user: User, notice: Notice) -> NoticeReceipt:
         db.session.commit()
     except IntegrityError:  # opened in two tabs at once: the other request recorded it first
         db.session.rollback()
-    return receipt_for(user, notice)
+    receipt = receipt_for(user, notice)
+    assert receipt is not None  # the unique key refused ours because the other one was committed
+    return receipt
 
 
 def open_notice(user: User, notice: Notice) -> NoticeReceipt | None:
@@ -277,7 +282,7 @@ class UnitReceipts:
     acknowledged: int
 
 
-def _audience(notice: Notice):
+def _audience(notice: Notice) -> ColumnElement[bool]:
     return and_(User.active.is_(True), OrgUnit.in_subtree(notice.unit.path))
 
 
@@ -307,7 +312,7 @@ def receipts_by_unit(notice: Notice) -> list[UnitReceipts]:
 
 def pending_members(notice: Notice) -> list[tuple[User, NoticeReceipt | None]]:
     """The addressees who have not read the notice, or not acknowledged it when that is asked."""
-    outstanding = NoticeReceipt.id.is_(None)
+    outstanding: ColumnElement[bool] = NoticeReceipt.id.is_(None)
     if notice.requires_ack:
         outstanding = or_(outstanding, NoticeReceipt.acknowledged_at.is_(None))
     rows = db.session.execute(

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 
 from app.auth.forms import ConfirmForm
 from app.errors import DomainError
@@ -14,6 +14,7 @@ from app.notices.forms import EditNoticeForm, NoticeForm
 from app.notices.models import Notice, NoticeAttachment
 from app.org.models import OrgUnit
 from app.org.services import name_paths
+from app.web import filled
 
 bp = Blueprint("notices", __name__, url_prefix="/notices", template_folder="templates")
 
@@ -25,7 +26,7 @@ def require_sign_in():
 
 
 @bp.app_context_processor
-def notice_navigation() -> dict:
+def notice_navigation() -> dict[str, object]:
     def unread_notices() -> int:
         return services.unread_count(current_user) if current_user.is_authenticated else 0
 
@@ -56,7 +57,9 @@ def _uploads(form: EditNoticeForm) -> list[services.Upload]:
 
 
 def _fields(form: EditNoticeForm) -> services.NoticeFields:
-    return services.NoticeFields(form.title.data, form.body.data, form.deadline.data, form.requires_ack.data)
+    return services.NoticeFields(
+        filled(form.title.data), form.body.data or "", form.deadline.data, form.requires_ack.data
+    )
 
 
 @bp.get("/")

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import db, str_enum
+from app.extensions import Model, str_enum
 from app.timeutil import utcnow
 
 
@@ -32,7 +32,7 @@ def path_covers(path: str, other_path: str) -> bool:
     return other_path.startswith(path)
 
 
-class OrgUnit(db.Model):
+class OrgUnit(Model):
     __tablename__ = "org_units"
     __table_args__ = (
         UniqueConstraint("parent_id", "name", name="uq_org_units_parent_name"),
@@ -86,7 +86,7 @@ class ChangeSource(enum.StrEnum):
     ROSTER = "roster"  # a roster import placed the member elsewhere
 
 
-class MembershipChange(db.Model):
+class MembershipChange(Model):
     """One move of a member between units (组织关系转接): appended, never edited."""
 
     __tablename__ = "membership_changes"

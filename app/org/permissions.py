@@ -4,7 +4,7 @@ A secretary's grant covers the unit it names and everything below it; an admin s
 List queries are filtered by the same rule in SQL, so a forgotten check cannot leak rows.
 """
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 
 from app.auth.models import Role, User
 from app.extensions import db
@@ -23,7 +23,7 @@ def managed_paths(user: User) -> list[str] | None:
     return list(db.session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(unit_ids))))
 
 
-def _subtree_filter(paths: list[str] | None):
+def _subtree_filter(paths: list[str] | None) -> ColumnElement[bool] | None:
     if paths is None:
         return None
     if not paths:
@@ -31,14 +31,14 @@ def _subtree_filter(paths: list[str] | None):
     return or_(*(OrgUnit.in_subtree(path) for path in paths))
 
 
-def scoped_units(user: User) -> Select[tuple[OrgUnit]]:
+def scoped_units(user: User) -> Select[OrgUnit]:
     """Select the units the user may see and manage."""
     statement = select(OrgUnit)
     condition = _subtree_filter(managed_paths(user))
     return statement if condition is None else statement.where(condition)
 
 
-def scoped_members(user: User) -> Select[tuple[User]]:
+def scoped_members(user: User) -> Select[User]:
     """Select the accounts in units the user manages (admins also see accounts without a unit)."""
     statement = select(User)
     condition = _subtree_filter(managed_paths(user))

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
@@ -27,6 +26,7 @@ from app.spreadsheets import (
     SpreadsheetTooLarge,
     SpreadsheetUnreadable,
     first_sheet_rows,
+    new_workbook,
     read_csv_cell,
     workbook_bytes,
 )
@@ -92,7 +92,7 @@ class RosterReport:
         return not self.errors
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -119,8 +119,8 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     """Read the rows of a CSV or XLSX file as lists of strings (the header row first)."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        rows = csv.reader(io.StringIO(_decode_csv(data)))
-        return [[read_csv_cell(cell.strip()) for cell in row] for row in rows]
+        lines = csv.reader(io.StringIO(_decode_csv(data)))
+        return [[read_csv_cell(cell.strip()) for cell in row] for row in lines]
     if suffix == ".xlsx":
         try:
             rows = first_sheet_rows(data, XLSX_MAX_ROWS, XLSX_MAX_COLUMNS)
@@ -155,7 +155,7 @@ def parse_roster(table: list[list[str]]) -> tuple[list[RosterRow], list[tuple[in
         if not any(cells):
             continue
 
-        def cell(title: str, cells=cells) -> str:
+        def cell(title: str, cells: list[str] = cells) -> str:
             index = positions.get(title)
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
@@ -305,7 +305,13 @@ def roster_table(members: list[User]) -> list[list[str]]:
         # A role without a roster name (the course reviewer) is written by its code, not a 500.
         roles = "、".join(ROLE_NAMES.get(role, role.value) for role in Role if role in member.roles)
         table.append(
-            [member.display_name, member.username, paths.get(member.unit_id, ""), roles, member.phone or ""]
+            [
+                member.display_name,
+                member.username,
+                paths.get(member.unit.id, "") if member.unit else "",
+                roles,
+                member.phone or "",
+            ]
         )
     return table
 
@@ -319,9 +325,7 @@ def export_roster(members: list[User], filename: str) -> bytes:
         InertCsvWriter(buffer, lineterminator="\r\n").writerows(table)
         return buffer.getvalue().encode("utf-8-sig")
     if suffix == ".xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "花名册"
+        workbook, sheet = new_workbook("花名册")
         for row in table:
             sheet.append(row)
         for cell in sheet[1]:

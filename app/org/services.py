@@ -89,7 +89,7 @@ def create_unit(name: str, parent: OrgUnit | None, kind: UnitKind | None = None)
 
 def ensure_unit_path(name_path: str) -> tuple[OrgUnit, int]:
     """Return the unit at ``name_path``, creating missing levels; also say how many were created."""
-    parent = None
+    parent: OrgUnit | None = None
     created = 0
     for raw_name in split_name_path(name_path):
         name = _validate_name(raw_name)
@@ -98,6 +98,7 @@ def ensure_unit_path(name_path: str) -> tuple[OrgUnit, int]:
             unit = _insert_unit(name, parent, None)
             created += 1
         parent = unit
+    assert parent is not None  # split_name_path refuses a path without names
     db.session.commit()
     return parent, created
 
@@ -205,8 +206,8 @@ def tree_rows(units: list[OrgUnit]) -> list[tuple[OrgUnit, int]]:
 
 
 def subtree_member_count(unit: OrgUnit) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(User.id))
         .join(OrgUnit, User.unit_id == OrgUnit.id)
         .where(OrgUnit.in_subtree(unit.path))
-    )
+    ).scalar_one()

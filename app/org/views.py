@@ -33,7 +33,7 @@ from app.org.forms import (
     UnitNameForm,
 )
 from app.org.models import OrgUnit
-from app.web import run_and_flash
+from app.web import filled, run_and_flash
 
 bp = Blueprint("org", __name__, url_prefix="/org", template_folder="templates")
 
@@ -91,7 +91,7 @@ def create_root_unit():
     form = UnitNameForm()
     if form.validate_on_submit():
         try:
-            unit = services.create_unit(form.name.data, None)
+            unit = services.create_unit(filled(form.name.data), None)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -128,7 +128,9 @@ def rename_unit(unit_id: int):
     unit = _managed_unit_or_404(unit_id)
     form = UnitNameForm()
     if form.validate_on_submit():
-        run_and_flash(lambda: services.rename_unit(unit, form.name.data), _("The unit has been renamed."))
+        run_and_flash(
+            lambda: services.rename_unit(unit, filled(form.name.data)), _("The unit has been renamed.")
+        )
     return redirect(url_for("org.unit", unit_id=unit.id))
 
 
@@ -138,7 +140,7 @@ def create_child_unit(unit_id: int):
     form = UnitNameForm()
     if form.validate_on_submit():
         run_and_flash(
-            lambda: services.create_unit(form.name.data, parent), _("The sub-unit has been created.")
+            lambda: services.create_unit(filled(form.name.data), parent), _("The sub-unit has been created.")
         )
     return redirect(url_for("org.unit", unit_id=parent.id))
 
@@ -179,10 +181,10 @@ def new_member(unit_id: int):
     if form.validate_on_submit():
         try:
             member = accounts.create_account(
-                form.username.data,
-                form.display_name.data,
+                filled(form.username.data),
+                filled(form.display_name.data),
                 unit,
-                [Role(value) for value in form.roles.data],
+                [Role(value) for value in filled(form.roles.data)],
                 password=form.password.data,
                 created_by=current_user,
                 phone=form.phone.data,

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Role, User
 from app.courses.models import Lesson
-from app.extensions import db, str_enum
+from app.extensions import Model, db, str_enum
 from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     """One member's progress on one lesson; kept when the lesson is changed or removed."""
 
     # "progress" is uncountable: the table keeps the singular noun.
@@ -46,7 +46,7 @@ class RuleKind(enum.StrEnum):
     TIME_BANDS = "time_bands"  # each completed lesson credits hours by its length; a passed exam too
 
 
-class HourRule(db.Model):
+class HourRule(Model):
     """One version of a unit's conversion rule; the nearest ancestor's latest version applies."""
 
     __tablename__ = "hour_rules"
@@ -71,7 +71,7 @@ class HourRule(db.Model):
         return f"unit{self.unit_id}/v{self.version}"
 
 
-class HourEntry(db.Model):
+class HourEntry(Model):
     """One line of the 学时台账: appended, never edited; automatic credits are unique per source."""
 
     __tablename__ = "hour_entries"
@@ -96,7 +96,7 @@ class HourEntry(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
-class Target(db.Model):
+class Target(Model):
     """Annual 学时 target for a role in a unit and its subtree (unless a unit below overrides it)."""
 
     __tablename__ = "targets"
@@ -113,7 +113,7 @@ class Target(db.Model):
     unit: Mapped[OrgUnit] = relationship()
 
 
-class Statement(db.Model):
+class Statement(Model):
     """A learning event (actor, verb, object, time, payload): appended, exportable as xAPI."""
 
     __tablename__ = "statements"
@@ -136,7 +136,7 @@ class SessionKind(enum.StrEnum):
     GROUP_VIEWING = "group_viewing"  # 集中收看
 
 
-class StudySession(db.Model):
+class StudySession(Model):
     """An in-person study session a secretary recorded for a unit, with its evidence file."""
 
     __tablename__ = "study_sessions"
@@ -161,7 +161,7 @@ class StudySession(db.Model):
     attendances: Mapped[list["Attendance"]] = relationship(back_populates="session", cascade="all")
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "attendances"
     __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_attendances_session_user"),)
 
@@ -173,7 +173,7 @@ class Attendance(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """A completed course's certificate; the code is random, so only its holder can share it."""
 
     __tablename__ = "certificates"
@@ -191,7 +191,7 @@ class Certificate(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Viewer(db.Model):
+class Viewer(Model):
     """A member's watching state: their one active viewing session and their wall-clock budget.
 
     Every heartbeat locks this row, so a member's heartbeats are counted one at a time.
@@ -215,7 +215,7 @@ class Viewer(db.Model):
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
 
-class VideoProgress(db.Model):
+class VideoProgress(Model):
     """The verified played intervals of one member on one video lesson (their union is the credit)."""
 
     # "progress" is uncountable: the table keeps the singular noun.
@@ -231,7 +231,7 @@ class VideoProgress(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReadingProgress(db.Model):
+class ReadingProgress(Model):
     """The verified reading time of one member on one reading lesson (visible, active seconds)."""
 
     __tablename__ = "reading_progress"
@@ -244,7 +244,7 @@ class ReadingProgress(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class HeartbeatRefusal(db.Model):
+class HeartbeatRefusal(Model):
     """Refused heartbeats and why, kept for review (they earned nothing): one row per member, lesson,
     reason and minute, counting the refusals of that minute, so a burst cannot fill the table."""
 

@@ -33,7 +33,7 @@ def unit_report(path: str, year: int | None, output_format: str, output: Path | 
         raise click.ClickException("--format xlsx needs --output FILE")
     year = year or ledger.local_year()
     report = services.open_unit_report(None, unit.id, year, "report.export", format=output_format, via="cli")
-    if output_format == "xlsx":
+    if output_format == "xlsx" and output is not None:  # checked above
         output.write_bytes(exports.report_xlsx(report))
     else:
         if output_format == "csv":

@@ -6,13 +6,13 @@ templates and macros read these columns.
 
 import io
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from app.reports.services import CourseFigures, MemberFigures, UnitReport, UnitTotals
-from app.spreadsheets import InertCsvWriter, workbook_bytes
+from app.spreadsheets import InertCsvWriter, new_workbook, workbook_bytes
 
 
 def _yes_no(value: bool) -> str:
@@ -48,7 +48,7 @@ SUBUNIT_COLUMNS = [
 ]
 
 
-def member_cells(member: MemberFigures) -> list:
+def member_cells(member: MemberFigures) -> list[object]:
     return [
         member.username,
         member.name,
@@ -63,7 +63,7 @@ def member_cells(member: MemberFigures) -> list:
     ]
 
 
-def course_cells(course: CourseFigures) -> list:
+def course_cells(course: CourseFigures) -> list[object]:
     due = course.due_date.isoformat() if course.due_date else ""
     return [
         course.slug,
@@ -75,7 +75,7 @@ def course_cells(course: CourseFigures) -> list:
     ]
 
 
-def subunit_cells(totals: UnitTotals) -> list:
+def subunit_cells(totals: UnitTotals) -> list[object]:
     return [
         totals.path,
         totals.members,
@@ -91,7 +91,9 @@ def subunit_cells(totals: UnitTotals) -> list:
     ]
 
 
-VIEWS: dict[str, tuple[str, list[str], Callable[[UnitReport], Iterable], Callable[..., list]]] = {
+VIEWS: dict[
+    str, tuple[str, list[str], Callable[[UnitReport], Iterable[Any]], Callable[..., list[object]]]
+] = {
     "members": ("成员学时", MEMBER_COLUMNS, lambda report: report.members, member_cells),
     "courses": ("必修课程", COURSE_COLUMNS, lambda report: report.courses, course_cells),
     "subunits": ("下级组织", SUBUNIT_COLUMNS, lambda report: [report.unit, *report.subunits], subunit_cells),
@@ -99,9 +101,7 @@ VIEWS: dict[str, tuple[str, list[str], Callable[[UnitReport], Iterable], Callabl
 
 
 def report_xlsx(report: UnitReport) -> bytes:
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = "概况"
+    workbook, summary = new_workbook("概况")
     summary.append(["组织", report.unit.path])
     summary.append(["年度", report.year])
     summary.append(["统计日期", report.on.isoformat()])

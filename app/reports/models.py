@@ -2,12 +2,13 @@
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import db, str_enum
+from app.extensions import Model, str_enum
 from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
@@ -17,7 +18,7 @@ class ReportPeriod(enum.StrEnum):
     MONTHLY = "monthly"
 
 
-class ReportSchedule(db.Model):
+class ReportSchedule(Model):
     """Which periodic reports a unit's secretaries receive."""
 
     __tablename__ = "report_schedules"
@@ -32,7 +33,7 @@ class ReportSchedule(db.Model):
     unit: Mapped[OrgUnit] = relationship()
 
 
-class ReportRun(db.Model):
+class ReportRun(Model):
     """One periodic report as generated: its figures and workbook are kept as they were sent."""
 
     __tablename__ = "report_runs"
@@ -47,10 +48,10 @@ class ReportRun(db.Model):
     period_key: Mapped[str] = mapped_column(String(10))  # 2026-W47 or 2026-11
     year: Mapped[int]
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    figures: Mapped[dict] = mapped_column(JSON)
-    reminders: Mapped[list] = mapped_column(JSON, default=list)  # members reminded that week
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reminders: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # members reminded that week
     workbook: Mapped[bytes] = mapped_column(LargeBinary)
-    recipients: Mapped[list] = mapped_column(JSON, default=list)
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     unit: Mapped[OrgUnit] = relationship()
 
@@ -60,7 +61,7 @@ class ReminderReason(enum.StrEnum):
     DEADLINE = "deadline"  # a required course due soon and not completed
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """An in-app reminder to a member, at most one per reason and subject a week."""
 
     __tablename__ = "reminders"

@@ -42,6 +42,7 @@ def _behind_pace(on: date) -> list[Due]:
     dues = []
     for root_id in db.session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None))):
         report = build_unit_report(root_id, on.year, on)
+        assert report is not None  # the unit was just read
         dues += [
             Due(
                 member.id,
@@ -69,6 +70,7 @@ def _deadlines(on: date, days: int) -> list[Due]:
     ).all()
     dues = []
     for due_date, course_id, slug, title, path in upcoming:  # a handful of assignments in any week
+        assert due_date is not None  # the query's due_date bounds
         not_completed = ~exists().where(Certificate.user_id == User.id, Certificate.course_id == course_id)
         members = db.session.scalars(
             select(User.id)

@@ -82,6 +82,7 @@ def make_report(unit: OrgUnit, period: ReportPeriod, on: date) -> ReportRun | No
     # A report made on 1 January is about the year that just ended.
     year = (on - timedelta(days=1)).year
     report = build_unit_report(unit.id, year, on)
+    assert report is not None  # the caller has the unit
     reminded = [
         {
             "username": member.username,

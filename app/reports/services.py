@@ -8,12 +8,13 @@ plus the rows themselves.
 
 import gc
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import Row, extract, func, select
 
 from app.audit.services import record_audit
 from app.auth.models import Role, RoleGrant, User
@@ -55,7 +56,7 @@ class MemberFigures:
     def share_of_target(self) -> float:
         return min(float(self.hours / self.target), 1.0) if self.target else 1.0
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "username": self.username,
             "name": self.name,
@@ -82,7 +83,7 @@ class CourseFigures:
     def completion_rate(self) -> float:
         return _rate(self.completed, self.assigned)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "slug": self.slug,
             "title": self.title,
@@ -138,7 +139,7 @@ class UnitTotals:
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
             "path": self.path,
@@ -173,7 +174,7 @@ class UnitReport:
     def behind(self) -> list[MemberFigures]:
         return [member for member in self.members if member.behind_pace]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "unit": {"id": self.unit.id, "path": self.unit.path, "name": self.unit.name},
             "year": self.year,
@@ -212,7 +213,9 @@ class _UnitContext:
     targets: dict[frozenset[Role], tuple[Decimal, Decimal]] = field(default_factory=dict)  # target, expected
 
 
-def _required_courses(assignments, units: list[OrgUnit]) -> dict[int, dict[int, date | None]]:
+def _required_courses(
+    assignments: Iterable[Row[int, date | None, int, str, str]], units: list[OrgUnit]
+) -> dict[int, dict[int, date | None]]:
     """Which required courses reach each unit (assigned to it or above it), with the earliest due date."""
     assigned_at: dict[int, dict[int, date | None]] = defaultdict(dict)
     for row in assignments:
@@ -234,7 +237,7 @@ def _earliest(first: date | None, second: date | None) -> date | None:
 
 
 @contextmanager
-def _collector_paused():
+def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a report is built.
 
     A committee's report makes tens of thousands of small objects, which triggers full collections
@@ -341,10 +344,11 @@ def _build_unit_report(unit_id: int, year: int, on: date | None) -> UnitReport |
     completed_courses: Counter[int] = Counter()
     no_courses: set[int] = set()
     for user_id, username, name, member_unit_id in people:
+        assert member_unit_id is not None  # in_scope: a unit of the subtree
         context = contexts[member_unit_id]
         member_roles = frozenset(roles[user_id])
         if member_roles not in context.targets:  # members alike share a target: work it out once
-            target = ledger.nearest_target(member_roles, context.path_ids, targets)
+            target = ledger.nearest_target(set(member_roles), context.path_ids, targets)
             context.targets[member_roles] = (target, expected_hours(target, year, on))
         target, expected = context.targets[member_roles]
         done = context.required.keys() & completed_by_member.get(user_id, no_courses)
@@ -421,10 +425,10 @@ def member_courses(member: User, year: int) -> list[MemberCourse]:
         .where(Lesson.course_id.in_(course_ids), Lesson.removed_at.is_(None), Module.removed_at.is_(None))
         .subquery()
     )
-    totals = dict(
+    totals: dict[int, int] = dict(
         db.session.execute(select(current.c.course_id, func.count()).group_by(current.c.course_id)).all()
     )
-    done = dict(
+    done: dict[int, int] = dict(
         db.session.execute(
             select(current.c.course_id, func.count())
             .join(LessonProgress, LessonProgress.lesson_id == current.c.id)
@@ -463,7 +467,7 @@ def member_lessons(member: User, course: Course) -> list[MemberLesson]:
         .order_by(Module.position, Lesson.position)
     ).all()
 
-    def local_date(at):
+    def local_date(at: datetime | None) -> date | None:
         return ledger.local_time(at).date() if at else None
 
     return [
@@ -480,10 +484,11 @@ def member_lessons(member: User, course: Course) -> list[MemberLesson]:
 
 
 def open_unit_report(
-    viewer: User | None, unit_id: int, year: int, action: str = "report.view", **detail
+    viewer: User | None, unit_id: int, year: int, action: str = "report.view", **detail: str
 ) -> UnitReport:
     """Build the report and record in the audit log who read or exported these members' figures."""
     report = build_unit_report(unit_id, year)
+    assert report is not None  # the caller has the unit
     record_audit(viewer, action, "org_unit", unit_id, {"year": year, **detail})
     db.session.commit()
     return report

@@ -222,3 +222,9 @@ def test_the_queue_lives_in_redis_when_redis_url_is_set_else_in_an_sqlite_file(a
     finally:
         init_jobs(app)  # back to the test app's immediate mode
     assert huey.immediate
+
+
+def test_a_video_deleted_after_its_job_claimed_it_ends_the_job_quietly(app, monkeypatch):
+    monkeypatch.setattr(services, "_claim", lambda video_id, token: True)
+    with app.app_context():
+        assert services.run_transcode(987654, "claimed-then-deleted") is False

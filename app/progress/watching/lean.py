@@ -104,7 +104,8 @@ def _read_body(environ: dict[str, Any]) -> bytes | None:
         return None
     if not 0 <= length <= MAX_JSON_BYTES or "json" not in environ.get("CONTENT_TYPE", ""):
         return None
-    return environ["wsgi.input"].read(length)
+    body: bytes = environ["wsgi.input"].read(length)
+    return body
 
 
 def install(app: Flask) -> None:
