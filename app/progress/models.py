@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Role, User
 from app.courses.models import Lesson
-from app.extensions import Model, db, str_enum
+from app.extensions import Model, str_enum
 from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
