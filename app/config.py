@@ -162,6 +162,28 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", 10)),
         # A member is reminded of a required course this many days before its due date.
         "REMINDER_DEADLINE_DAYS": int(env.get("REMINDER_DEADLINE_DAYS", 7)),
+        # Live lessons (app/live, docs/deploy.md): nginx's RTMP module ingests, writes HLS under
+        # MEDIA_ROOT/live and serves it on signed links; the app answers its callbacks.
+        # What the trainer pastes into the encoder, and where the site's players fetch HLS from
+        # (empty: this site's own origin, nginx's /hls/ location in front of it).
+        "LIVE_RTMP_URL": env.get("LIVE_RTMP_URL", "rtmp://127.0.0.1:1935/live"),
+        "LIVE_HLS_URL": env.get("LIVE_HLS_URL", "http://127.0.0.1:8088/hls"),
+        # The streaming server of `make run` / `flask live nginx-config` (loopback only).
+        "LIVE_RTMP_PORT": int(env.get("LIVE_RTMP_PORT", 1935)),
+        "LIVE_HTTP_PORT": int(env.get("LIVE_HTTP_PORT", 8088)),
+        # Where nginx posts on_publish / on_publish_done / on_record_done: the app's address.
+        "LIVE_CALLBACK_URL": env.get("LIVE_CALLBACK_URL", "http://127.0.0.1:5000"),
+        "LIVE_NGINX_MODULE": env.get("LIVE_NGINX_MODULE", "/usr/lib/nginx/modules/ngx_rtmp_module.so"),
+        # A signed playlist or segment link lasts this long (the page renews it while it is open).
+        "LIVE_LINK_MINUTES": int(env.get("LIVE_LINK_MINUTES", 10)),
+        # An encoder may publish from this long before the scheduled start until this long after
+        # the planned end; outside it the publish is refused.
+        "LIVE_EARLY_MINUTES": int(env.get("LIVE_EARLY_MINUTES", 30)),
+        "LIVE_LATE_MINUTES": int(env.get("LIVE_LATE_MINUTES", 60)),
+        # A live lesson completes when attendance reaches this share of the real broadcast.
+        "LIVE_ATTENDANCE_SHARE": float(env.get("LIVE_ATTENDANCE_SHARE", 0.8)),
+        # A live heartbeat claims at most this many seconds (players send one about every 10 s).
+        "LIVE_MAX_BEAT_SECONDS": int(env.get("LIVE_MAX_BEAT_SECONDS", 30)),
     }
     config.update({key: value for key, value in overrides.items() if key != "DATABASE_URL"})
     check_secret_key(config["SECRET_KEY"])

@@ -5,6 +5,7 @@ from app.auth.models import RoleGrant, User
 from app.courses.models import Assignment, Course, CourseRevision, CourseTag, Enrolment, Lesson, Module
 from app.discussions.models import Post, PostReport, ReplyMark
 from app.library.models import Collection, Document, ReadingPosition, Section
+from app.live.models import LiveAttendance, LiveBroadcast, LiveQuestion, LiveStream
 from app.media.models import Rendition, Video
 from app.notices.models import Notice, NoticeAttachment, NoticeReceipt, NoticeReminder, NoticeRevision
 from app.org.models import MembershipChange, OrgUnit
@@ -61,3 +62,4 @@ __all__ += ["AuditEvent", "Notice", "NoticeAttachment", "NoticeReceipt", "Notice
 __all__ += ["Post", "PostReport", "ReplyMark"]
 __all__ += ["HeartbeatRefusal", "VideoProgress", "Viewer"]
 __all__ += ["Reminder", "ReportRun", "ReportSchedule"]
+__all__ += ["LiveAttendance", "LiveBroadcast", "LiveQuestion", "LiveStream"]

@@ -11,11 +11,14 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TypeVar, overload
+from zoneinfo import ZoneInfo
 
 import yaml
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.courses.errors import CourseFormatError
@@ -61,6 +64,8 @@ LESSON_KEYS = (
     "section",
     "quiz",
     "quiz_settings",
+    "starts",
+    "speaker",
 )
 # Which front matter keys belong to which kind of lesson.
 KIND_KEYS = {
@@ -68,6 +73,7 @@ KIND_KEYS = {
     LessonKind.VIDEO: {"video"},
     LessonKind.READING: {"document", "section"},
     LessonKind.QUIZ: {"quiz", "quiz_settings"},
+    LessonKind.LIVE: {"starts", "speaker"},
 }
 # Quiz settings: name → (type, minimum, maximum); bool settings have no range.
 QUIZ_SETTINGS = {
@@ -93,6 +99,8 @@ class LessonSpec:
     quiz: str | None = None
     quiz_source: str | None = None
     quiz_settings: dict[str, Any] = field(default_factory=dict)
+    starts: datetime | None = None  # a live lesson's scheduled start, naive UTC
+    speaker: str | None = None
 
     @property
     def content_hash(self) -> str:
@@ -413,7 +421,7 @@ def _parse_lesson(root: Path, path: Path, key: str, label: str, targets: _Readin
     title = meta.text("title", required=True)
     kind = _choice(meta, "kind", LessonKind, None)
     if kind is None:
-        raise meta.error(None, _('"kind" is missing (text, video, reading or quiz)'))
+        raise meta.error(None, _('"kind" is missing (text, video, reading, quiz or live)'))
     for other_kind, keys in KIND_KEYS.items():
         for name in keys - KIND_KEYS[kind]:
             if name in meta.data:
@@ -453,7 +461,35 @@ def _parse_lesson(root: Path, path: Path, key: str, label: str, targets: _Readin
         if not parsed.questions:
             raise CourseFormatError(gift_label, None, _("the GIFT file is empty: it holds no question"))
         lesson.quiz_settings = _quiz_settings(meta)
+    elif kind is LessonKind.LIVE:
+        lesson.starts = _starts(meta)
+        lesson.speaker = meta.text("speaker", max_length=100)
     return lesson
+
+
+def display_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _starts(meta: _YamlFile) -> datetime:
+    """A live lesson's start: an ISO 8601 date and time, in the display time zone unless it names one."""
+    value = meta.data.get("starts")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime):
+        raise meta.error("starts", _("starts must be a date and time such as 2026-07-01 15:00 (or +08:00)"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=display_zone())
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def starts_for_yaml(starts: datetime) -> str:
+    """Write a stored (naive UTC) start back in the display time zone, with its offset."""
+    local = starts.replace(tzinfo=UTC).astimezone(display_zone())
+    return local.isoformat(sep=" ", timespec="minutes")
 
 
 def _quiz_settings(meta: _YamlFile) -> dict[str, Any]:
@@ -558,6 +594,10 @@ def _lesson_text(lesson: LessonSpec) -> str:
         meta["quiz"] = lesson.quiz
     if lesson.quiz_settings:
         meta["quiz_settings"] = dict(lesson.quiz_settings)
+    if lesson.starts:
+        meta["starts"] = starts_for_yaml(lesson.starts)
+    if lesson.speaker:
+        meta["speaker"] = lesson.speaker
     body = f"\n{lesson.body}\n" if lesson.body else ""
     return f"{FRONT_MATTER_FENCE}\n{_dump(meta)}{FRONT_MATTER_FENCE}\n{body}"
 

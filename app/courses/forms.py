@@ -24,6 +24,7 @@ KIND_LABELS = {
     LessonKind.VIDEO: _l("Video"),
     LessonKind.READING: _l("Reading"),
     LessonKind.QUIZ: _l("Quiz"),
+    LessonKind.LIVE: _l("Live lesson"),
 }
 COMPLETION_LABELS = {
     CompletionRule.OPENED: _l("Opened"),
@@ -31,10 +32,12 @@ COMPLETION_LABELS = {
     CompletionRule.READ: _l("Reading time spent"),
     CompletionRule.SUBMITTED: _l("Quiz submitted"),
     CompletionRule.PASSED: _l("Quiz passed"),
+    CompletionRule.ATTENDED: _l("Live broadcast attended"),
 }
 # A text lesson's "opened" rule asks for its reading time (PROGRESS_TEXT_MIN_SHARE of its minutes)
 # or the member's "I have finished reading" after it: opening alone only starts it.
 TEXT_OPENED_LABEL = _l("Read for its time, or “I have finished reading”")
+LIVE_WATCHED_LABEL = _l("Live broadcast attended, or its replay watched")
 # The lesson form offers "opened" for every kind: say what it means for a text lesson.
 OPTION_LABELS = {
     CompletionRule.OPENED: _l("Opened (a text lesson: read for its time, or “I have finished reading”)")
@@ -43,11 +46,11 @@ OPTION_LABELS = {
 
 def completion_label(kind: LessonKind, rule: CompletionRule) -> str:
     """What completes a lesson of this kind under this rule, as the member reads it."""
-    return (
-        TEXT_OPENED_LABEL
-        if kind is LessonKind.TEXT and rule is CompletionRule.OPENED
-        else COMPLETION_LABELS[rule]
-    )
+    if kind is LessonKind.TEXT and rule is CompletionRule.OPENED:
+        return TEXT_OPENED_LABEL
+    if kind is LessonKind.LIVE and rule is CompletionRule.WATCHED:
+        return LIVE_WATCHED_LABEL
+    return COMPLETION_LABELS[rule]
 
 
 STATUS_LABELS = {CourseStatus.DRAFT: _l("Draft"), CourseStatus.PUBLISHED: _l("Published")}
@@ -97,7 +100,11 @@ class ModuleForm(FlaskForm):
 class LessonForm(FlaskForm):
     title = StringField(_l("Lesson title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
-        _l("Kind"), choices=select_choices((kind.value, label) for kind, label in KIND_LABELS.items())
+        _l("Kind"),
+        # Live lessons are scheduled in the course folder format (docs/course-format.md).
+        choices=select_choices(
+            (kind.value, label) for kind, label in KIND_LABELS.items() if kind is not LessonKind.LIVE
+        ),
     )
     minutes = IntegerField(
         _l("Estimated minutes"), default=10, validators=[InputRequired(), NumberRange(1, 600)]

@@ -343,6 +343,8 @@ def fill_lesson(lesson: Lesson, spec: LessonSpec, content_hash: str) -> None:
     lesson.quiz_path = spec.quiz
     lesson.quiz_source = spec.quiz_source
     lesson.quiz_settings = dict(spec.quiz_settings)
+    lesson.live_starts_at = spec.starts
+    lesson.live_speaker = spec.speaker
     lesson.content_hash = content_hash
 
 
@@ -360,6 +362,8 @@ def lesson_spec(lesson: Lesson) -> LessonSpec:
         quiz=lesson.quiz_path,
         quiz_source=lesson.quiz_source,
         quiz_settings=dict(lesson.quiz_settings or {}),
+        starts=lesson.live_starts_at,
+        speaker=lesson.live_speaker,
     )
 
 

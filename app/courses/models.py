@@ -25,6 +25,7 @@ class LessonKind(enum.StrEnum):
     VIDEO = "video"
     READING = "reading"
     QUIZ = "quiz"
+    LIVE = "live"  # a scheduled broadcast (app/live), its recording the replay
 
 
 class CompletionRule(enum.StrEnum):
@@ -33,6 +34,7 @@ class CompletionRule(enum.StrEnum):
     READ = "read"  # the estimated reading time spent on the document
     SUBMITTED = "submitted"  # the quiz submitted once
     PASSED = "passed"  # the quiz passed
+    ATTENDED = "attended"  # the live broadcast attended for its share (app/live); a replay does not count
 
 
 # Which completion rules make sense for which kind of lesson; the first one is the default.
@@ -41,6 +43,8 @@ COMPLETION_RULES: dict[LessonKind, tuple[CompletionRule, ...]] = {
     LessonKind.VIDEO: (CompletionRule.WATCHED, CompletionRule.OPENED),
     LessonKind.READING: (CompletionRule.READ, CompletionRule.OPENED),
     LessonKind.QUIZ: (CompletionRule.PASSED, CompletionRule.SUBMITTED),
+    # "watched" on a live lesson: attending the broadcast, or watching its replay, completes it.
+    LessonKind.LIVE: (CompletionRule.ATTENDED, CompletionRule.WATCHED),
 }
 
 
@@ -150,6 +154,10 @@ class Lesson(Model):
     quiz_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The quiz made from that file (app/courses/quiz_link.py); passing it completes the lesson.
     quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id", ondelete="SET NULL"), index=True)
+    # A live lesson: when its broadcast is scheduled (UTC; its planned length is estimated_minutes)
+    # and who speaks. Its description is the body; its replay becomes video_id (app/live).
+    live_starts_at: Mapped[datetime | None]
+    live_speaker: Mapped[str | None] = mapped_column(String(100))
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -102,6 +102,8 @@ def enrol(slug: str):
 def lesson(slug: str, lesson_id: int):
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, lesson_id)
+    if lesson.kind is LessonKind.LIVE:  # the live domain's page: player, questions, replay
+        return redirect(url_for("live.lesson", lesson_id=lesson.id))
     # An auditor reads lessons without becoming a learner of them.
     studying = course.is_published and not is_read_only(current_user)
     progress = learning.record().open_lesson(current_user, lesson) if studying else None

@@ -57,7 +57,12 @@ def new_session(unit_id: int):
     unit = db.session.scalar(permissions.session_units(current_user).where(OrgUnit.id == unit_id))
     if unit is None:
         abort(404)
-    form = SessionForm()
+    # A group viewing (集中收看) opened from a live lesson's page arrives with its kind and lesson.
+    form = SessionForm(
+        kind=request.args.get("kind", SessionKind.GROUP_STUDY.value),
+        lesson_id=request.args.get("lesson_id", 0, type=int),
+        topic=request.args.get("topic", "")[:200],
+    )
     members = list(db.session.scalars(permissions.roster(unit)))
     form.attendees.choices = [
         SelectChoice(member.id, f"{member.display_name} ({member.username})") for member in members

@@ -53,8 +53,14 @@ def can_view_record(user: User, member: User) -> bool:
     return user.id == member.id
 
 
+# Lessons whose video heartbeats may count: video lessons, and live lessons' replays (app/live).
+VIDEO_KINDS = (LessonKind.VIDEO, LessonKind.LIVE)
+
+
 def watchable_for_credit(kind: LessonKind) -> ColumnElement[bool]:
     """Where heartbeats may count, as a condition on a lesson joined with its course: a current lesson
-    of that kind (video, or reading for reading time) in a published course. Every signed-in member
-    may see a published course (courses.permissions.can_view_course), so the rule needs no user."""
-    return and_(Lesson.removed_at.is_(None), Lesson.kind == kind, Course.status == CourseStatus.PUBLISHED)
+    of that kind (video, with the replays of live lessons; or reading for reading time) in a
+    published course. Every signed-in member may see a published course
+    (courses.permissions.can_view_course), so the rule needs no user."""
+    kinds = VIDEO_KINDS if kind is LessonKind.VIDEO else (kind,)
+    return and_(Lesson.removed_at.is_(None), Lesson.kind.in_(kinds), Course.status == CourseStatus.PUBLISHED)

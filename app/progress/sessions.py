@@ -138,14 +138,15 @@ def record_session(
 
 
 def session_lessons() -> Select[tuple[Lesson]]:
-    """Lessons a session may play for the room: the current video and text lessons of published courses."""
+    """Lessons a session may play for the room: the current video, text and live lessons of published
+    courses (a group viewing, 集中收看, is bound to a live lesson)."""
     return (
         select(Lesson)
         .join(Course, Lesson.course_id == Course.id)
         .where(
             Course.status == CourseStatus.PUBLISHED,
             Lesson.removed_at.is_(None),
-            Lesson.kind.in_([LessonKind.VIDEO, LessonKind.TEXT]),
+            Lesson.kind.in_([LessonKind.VIDEO, LessonKind.TEXT, LessonKind.LIVE]),
         )
         .order_by(Course.title, Lesson.position)
     )

@@ -74,13 +74,15 @@ def confirm_reading(member: User, lesson: Lesson, now: datetime | None = None) -
 
 
 def complete_on_evidence(member: User, lesson: Lesson, evidence: dict[str, object], now: datetime) -> bool:
-    """Complete a video or reading lesson on verified evidence, in the caller's transaction.
+    """Complete a video, reading or live lesson on verified evidence, in the caller's transaction.
 
     ``evidence`` is what proved it (such as ``{"verified_seconds": 300, "event_ids": [...]}``); it is
     kept in the completion statement. Returns whether this call completed the lesson.
     """
-    if lesson.kind not in (LessonKind.VIDEO, LessonKind.READING):
-        raise ProgressError(_("Only video and reading lessons are completed by watching or reading time."))
+    if lesson.kind not in (LessonKind.VIDEO, LessonKind.READING, LessonKind.LIVE):
+        raise ProgressError(
+            _("Only video, reading and live lessons are completed by watching, reading or attendance time.")
+        )
     if not isinstance(evidence, dict) or not evidence:
         raise ProgressError(_("A completion needs the evidence behind it."))
     return complete_lesson(member, lesson, evidence, now)

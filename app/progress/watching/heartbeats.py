@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.auth.models import User
-from app.courses.models import Lesson, LessonKind
+from app.courses.models import CompletionRule, Lesson, LessonKind
 from app.extensions import db
 from app.media.models import VideoStatus
 from app.progress import permissions
@@ -233,12 +233,20 @@ def complete_watched(member: Member, lesson_id: int, verified: float, duration: 
     heartbeat's transaction; return whether it is completed now (by this call or before it)."""
     evidence = {"rule": "watched", "verified_seconds": round(verified, 3), "duration": duration}
     lesson = watchable_lesson(lesson_id)
+    if lesson is not None and not completes_by_watching(lesson):
+        return False
     account = db.session.get(User, member.id)  # already in the session on the cookie path
     return (
         lesson is not None
         and account is not None
         and (complete_on_evidence(account, lesson, evidence, now) or is_completed(account, lesson))
     )
+
+
+def completes_by_watching(lesson: Lesson) -> bool:
+    """Whether watching the lesson's video completes it: always for a video lesson; for a live
+    lesson's replay only under the rule "watched" (the rule "attended" needs the live broadcast)."""
+    return lesson.kind is not LessonKind.LIVE or lesson.completion is CompletionRule.WATCHED
 
 
 def _video_progress(member: User, lesson: Lesson) -> VideoProgress | None:

@@ -1,0 +1,24 @@
+"""Who may do what with a live lesson: the one place for these rules.
+
+A member watches a live lesson of a course they may see and asks questions while it is live; the
+course's editors (its trainer, admins) see the encoder settings and answer or pin questions.
+"""
+
+from app.auth.models import User
+from app.auth.permissions import is_read_only
+from app.courses.models import Lesson
+from app.courses.permissions import can_edit_course, can_view_course
+
+
+def can_watch(user: User, lesson: Lesson) -> bool:
+    return can_view_course(user, lesson.course)
+
+
+def can_attend(user: User, lesson: Lesson) -> bool:
+    """Whether watching earns attendance (an auditor watches without becoming a learner)."""
+    return lesson.course.is_published and can_watch(user, lesson) and not is_read_only(user)
+
+
+def can_host(user: User, lesson: Lesson) -> bool:
+    """The trainer's side: the stream key, answering and pinning questions."""
+    return can_edit_course(user, lesson.course)
