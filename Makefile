@@ -15,7 +15,7 @@ APT_UPDATED := $(VENV)/.apt-updated
 .PHONY: run serve test install system-packages browser translations lint test-sqlite test-postgres messages clean \
 	deploy-packages deploy-check
 
-run: install
+run: install deploy-packages
 	@echo "== migrating the database (flask db upgrade) =="
 	@$(FLASK) db upgrade
 	@echo "== loading the demo content (flask demo load; the first time it also transcodes the demo clip) =="
@@ -23,17 +23,27 @@ run: install
 	@$(MAKE) --no-print-directory serve
 
 # The development server (Flask's, for trying the site on this machine; production runs gunicorn
-# behind nginx: docs/deploy.md) with the job worker beside it. Ctrl-C or SIGTERM stops both and
-# ends cleanly (exit 0): the recipe's shell traps the signal, stops its two children and waits.
+# behind nginx: docs/deploy.md) with the job worker and the live lessons' streaming server (nginx with
+# its RTMP module on loopback, configured under instance/live-nginx/ by `flask live serve`) beside it.
+# Ctrl-C or SIGTERM stops all three and ends cleanly (exit 0): the recipe's shell traps the signal,
+# stops its children and waits. Without nginx's RTMP module the site runs without live streaming.
+LIVE_RTMP_PORT ?= 1935
+LIVE_HTTP_PORT ?= 8088
 serve:
 	@echo "Serving the Online Party School on http://$(HOST):$(PORT) with Flask's development server"
 	@echo "  (demo password: party-school-demo; for production see docs/deploy.md). Ctrl-C stops it."
-	@$(FLASK) worker & worker=$$!; \
+	@echo "  Live lessons: RTMP in at rtmp://127.0.0.1:$(LIVE_RTMP_PORT)/live, HLS out at http://127.0.0.1:$(LIVE_HTTP_PORT)/hls"
+	@export LIVE_RTMP_PORT=$(LIVE_RTMP_PORT) LIVE_HTTP_PORT=$(LIVE_HTTP_PORT) \
+		LIVE_RTMP_URL=rtmp://127.0.0.1:$(LIVE_RTMP_PORT)/live LIVE_HLS_URL=http://127.0.0.1:$(LIVE_HTTP_PORT)/hls \
+		LIVE_CALLBACK_URL=http://127.0.0.1:$(PORT); \
+	$(FLASK) worker & worker=$$!; \
+	streaming=; if [ -f $(RTMP_MODULE) ]; then $(FLASK) live serve & streaming=$$!; \
+		else echo "  (no $(RTMP_MODULE): live lessons cannot stream; make deploy-packages installs it)"; fi; \
 	$(FLASK) run --host $(HOST) --port $(PORT) & server=$$!; \
-	stop() { trap '' INT TERM; kill -TERM $$server $$worker 2>/dev/null; wait $$server $$worker 2>/dev/null; \
-		echo "Stopped the web server and the job worker."; exit 0; }; \
+	stop() { trap '' INT TERM; kill -TERM $$server $$worker $$streaming 2>/dev/null; wait $$server $$worker $$streaming 2>/dev/null; \
+		echo "Stopped the web server, the job worker and the streaming server."; exit 0; }; \
 	trap stop INT TERM; \
-	wait $$server; status=$$?; kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null; \
+	wait $$server; status=$$?; kill -TERM $$worker $$streaming 2>/dev/null; wait $$worker $$streaming 2>/dev/null; \
 	case $$status in 0|130|143) exit 0;; *) exit $$status;; esac
 
 # The two legs run side by side (one per core); each leg's output is printed whole when it ends.
@@ -111,12 +121,14 @@ test-postgres:
 		echo "== test leg 2/2: SKIPPED: no PostgreSQL answers at $(TEST_PG_URL) (set TEST_PG_URL to run it) =="; \
 	fi
 
-# Production pieces on this machine: nginx (Debian's light build) and the PostgreSQL client tools
-# (pg_dump/pg_restore for `flask backup`; the tests back up and restore PostgreSQL too).
+# Production pieces on this machine: nginx (Debian's light build: its binary has secure_link, which
+# signs the live lessons' HLS links) with the RTMP module that ingests live lessons, and the PostgreSQL
+# client tools (pg_dump/pg_restore for `flask backup`; the tests back up and restore PostgreSQL too).
+RTMP_MODULE := /usr/lib/nginx/modules/ngx_rtmp_module.so
 deploy-packages:
-	@{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && command -v pg_dump >/dev/null && command -v redis-cli >/dev/null || { \
+	@{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && [ -f $(RTMP_MODULE) ] && command -v pg_dump >/dev/null && command -v redis-cli >/dev/null || { \
 		$(MAKE) --no-print-directory $(APT_UPDATED) && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light postgresql-client redis-tools; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light libnginx-mod-rtmp postgresql-client redis-tools; }
 
 # Starts nginx + gunicorn + PostgreSQL db `deploy_check` + Redis db 7 + a worker on loopback, checks
 # sign-in, a video byte range, a search and a report through nginx, and tears it all down.

@@ -173,6 +173,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "LIVE_HTTP_PORT": int(env.get("LIVE_HTTP_PORT", 8088)),
         # Where nginx posts on_publish / on_publish_done / on_record_done: the app's address.
         "LIVE_CALLBACK_URL": env.get("LIVE_CALLBACK_URL", "http://127.0.0.1:5000"),
+        # The folder of its generated configuration, logs and pid (empty: instance/live-nginx).
+        "LIVE_NGINX_PREFIX": env.get("LIVE_NGINX_PREFIX", ""),
         "LIVE_NGINX_MODULE": env.get("LIVE_NGINX_MODULE", "/usr/lib/nginx/modules/ngx_rtmp_module.so"),
         # A signed playlist or segment link lasts this long (the page renews it while it is open).
         "LIVE_LINK_MINUTES": int(env.get("LIVE_LINK_MINUTES", 10)),

@@ -13,7 +13,8 @@ live_cli = AppGroup("live", help="Live lessons: the nginx-rtmp streaming server 
 
 
 def _default_prefix() -> Path:
-    return Path(current_app.instance_path) / "live-nginx"
+    configured = current_app.config["LIVE_NGINX_PREFIX"]
+    return Path(configured) if configured else Path(current_app.instance_path) / "live-nginx"
 
 
 def _config_options(command):

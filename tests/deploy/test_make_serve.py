@@ -34,6 +34,11 @@ def answers(url: str) -> bool:
         return False
 
 
+def listens(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def start_serving(tmp_path: Path, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -43,12 +48,22 @@ def start_serving(tmp_path: Path, port: int) -> subprocess.Popen:
         "COURSES_DIR": str(tmp_path / "courses"),
         "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"),
         "SECRET_KEY": "serve-test-" + "0" * 40,
+        "LIVE_NGINX_PREFIX": str(tmp_path / "live-nginx"),
     }
     env.pop("TEST_DATABASE_URL", None)
     flask = [str(VENV / "bin" / "flask"), "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    hls_port = free_port()
     process = subprocess.Popen(
-        ["make", "--no-print-directory", f"VENV={VENV}", f"PORT={port}", "serve"],
+        [
+            "make",
+            "--no-print-directory",
+            f"VENV={VENV}",
+            f"PORT={port}",
+            f"LIVE_RTMP_PORT={free_port()}",
+            f"LIVE_HTTP_PORT={hls_port}",
+            "serve",
+        ],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -59,9 +74,9 @@ def start_serving(tmp_path: Path, port: int) -> subprocess.Popen:
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 90
-    while not answers(f"http://127.0.0.1:{port}/login"):
+    while not answers(f"http://127.0.0.1:{port}/login") or not listens(hls_port):
         assert process.poll() is None, process.communicate()[0]
-        assert time.monotonic() < deadline, "the development server did not answer"
+        assert time.monotonic() < deadline, "the development or the streaming server did not answer"
         time.sleep(0.5)
     return process
 
@@ -89,9 +104,14 @@ def test_make_serve_says_what_it_serves_and_stops_cleanly(tmp_path, who, sent):
         process.send_signal(sent)
     output = stopped(process, port)
     assert "development server" in output and "docs/deploy.md" in output
-    assert "Stopped the web server and the job worker." in output
+    assert "Stopped the web server, the job worker and the streaming server." in output
+    assert "Live lessons: RTMP in at rtmp://127.0.0.1:" in output
     assert "Error" not in output and "Interrupt" not in output, output  # no "make: *** [run] Error 143"
     leftovers = subprocess.run(
         ["pgrep", "-f", f"--port {port}"], capture_output=True, text=True
     ).stdout.split()
     assert leftovers == []
+    # The streaming server ran from the configuration generated in the instance folder, and stopped.
+    prefix = tmp_path / "live-nginx"
+    assert (prefix / "nginx.conf").is_file()
+    assert not (prefix / "nginx.pid").exists()
