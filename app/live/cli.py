@@ -84,3 +84,21 @@ def key(lesson_id: int, regenerate: bool) -> None:
 def close_stale() -> None:
     """End broadcasts whose streaming server went away without telling the app."""
     click.echo(f"{services.close_stale_broadcasts()} broadcast(s) ended")
+
+
+@live_cli.command("nginx-snippets")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--rtmp-listen", default="1935", help="nginx-rtmp's listen address (default: 1935, all addresses)."
+)
+@click.option(
+    "--callback-url", default=None, help="The app's address for nginx (default: LIVE_CALLBACK_URL)."
+)
+@click.option("--prefix", "location", default="/hls", help="The HLS location in the site (default: /hls).")
+def nginx_snippets(folder: Path, rtmp_listen: str, callback_url: str | None, location: str) -> None:
+    """Write the production nginx pieces: live-rtmp.conf (main context) and live-hls.conf (the site's
+    server block), with this site's link secret (docs/deploy.md)."""
+    rtmp, hls = streaming.write_snippets(
+        folder, rtmp_listen, callback_url or current_app.config["LIVE_CALLBACK_URL"], location
+    )
+    click.echo(f"{rtmp}\n{hls}")

@@ -26,6 +26,9 @@ from tests.deploy.stack import BIN, ROOT, Stack, wait_for_port
 NGINX_PORT = int(os.environ.get("DEPLOY_CHECK_NGINX_PORT", 18080))  # HTTPS
 NGINX_HTTP_PORT = int(os.environ.get("DEPLOY_CHECK_NGINX_HTTP_PORT", 18081))  # plain HTTP: redirected
 GUNICORN_PORT = int(os.environ.get("DEPLOY_CHECK_GUNICORN_PORT", 18000))
+RTMP_PORT = int(os.environ.get("DEPLOY_CHECK_RTMP_PORT", 11935))
+RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+LIVE_SECONDS = 12  # the short live stream pushed through nginx-rtmp
 DATABASE = os.environ.get("DEPLOY_CHECK_DATABASE", "deploy_check")
 REDIS_DB = int(os.environ.get("DEPLOY_CHECK_REDIS_DB", 7))
 # What the stack runs with besides the Stack's own settings: the production values of docs/deploy/env.example.
@@ -34,6 +37,10 @@ STACK_ENV = {
     "MEDIA_X_ACCEL_REDIRECT": "/protected-media/",
     "SESSION_COOKIE_SECURE": "1",
     "GUNICORN_WORKERS": "2",
+    # Live lessons: nginx-rtmp calls gunicorn back; players fetch HLS from the site's own /hls/.
+    "LIVE_CALLBACK_URL": f"http://127.0.0.1:{GUNICORN_PORT}",
+    "LIVE_HLS_URL": "/hls",
+    "LIVE_RTMP_URL": f"rtmp://127.0.0.1:{RTMP_PORT}/live",
 }
 PASSWORD = "party-school-demo"
 
@@ -76,13 +83,15 @@ def nginx_config(folder: Path) -> Path:
     site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{NGINX_PORT} ssl;")
     site = site.replace("/etc/ssl/party-school/fullchain.pem", f"{folder}/cert.pem")
     site = site.replace("/etc/ssl/party-school/privkey.pem", f"{folder}/key.pem")
+    site = site.replace("/etc/nginx/party-school/live-hls.conf", f"{folder}/live/live-hls.conf")
     temp = "\n".join(
         f"    {name}_temp_path {folder}/{name};"
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     conf = folder / "nginx.conf"
     conf.write_text(
-        f"daemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/nginx-error.log;\n"
+        f"load_module {RTMP_MODULE};\ndaemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/nginx-error.log;\n"
+        f"include {folder}/live/live-rtmp.conf;\n"
         f"events {{ worker_connections 1024; }}\nhttp {{\n    include /etc/nginx/mime.types;\n"
         f"    access_log {folder}/nginx-access.log;\n{temp}\n{site}\n}}\n"
     )
@@ -184,6 +193,80 @@ def checks(base: str, env: dict, certificate: Path) -> list[tuple[str, bool, str
     unit_id = query_unit(env)
     status, headers, body = secretary.get(f"/api/v1/org-units/{unit_id}/report?year={time.gmtime().tm_year}")
     results.append(("branch report (JSON API)", status == 200 and body.startswith(b"{"), f"status {status}"))
+    results.extend(live_checks(base, env, certificate))
+    return results
+
+
+LIVE_LESSON = """---
+title: 部署检查直播
+kind: live
+minutes: 5
+starts: "{starts}"
+speaker: 检查员
+---
+
+部署检查用的直播课。
+"""
+
+
+def live_checks(base: str, env: dict, certificate: Path) -> list[tuple[str, bool, str]]:
+    """A short live stream end to end: ffmpeg publishes to nginx-rtmp with the lesson's key (the app
+    takes it through on_publish), nginx serves the signed playlist and a segment over HTTPS and
+    refuses an unsigned link, and on_publish_done records the end."""
+    folder = Path(env["MEDIA_ROOT"]).parent / "courses" / "deploy-live"
+    (folder / "01-live").mkdir(parents=True, exist_ok=True)
+    (folder / "course.yml").write_text("slug: deploy-live\ntitle: 部署检查\nstatus: published\n")
+    (folder / "01-live" / "module.yml").write_text("title: 直播\n")
+    starts = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+    (folder / "01-live" / "01-check.md").write_text(LIVE_LESSON.format(starts=starts))
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", "courses", "import", str(folder)],
+        cwd=ROOT, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    lesson_id, key, playlist = _query(
+        env,
+        "    from app.courses.models import Lesson, LessonKind\n"
+        "    from app.live import services, streaming\n"
+        "    lesson = db.session.scalars(db.select(Lesson).filter_by(kind=LessonKind.LIVE)).one()\n"
+        "    key = services.encoder_settings(lesson).stream_key\n"
+        "    print(lesson.id, key, streaming.playlist_url(lesson.id, 1))",
+    ).split()
+    encoder = subprocess.Popen(
+        [
+            "ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
+            "-t", str(LIVE_SECONDS), "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
+            "-c:a", "aac", "-f", "flv", f"rtmp://127.0.0.1:{RTMP_PORT}/live/{key}",
+        ],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    viewer = Browser(base, certificate)
+    status, headers, body = 0, {}, b""
+    deadline = time.monotonic() + LIVE_SECONDS
+    while time.monotonic() < deadline and status != 200:
+        time.sleep(1)
+        status, headers, body = viewer.get(playlist)
+    segments = [line for line in body.decode(errors="replace").splitlines() if line.endswith(".ts")]
+    results = [
+        (
+            "live stream: signed playlist from nginx-rtmp's HLS",
+            status == 200 and bool(segments) and headers.get("Server", "").startswith("nginx"),
+            f"status {status}, {len(segments)} segment(s)",
+        )
+    ]
+    segment_status = viewer.get(playlist.rsplit("/", 1)[0] + "/" + segments[0])[0] if segments else 0
+    results.append(("live stream: signed segment", segment_status == 200, f"status {segment_status}"))
+    unsigned = viewer.get(f"/hls/lesson-{lesson_id}/index.m3u8")[0]
+    results.append(("live stream: unsigned link refused", unsigned == 403, f"status {unsigned}"))
+    encoder.wait(timeout=LIVE_SECONDS + 30)
+    time.sleep(2)
+    window = _query(
+        env,
+        "    from app.live.models import LiveStream\n"
+        f"    stream = db.session.scalars(db.select(LiveStream).filter_by(lesson_id={lesson_id})).one()\n"
+        "    print(stream.started_at is not None, stream.ended_at is not None, stream.publishing)",
+    )
+    results.append(("live stream: the app recorded its start and end", window == "True True False", window))
     return results
 
 
@@ -230,6 +313,9 @@ def main() -> int:
         stack.flask("demo", "load")
         stack.start_gunicorn()
         stack.start_worker()
+        stack.flask("live", "nginx-snippets", str(folder / "live"), "--rtmp-listen", f"127.0.0.1:{RTMP_PORT}")
+        for name in ("live", "live-recordings"):  # nginx's workers (nobody) write the stream here
+            (folder / "media" / name).chmod(0o777)
         certificate = make_certificate(folder)
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         stack.processes.append(subprocess.Popen([nginx, "-p", str(folder), "-c", str(nginx_config(folder))]))
