@@ -5,7 +5,8 @@ seconds it played since the last report. The server checks each report like any 
 (app/progress/heartbeats.py): it must belong to the member's one active viewing session (a newer page
 supersedes it), its sequence number must rise, and it spends the member's wall-clock budget, so no
 second tab, burst or forged count earns faster than real time. What it credits is wall-clock time:
-the interval [now - seconds, now] on the server's clock, merged into the member's intervals (counted
+the interval [now - seconds, now] on the server's clock (or, for a report continuing the previous
+one, from where that one ended: ``credited_interval``), merged into the member's intervals (counted
 once however often it is claimed) and cut to the real broadcast (the publishes nginx reported).
 Joining late or leaving early earns proportionally.
 
@@ -84,6 +85,27 @@ def attendable_lesson(lesson_id: int) -> Lesson | None:
             Course.status == CourseStatus.PUBLISHED,
         )
     )
+
+
+# A report whose stretch starts at most this long after the previous one ended continues it.
+CONTINUES_WITHIN = 5.0
+
+
+def credited_interval(intervals: list, at: float, seconds: float) -> tuple[float, float]:
+    """The wall-clock interval a report of ``seconds`` watched, received at ``at``, is credited.
+
+    A report that continues the previous one (its stretch starts at most CONTINUES_WITHIN after the
+    previous one ended, or overlaps it) is credited from where that one ended, up to now: so the
+    network's varying delay neither loses the seconds between two reports nor counts any twice,
+    and the total follows the reported seconds within one delay. Any other report is the stretch
+    just before now. Either way nothing is credited after the server's now.
+    """
+    start = at - seconds
+    if intervals:
+        previous_end = intervals[-1][1]
+        if previous_end <= at and start - previous_end <= CONTINUES_WITHIN:
+            return previous_end, min(at, previous_end + seconds)
+    return start, at
 
 
 @dataclass
@@ -173,8 +195,8 @@ def _heartbeat(member: User, lesson_id: int, payload: object, now: datetime) -> 
         if row is None:
             row = LiveAttendance(user_id=member.id, lesson_id=lesson.id, intervals=[])
             db.session.add(row)
-        at = epoch(now)
-        row.intervals = union(row.intervals or [], at - seconds, at)
+        start, end = credited_interval(row.intervals or [], epoch(now), seconds)
+        row.intervals = union(row.intervals or [], start, end)
         row.attended_seconds = covered(clip(row.intervals, windows))
         row.updated_at = now
         db.session.flush()

@@ -176,3 +176,16 @@ def test_signed_links_name_the_member_the_stream_and_an_expiry(app, world):
         assert (member, stream, name) == ("34", "lesson-12", "index.m3u8")
         assert signature == streaming.link_signature(int(expires), 34, "lesson-12")
         assert streaming.link_signature(int(expires), 35, "lesson-12") != signature
+
+
+def test_network_delay_neither_loses_nor_doubles_reported_seconds():
+    """Reports of 10 s each arriving 0.9 s late, then 0.1 s late, then 1.5 s late: 30 s credited,
+    never beyond the server's clock."""
+    intervals: list = []
+    for at in (100.9, 110.1, 121.5):
+        start, end = attendance.credited_interval(intervals, at, 10)
+        assert end <= at
+        intervals = attendance.union(intervals, start, end)
+    assert attendance.covered(intervals) == pytest.approx(30 - 0.8)  # the one shorter delay is lost once
+    start, end = attendance.credited_interval(intervals, 200.0, 10)  # after a pause: a new stretch
+    assert (start, end) == (190.0, 200.0)
