@@ -189,7 +189,8 @@ def run(viewers: int, seconds: int, workers: int) -> dict:
     from app.extensions import db
     from app.live.models import LiveAttendance, LiveBroadcast
     from benchmarks.heartbeat import free_port
-    from tests.live.nginx_rtmp import StreamingServer, push, wait_for_port
+    from tests.deploy.stack import wait_for_port
+    from tests.live.nginx_rtmp import StreamingServer, push
 
     folder = Path(tempfile.mkdtemp(prefix="live-bench-"))
     config, lesson_id, people = seed(folder, viewers)

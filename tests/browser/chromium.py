@@ -1,6 +1,7 @@
 """Debian's Chromium as the browser journeys drive it, and the Journey helper (screenshots, errors)."""
 
 import shutil
+import time
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -21,6 +22,15 @@ CHROMIUM_ARGS = [
 # Members study on their phones: below 700px the navigation folds behind the "Menu" button.
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
+
+
+def wait_until(check, what: str, seconds: float = 10) -> None:
+    """Poll ``check`` until it is true, failing with ``what`` after ``seconds`` (Playwright's
+    wait_for_function would need 'unsafe-eval', which the site's CSP refuses)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
 
 
 class Journey:

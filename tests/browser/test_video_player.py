@@ -2,7 +2,6 @@
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,12 @@ from app.config import load_config
 from app.courses.models import CompletionRule, LessonKind
 from app.extensions import db
 from app.progress.models import HeartbeatRefusal, VideoProgress
-from tests.browser.chromium import TIMEOUT_MS, Journey
+from tests.browser.chromium import TIMEOUT_MS, Journey, wait_until
 from tests.factories.media import add_clip, make_clip, make_ready_video
 from tests.factories.progress import lesson_of, make_course, user
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-video-player"
 VIDEO = "document.querySelector('video')"
-
-
-def wait_until(check, what: str, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds  # wait_for_function would need 'unsafe-eval' (CSP)
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
 
 
 def state(page: Page) -> dict:

@@ -1,22 +1,13 @@
 """In Chromium: a trainer drags a lesson and a module by their handles, and the new order is saved."""
 
-import time
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from app.courses import authoring
 from app.extensions import db
-from tests.browser.chromium import TIMEOUT_MS
+from tests.browser.chromium import TIMEOUT_MS, wait_until
 from tests.courses.test_browser_journey import Journey
 from tests.factories.courses import make_course, user_named
-
-
-def wait_until(check, what: str, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
 
 
 @pytest.mark.browser

@@ -13,7 +13,7 @@ from app.live.services import LiveError, PublishRefused
 from app.progress.watching.refusals import HeartbeatRefused
 from app.progress.models import HourEntry, LessonProgress
 from app.timeutil import utcnow
-from tests.factories.courses import user_named
+from tests.factories.auth import user_named
 from tests.factories.live import broadcast, make_live_lesson, stream_key
 
 
@@ -81,6 +81,15 @@ def test_the_app_records_when_the_broadcast_really_started_and_ended(app, world)
         assert view.ended_at == start + timedelta(minutes=3, seconds=40)
 
 
+def _on_air(start):
+    """A live lesson broadcasting since ``start``, and member_a's viewing session opened then."""
+    lesson = make_live_lesson(start)
+    member = user_named("member_a")
+    session = attendance.open_viewing(member, lesson, start)
+    _publish(lesson, stream_key(lesson), start)
+    return lesson, member, session
+
+
 def _beat(member, lesson, session, sequence, seconds, now):
     payload = {"seconds": seconds, "session": session, "sequence": sequence}
     return attendance.heartbeat(member, lesson.id, payload, now)
@@ -90,10 +99,7 @@ def test_attendance_counts_wall_clock_time_inside_the_broadcast(app, world):
     """Watching 24 s of a 40 s broadcast: 60% attended, no completion at the 80% rule."""
     with app.app_context():
         start = utcnow().replace(microsecond=0)
-        lesson = make_live_lesson(start)
-        member = user_named("member_a")
-        session = attendance.open_viewing(member, lesson, start)
-        _publish(lesson, stream_key(lesson), start)
+        lesson, member, session = _on_air(start)
         for sequence in range(1, 7):  # every 4 s for the first 24 s
             _beat(member, lesson, session, sequence, 4, start + timedelta(seconds=4 * sequence))
         services.publish_done(f"lesson-{lesson.id}", start + timedelta(seconds=40))
@@ -107,10 +113,7 @@ def test_attendance_counts_wall_clock_time_inside_the_broadcast(app, world):
 def test_attending_the_share_completes_the_lesson_when_the_broadcast_ends(app, world):
     with app.app_context():
         start = utcnow().replace(microsecond=0)
-        lesson = make_live_lesson(start)
-        member = user_named("member_a")
-        session = attendance.open_viewing(member, lesson, start)
-        _publish(lesson, stream_key(lesson), start)
+        lesson, member, session = _on_air(start)
         for sequence in range(1, 9):  # 32 s of a 40 s broadcast
             _beat(member, lesson, session, sequence, 4, start + timedelta(seconds=4 * sequence))
         assert not attendance.figures(member, lesson, start + timedelta(seconds=33)).completed
@@ -122,10 +125,7 @@ def test_attending_the_share_completes_the_lesson_when_the_broadcast_ends(app, w
 def test_a_heartbeat_cannot_earn_faster_than_real_time_or_from_a_second_tab(app, world):
     with app.app_context():
         start = utcnow().replace(microsecond=0)
-        lesson = make_live_lesson(start)
-        member = user_named("member_a")
-        first = attendance.open_viewing(member, lesson, start)
-        _publish(lesson, stream_key(lesson), start)
+        lesson, member, first = _on_air(start)
         _beat(member, lesson, first, 1, 10, start + timedelta(seconds=10))
         with pytest.raises(HeartbeatRefused) as refused:  # 30 s claimed 1 s later: over the budget
             _beat(member, lesson, first, 2, 30, start + timedelta(seconds=11))

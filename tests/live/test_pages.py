@@ -12,7 +12,7 @@ from app.live import attendance, services, streaming
 from app.progress.heartbeats import heartbeat, open_session
 from app.progress.models import LessonProgress, SessionKind
 from app.timeutil import utcnow
-from tests.factories.courses import user_named
+from tests.factories.auth import user_named
 from tests.factories.live import broadcast, make_live_lesson, stream_key
 from tests.factories.media import make_ready_video
 from tests.web import csrf_token

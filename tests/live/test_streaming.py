@@ -15,9 +15,8 @@ from app.live.models import LiveStream
 from app.media.models import VideoStatus
 from app.progress.heartbeats import open_session
 from app.timeutil import utcnow
-from tests.browser.chromium import TIMEOUT_MS
-from tests.factories.auth import PASSWORD
-from tests.factories.courses import user_named
+from tests.browser.chromium import TIMEOUT_MS, wait_until
+from tests.factories.auth import PASSWORD, user_named
 from tests.factories.live import make_live_lesson, stream_key
 from tests.live.nginx_rtmp import push
 
@@ -31,13 +30,6 @@ def status_of(url: str) -> int:
             return response.status
     except OSError as error:
         return getattr(error, "code", 0)
-
-
-def wait_until(check, what: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.2)
 
 
 @pytest.mark.browser

@@ -1,7 +1,5 @@
 """In Chromium: a member plays a video lesson for real, resumes after a reload, cannot seek ahead, completes it."""
 
-import time
-
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -9,7 +7,7 @@ from sqlalchemy import select
 from app.courses.models import CompletionRule, LessonKind
 from app.extensions import db
 from app.progress.models import VideoProgress
-from tests.browser.chromium import TIMEOUT_MS
+from tests.browser.chromium import TIMEOUT_MS, wait_until
 from tests.factories.auth import PASSWORD
 from tests.factories.media import add_clip, make_clip
 from tests.factories.progress import lesson_of, make_course, user
@@ -17,13 +15,6 @@ from tests.factories.progress import lesson_of, make_course, user
 
 def current_time(page: Page) -> float:
     return page.evaluate("document.querySelector('video').currentTime")
-
-
-def wait_until(check, what: str, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds  # wait_for_function would need 'unsafe-eval' (CSP)
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
 
 
 @pytest.mark.browser
