@@ -1,6 +1,7 @@
 """Authoring in the browser: create and edit courses, modules and lessons, reorder, publish."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
@@ -11,7 +12,7 @@ from sqlalchemy import Select, select
 from app.auth.models import User
 from app.courses import review
 from app.courses.errors import CourseError, LessonFieldError
-from app.courses.folder import LIBRARY_VIDEO_PREFIX, QUIZ_SETTINGS, SLUG_PATTERN, LessonSpec
+from app.courses.folder import LIBRARY_VIDEO_PREFIX, QUIZ_SETTINGS, SLUG_PATTERN, LessonSpec, stored_time
 from app.courses.importer import fill_lesson, lesson_spec, record_revision
 from app.courses.models import (
     COMPLETION_RULES,
@@ -33,7 +34,7 @@ from app.quizzes.gift import parse_gift
 from app.timeutil import utcnow
 
 # Kinds a trainer can create in the browser (a video lesson picks a video from the video library).
-BROWSER_KINDS = (LessonKind.TEXT, LessonKind.VIDEO, LessonKind.READING, LessonKind.QUIZ)
+BROWSER_KINDS = (LessonKind.TEXT, LessonKind.VIDEO, LessonKind.READING, LessonKind.QUIZ, LessonKind.LIVE)
 
 
 @dataclass
@@ -57,6 +58,8 @@ class LessonFields:
     quiz_source: str | None = None
     quiz_settings: dict[str, Any] = field(default_factory=dict)
     video_id: int | None = None  # a video from the video library, for a video lesson
+    starts: datetime | None = None  # a live lesson's start, in the display time zone (no zone)
+    speaker: str | None = None
 
 
 def _changed(course: Course, editor: User | None, added: int = 0, updated: int = 0, removed: int = 0) -> None:
@@ -318,6 +321,11 @@ def _validated_spec(
             if name not in QUIZ_SETTINGS:
                 raise CourseError(_("Unknown quiz setting."))
             spec.quiz_settings[name] = value
+    elif fields.kind is LessonKind.LIVE:
+        if fields.starts is None:
+            raise LessonFieldError("live_starts", _("Give the date and time the broadcast starts."))
+        spec.starts = stored_time(fields.starts)
+        spec.speaker = (fields.speaker or "").strip() or None
     return spec
 
 

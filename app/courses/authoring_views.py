@@ -11,6 +11,7 @@ from markupsafe import Markup
 from app.auth.forms import ConfirmForm
 from app.courses import archive, attachments, authoring, permissions, review
 from app.courses.errors import LessonFieldError
+from app.courses.folder import display_time
 from app.courses.forms import (
     COMPLETION_LABELS,
     KIND_LABELS,
@@ -285,6 +286,8 @@ def _lesson_fields(form: LessonForm) -> authoring.LessonFields:
         quiz_source=form.quiz_source.data,
         quiz_settings=settings,
         video_id=int(form.video_id.data) if (form.video_id.data or "").isdigit() else None,
+        starts=form.live_starts.data,
+        speaker=form.live_speaker.data,
     )
 
 
@@ -366,6 +369,8 @@ def edit_lesson(lesson_id: int):
         form.section.data = lesson.reading_section
         for name in ("pass_score", "time_limit", "attempts"):
             getattr(form, name).data = (lesson.quiz_settings or {}).get(name)
+        form.live_starts.data = display_time(lesson.live_starts_at) if lesson.live_starts_at else None
+        form.live_speaker.data = lesson.live_speaker
     if form.validate_on_submit() and _save_lesson(
         form, lambda: authoring.update_lesson(lesson, _lesson_fields(form), current_user)
     ):

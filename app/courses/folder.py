@@ -481,9 +481,19 @@ def _starts(meta: _YamlFile) -> datetime:
             value = None
     if not isinstance(value, datetime):
         raise meta.error("starts", _("starts must be a date and time such as 2026-07-01 15:00 (or +08:00)"))
+    return stored_time(value)
+
+
+def stored_time(value: datetime) -> datetime:
+    """A time as stored (naive UTC); one without a zone is in the display time zone."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=display_zone())
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def display_time(stored: datetime) -> datetime:
+    """A stored (naive UTC) time in the display time zone, without its zone (as a form shows it)."""
+    return stored.replace(tzinfo=UTC).astimezone(display_zone()).replace(tzinfo=None)
 
 
 def starts_for_yaml(starts: datetime) -> str:

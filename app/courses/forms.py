@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     DecimalField,
     HiddenField,
     IntegerField,
@@ -100,11 +101,7 @@ class ModuleForm(FlaskForm):
 class LessonForm(FlaskForm):
     title = StringField(_l("Lesson title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
-        _l("Kind"),
-        # Live lessons are scheduled in the course folder format (docs/course-format.md).
-        choices=select_choices(
-            (kind.value, label) for kind, label in KIND_LABELS.items() if kind is not LessonKind.LIVE
-        ),
+        _l("Kind"), choices=select_choices((kind.value, label) for kind, label in KIND_LABELS.items())
     )
     minutes = IntegerField(
         _l("Estimated minutes"), default=10, validators=[InputRequired(), NumberRange(1, 600)]
@@ -127,6 +124,11 @@ class LessonForm(FlaskForm):
     pass_score = IntegerField(_l("Pass score (%)"), validators=[Optional(), NumberRange(0, 100)])
     time_limit = IntegerField(_l("Time limit (minutes)"), validators=[Optional(), NumberRange(1, 600)])
     attempts = IntegerField(_l("Attempts allowed"), validators=[Optional(), NumberRange(1, 100)])
+    # A live lesson: when the broadcast starts (in the display time zone) and who speaks.
+    live_starts = DateTimeLocalField(
+        _l("Broadcast starts at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    live_speaker = StringField(_l("Speaker"), validators=[Optional(), Length(max=100)])
 
 
 class MoveForm(FlaskForm):
