@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import csrf, limiter
 from app.inputs import BadInput
-from app.live import attendance, permissions, questions, services, streaming
+from app.live import attendance, permissions, questions, reports, services, streaming
 from app.live.services import LiveError, PublishRefused
 from app.progress.watching.refusals import HeartbeatRefused, record_refusal
 from app.timeutil import utcnow
@@ -159,3 +159,30 @@ def pin(lesson_id: int, question_id: int):
     except LiveError as error:
         return jsonify(error=error.message), 422
     return jsonify(ok=True)
+
+
+@bp.get("/<int:lesson_id>/report")
+@login_required
+def report(lesson_id: int):
+    """Who attended live, in a group viewing, by the replay, or was absent (the page's figures)."""
+    lesson = _lesson_or_404(lesson_id)
+    paths = reports.report_paths(current_user, permissions.can_host(current_user, lesson))
+    if paths == []:
+        abort(403)
+    rows = reports.live_report(lesson, paths)
+    return jsonify(
+        lesson_id=lesson.id,
+        counts=reports.summary(rows),
+        members=[
+            {
+                "username": row.member.username,
+                "name": row.member.display_name,
+                "unit": row.unit_name,
+                "status": row.status,
+                "attended_seconds": round(row.attended_seconds, 1),
+                "replay_seconds": round(row.replay_seconds, 1),
+                "completed": row.completed,
+            }
+            for row in rows
+        ],
+    )

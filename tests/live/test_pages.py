@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.live import attendance, services, streaming
+from app.live import attendance, reports, services, streaming
 from app.progress.heartbeats import heartbeat, open_session
 from app.progress.models import LessonProgress, SessionKind
 from app.timeutil import utcnow
@@ -151,6 +151,8 @@ def test_a_replay_completes_the_lesson_only_under_the_watched_rule(app, world, r
         assert figures.verified_seconds > 0
         progress = db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == member.id))
         assert (progress is not None and progress.completed_at is not None) is completes
+        (row,) = [row for row in reports.live_report(lesson, None) if row.member.id == member.id]
+        assert row.status == reports.WATCHED_REPLAY
 
 
 def test_the_report_shows_attended_live_replay_group_viewing_and_absent(app, world, client, auth):
@@ -199,3 +201,5 @@ def test_the_report_shows_attended_live_replay_group_viewing_and_absent(app, wor
     report = client.get(f"/live/lessons/{lesson_id}/report").get_data(as_text=True)
     assert 'data-testid="row-member_a2" data-status="absent"' in report
     assert 'data-testid="row-member_a" data-status="attended_live"' in report
+    figures = client.get(f"/api/v1/live/{lesson_id}/report").json
+    assert figures["counts"] == {"attended_live": 1, "group_viewing": 1, "watched_replay": 0, "absent": 1}
