@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import csrf, limiter
 from app.inputs import BadInput
-from app.live import attendance, permissions, questions, reports, services, streaming
+from app.live import attendance, jobs, permissions, questions, reports, services, streaming
 from app.live.services import LiveError, PublishRefused
 from app.progress.watching.refusals import HeartbeatRefused, record_refusal
 from app.timeutil import utcnow
@@ -52,7 +52,9 @@ def on_publish_done(token: str):
 @csrf.exempt
 def on_record_done(token: str):
     _from_nginx(token)
-    services.record_done(_field("name"), request.form.get("path") or "")
+    found = services.recording_of(_field("name"), request.form.get("path") or "")
+    if found is not None:  # copying and probing a long recording takes a while: the worker does it
+        jobs.make_replay(found[0], str(found[1]))
     return "", 204
 
 

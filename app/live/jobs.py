@@ -16,3 +16,9 @@ def close_stale_broadcasts() -> None:
     closed = services.close_stale_broadcasts()
     if closed:
         log.warning("live: %d broadcast(s) ended without on_publish_done", closed)
+
+
+@app_task()
+def make_replay(lesson_id: int, path: str) -> None:
+    """Turn a finished recording into the lesson's replay video (the library's transcoding follows)."""
+    services.make_replay(lesson_id, path)

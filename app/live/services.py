@@ -8,7 +8,7 @@ trainer's or a page's.
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -181,18 +181,28 @@ def publish_done(name: str, now: datetime | None = None) -> None:
     log.info("live lesson %s: broadcast ended", lesson.id)
 
 
-def record_done(name: str, path: str) -> None:
-    """on_record_done: the recording of a publish is complete; make it the lesson's replay video
-    (added to the video library and transcoded by the media job, like an upload)."""
+def recording_of(name: str, path: str) -> tuple[int, Path] | None:
+    """on_record_done: the lesson and the finished recording nginx names, if it is one of a live
+    lesson's in the recordings folder (the job makes the replay from it: ``make_replay``)."""
     lesson_id = streaming.lesson_id_of(name)
-    lesson = live_lesson(lesson_id) if lesson_id else None
     recording = Path(path)
     if (
-        lesson is None
+        lesson_id is None
+        or live_lesson(lesson_id) is None
         or not recording.is_file()
         or not recording.resolve().is_relative_to(streaming.recordings_dir().resolve())
     ):
         log.warning("recording %s of stream %r ignored", path, name)
+        return None
+    return lesson_id, recording
+
+
+def make_replay(lesson_id: int, path: str) -> None:
+    """Make a recording the lesson's replay video: added to the video library and transcoded by the
+    media job, like an upload; the recording is removed once the library has its own copy."""
+    lesson = live_lesson(lesson_id)
+    recording = Path(path)
+    if lesson is None or not recording.is_file():
         return
     try:
         video, _new = import_video_file(recording, lesson.course.owner)
@@ -278,7 +288,7 @@ def close_stale_broadcasts(now: datetime | None = None) -> int:
     for stream in db.session.scalars(select(LiveStream).where(LiveStream.publishing.is_(True))).all():
         playlist = streaming.playlist_path(stream.lesson_id)
         try:
-            changed = datetime.utcfromtimestamp(playlist.stat().st_mtime)
+            changed = datetime.fromtimestamp(playlist.stat().st_mtime, UTC).replace(tzinfo=None)
         except OSError:
             changed = None
         last = changed or stream.started_at or now

@@ -189,3 +189,13 @@ def test_network_delay_neither_loses_nor_doubles_reported_seconds():
     assert attendance.covered(intervals) == pytest.approx(30 - 0.8)  # the one shorter delay is lost once
     start, end = attendance.credited_interval(intervals, 200.0, 10)  # after a pause: a new stretch
     assert (start, end) == (190.0, 200.0)
+
+
+def test_a_broadcast_whose_streaming_server_went_away_is_ended(app, world):
+    with app.app_context():
+        start = utcnow().replace(microsecond=0) - timedelta(minutes=5)
+        lesson, _member, _session = _on_air(start)
+        assert services.close_stale_broadcasts(start + timedelta(minutes=1)) == 0  # still young
+        assert services.close_stale_broadcasts() == 1  # no playlist written for minutes
+        view = services.live_view(lesson)
+        assert view.state == services.ENDED and view.ended_at == start
