@@ -2,7 +2,7 @@
 
 While the live player plays the stream in a visible tab it reports about every ten seconds how many
 seconds it played since the last report. The server checks each report like any heartbeat
-(app/progress/heartbeats.py): it must belong to the member's one active viewing session (a newer page
+(app/progress/watching/): it must belong to the member's one active viewing session (a newer page
 supersedes it), its sequence number must rise, and it spends the member's wall-clock budget, so no
 second tab, burst or forged count earns faster than real time. What it credits is wall-clock time:
 the interval [now - seconds, now] on the server's clock (or, for a report continuing the previous

@@ -10,8 +10,8 @@ from app.extensions import db
 from app.live import attendance, questions, services, streaming
 from app.live.models import LiveAttendance
 from app.live.services import LiveError, PublishRefused
-from app.progress.watching.refusals import HeartbeatRefused
 from app.progress.models import HourEntry, LessonProgress
+from app.progress.watching.refusals import HeartbeatRefused
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
 from tests.factories.live import broadcast, make_live_lesson, stream_key

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.live import attendance, reports, services, streaming
-from app.progress.heartbeats import heartbeat, open_session
 from app.progress.models import LessonProgress, SessionKind
+from app.progress.watching.heartbeats import heartbeat, open_session
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
 from tests.factories.live import broadcast, make_live_lesson, stream_key

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.live import attendance, services, streaming
 from app.live.models import LiveStream
 from app.media.models import VideoStatus
-from app.progress.heartbeats import open_session
+from app.progress.watching.heartbeats import open_session
 from app.timeutil import utcnow
 from tests.browser.chromium import TIMEOUT_MS, wait_until
 from tests.factories.auth import PASSWORD, user_named
