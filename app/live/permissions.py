@@ -8,6 +8,9 @@ from app.auth.models import User
 from app.auth.permissions import is_read_only
 from app.courses.models import Lesson
 from app.courses.permissions import can_edit_course, can_view_course
+from app.extensions import db
+from app.org.models import OrgUnit
+from app.progress.permissions import session_units
 
 
 def can_watch(user: User, lesson: Lesson) -> bool:
@@ -22,3 +25,9 @@ def can_attend(user: User, lesson: Lesson) -> bool:
 def can_host(user: User, lesson: Lesson) -> bool:
     """The trainer's side: the stream key, answering and pinning questions."""
     return can_edit_course(user, lesson.course)
+
+
+def group_viewing_unit(user: User) -> OrgUnit | None:
+    """The unit a secretary records a group viewing (集中收看) for from the lesson page: the highest
+    one they manage (they may pick another on the session list); None for anyone else."""
+    return db.session.scalar(session_units(user).order_by(OrgUnit.path).limit(1))

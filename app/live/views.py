@@ -69,6 +69,7 @@ def lesson(lesson_id: int):
             kind_labels=KIND_LABELS,
             completion_label=completion_label(lesson.kind, lesson.completion),
             form=ConfirmForm(),
+            group_unit=permissions.group_viewing_unit(current_user),
         )
     )
     response.headers["Content-Security-Policy"] = _content_security_policy()

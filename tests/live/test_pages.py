@@ -1,6 +1,7 @@
 """Live lesson pages and API: who sees the stream key, the state poll's ETag, nginx's callbacks,
 the replay under each completion rule, the attendance report and a group viewing (集中收看)."""
 
+import re
 from datetime import timedelta
 from io import BytesIO
 
@@ -173,9 +174,13 @@ def test_the_report_shows_attended_live_replay_group_viewing_and_absent(app, wor
             member, lesson_id, {"seconds": 5, "session": session, "sequence": 1}, start + timedelta(seconds=5)
         )
         services.publish_done(f"lesson-{lesson_id}", start + timedelta(seconds=40))
-    # A secretary records a group viewing of the live lesson for the room (集中收看).
+    # A secretary records a group viewing of the live lesson for the room (集中收看), from its page.
     auth.login("sec_a")
-    form_page = client.get(f"/progress/sessions/new/{world.unit_a1}?kind=group_viewing&lesson_id={lesson_id}")
+    lesson_page = client.get(f"/live/lessons/{lesson_id}").get_data(as_text=True)
+    link = (
+        re.search(r'href="([^"]+)" data-testid="group-viewing"', lesson_page).group(1).replace("&amp;", "&")
+    )
+    form_page = client.get(link)
     assert f'<option selected value="{lesson_id}">' in form_page.get_data(as_text=True)
     recorded = client.post(
         f"/progress/sessions/new/{world.unit_a1}",
