@@ -47,7 +47,7 @@ def epoch(at: datetime) -> float:
     return at.replace(tzinfo=UTC).timestamp()
 
 
-def clip(intervals: list, windows: list) -> list[list[float]]:
+def clip(intervals: list[list[float]], windows: list[list[float]]) -> list[list[float]]:
     """The parts of ``intervals`` inside ``windows`` (both sorted, disjoint)."""
     inside = []
     for low, high in intervals:
@@ -91,7 +91,7 @@ def attendable_lesson(lesson_id: int) -> Lesson | None:
 CONTINUES_WITHIN = 5.0
 
 
-def credited_interval(intervals: list, at: float, seconds: float) -> tuple[float, float]:
+def credited_interval(intervals: list[list[float]], at: float, seconds: float) -> tuple[float, float]:
     """The wall-clock interval a report of ``seconds`` watched, received at ``at``, is credited.
 
     A report that continues the previous one (its stretch starts at most CONTINUES_WITHIN after the
@@ -119,7 +119,7 @@ class AttendanceFigures:
     def share(self) -> float:
         return min(1.0, self.attended_seconds / self.broadcast_seconds) if self.broadcast_seconds else 0.0
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, float | bool]:
         return {
             "accepted_seconds": round(self.accepted_seconds, 3),
             "attended_seconds": round(self.attended_seconds, 3),
@@ -156,7 +156,7 @@ def open_viewing(member: User, lesson: Lesson, now: datetime | None = None) -> s
     return open_session(member, lesson, now or utcnow())
 
 
-def parse(payload) -> tuple[float, str | None, int | None]:
+def parse(payload: object) -> tuple[float, str | None, int | None]:
     """{"seconds": played and visible seconds since the last report} plus the shared session fields."""
     fields, session, sequence = parse_envelope(payload, FIELDS)
     seconds = fields.get("seconds")
@@ -209,7 +209,9 @@ def _heartbeat(member: User, lesson_id: int, payload: object, now: datetime) -> 
     return AttendanceFigures(seconds, row.attended_seconds, covered(windows), completed)
 
 
-def _complete_if_attended(member: User, lesson: Lesson, attended: float, broadcast: float, now) -> bool:
+def _complete_if_attended(
+    member: User, lesson: Lesson, attended: float, broadcast: float, now: datetime
+) -> bool:
     share = float(current_app.config["LIVE_ATTENDANCE_SHARE"])
     if broadcast <= 0 or attended < share * broadcast:
         return False

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.courses.models import Lesson
-from app.extensions import db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 
-class LiveStream(db.Model):
+class LiveStream(Model):
     """A live lesson's ingest: its secret stream key and whether an encoder is publishing now."""
 
     __tablename__ = "live_streams"
@@ -35,7 +35,7 @@ class LiveStream(db.Model):
     lesson: Mapped[Lesson] = relationship()
 
 
-class LiveBroadcast(db.Model):
+class LiveBroadcast(Model):
     """One publish of the stream, from on_publish to on_publish_done (an encoder that reconnects
     makes another); attendance counts only inside these intervals."""
 
@@ -50,7 +50,7 @@ class LiveBroadcast(db.Model):
     recording: Mapped[str | None] = mapped_column(String(500))  # the FLV file nginx-rtmp recorded
 
 
-class LiveAttendance(db.Model):
+class LiveAttendance(Model):
     """One member's verified watching of the live broadcast: wall-clock intervals (seconds since the
     epoch, sorted, disjoint) while their player played the live stream in a visible tab."""
 
@@ -60,12 +60,12 @@ class LiveAttendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
-    intervals: Mapped[list] = mapped_column(JSON, default=list)
+    intervals: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
     attended_seconds: Mapped[float] = mapped_column(default=0.0)  # inside the broadcast's intervals
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class LiveQuestion(db.Model):
+class LiveQuestion(Model):
     """A member's question during the broadcast; the trainer answers or pins it."""
 
     __tablename__ = "live_questions"

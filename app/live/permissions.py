@@ -4,6 +4,8 @@ A member watches a live lesson of a course they may see and asks questions while
 course's editors (its trainer, admins) see the encoder settings and answer or pin questions.
 """
 
+from sqlalchemy import select
+
 from app.auth.models import User
 from app.auth.permissions import is_read_only
 from app.courses.models import Lesson
@@ -30,4 +32,7 @@ def can_host(user: User, lesson: Lesson) -> bool:
 def group_viewing_unit(user: User) -> OrgUnit | None:
     """The unit a secretary records a group viewing (集中收看) for from the lesson page: the highest
     one they manage (they may pick another on the session list); None for anyone else."""
-    return db.session.scalar(session_units(user).order_by(OrgUnit.path).limit(1))
+    ids = session_units(user).with_only_columns(OrgUnit.id)
+    return db.session.scalars(
+        select(OrgUnit).where(OrgUnit.id.in_(ids)).order_by(OrgUnit.path).limit(1)
+    ).first()

@@ -8,7 +8,7 @@ poll costs one indexed read and a 304 (docs/api.md explains why polling and not 
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.auth.models import User
 from app.courses.models import Lesson
@@ -39,13 +39,13 @@ def ask(member: User, lesson: Lesson, body: str, now: datetime | None = None) ->
         raise LiveError(_("A question has 2 to %(most)d characters.", most=MAX_QUESTION))
     raise_unless_live(lesson)
     open_count = db.session.scalar(
-        select(db.func.count(LiveQuestion.id)).where(
+        select(func.count(LiveQuestion.id)).where(
             LiveQuestion.lesson_id == lesson.id,
             LiveQuestion.user_id == member.id,
             LiveQuestion.answered_at.is_(None),
         )
     )
-    if open_count >= MAX_OPEN_PER_MEMBER:
+    if (open_count or 0) >= MAX_OPEN_PER_MEMBER:
         raise LiveError(_("Wait for an answer before asking more questions."))
     question = LiveQuestion(lesson_id=lesson.id, user_id=member.id, body=body, created_at=now or utcnow())
     db.session.add(question)
@@ -92,7 +92,7 @@ def pin(lesson: Lesson, question_id: int, pinned: bool = True) -> None:
     db.session.commit()
 
 
-def questions_for(viewer: User, lesson: Lesson, host: bool) -> list[dict]:
+def questions_for(viewer: User, lesson: Lesson, host: bool) -> list[dict[str, object]]:
     """The questions a page shows: the host sees all; a member sees answered and pinned ones and
     their own. Pinned first, then newest first."""
     statement = select(LiveQuestion).where(LiveQuestion.lesson_id == lesson.id)

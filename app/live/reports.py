@@ -95,9 +95,9 @@ def live_report(lesson: Lesson, paths: list[str] | None) -> list[ReportRow]:
         .order_by(OrgUnit.path, User.display_name)
     )
     if paths is not None:
-        statement = statement.where(or_(*(OrgUnit.in_subtree(path) for path in paths))) if paths else None
-    if statement is None:
-        return []
+        if not paths:
+            return []
+        statement = statement.where(or_(*(OrgUnit.in_subtree(path) for path in paths)))
     rows = []
     for member, unit_name in db.session.execute(statement):
         attended = live.get(member.id, 0.0) or 0.0

@@ -209,7 +209,9 @@ def make_replay(lesson_id: int, path: str) -> None:
     except MediaError as error:
         log.warning("live lesson %s: recording %s refused: %s", lesson.id, path, error.message)
         return
-    lesson = db.session.get(Lesson, lesson.id)
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None:  # removed while the recording was copied
+        return
     lesson.video_id = video.id
     db.session.execute(
         update(LiveBroadcast)
@@ -249,10 +251,10 @@ def live_view(lesson: Lesson) -> LiveView:
     )
 
 
-def player_payload(lesson: Lesson, member: User, now: datetime | None = None) -> dict:
+def player_payload(lesson: Lesson, member: User, now: datetime | None = None) -> dict[str, object]:
     """What the player polls for: the state, and a freshly signed playlist link while live."""
     view = live_view(lesson)
-    payload = {
+    payload: dict[str, object] = {
         "state": view.state,
         "starts_at": _iso(view.starts_at),
         "started_at": _iso(view.started_at),

@@ -78,7 +78,7 @@ def link_expiry(now: datetime | None = None) -> int:
     """When a link minted now expires: the end of the next half-lifetime bucket, so a link lasts
     between half of LIVE_LINK_MINUTES and all of it, and stays the same within a bucket (the state
     poll's ETag holds, and the player renews the link once a bucket)."""
-    half = max(1, current_app.config["LIVE_LINK_MINUTES"] * 30)
+    half = max(1, int(current_app.config["LIVE_LINK_MINUTES"]) * 30)
     return (_epoch(now or utcnow()) // half + 2) * half
 
 
