@@ -19,7 +19,7 @@ bp = Blueprint("live_api", __name__, url_prefix="/api/v1/live")
 
 
 def _from_nginx(token: str) -> None:
-    if not hmac.compare_digest(token, streaming.callback_token()):
+    if not hmac.compare_digest(token.encode(), streaming.callback_token().encode()):
         abort(404)
 
 

@@ -88,6 +88,7 @@ def test_nginx_callbacks_need_the_configured_token(app, world, client):
         }
         token = streaming.callback_token()
     assert client.post("/api/v1/live/rtmp/not-the-token/publish", data=form).status_code == 404
+    assert client.post("/api/v1/live/rtmp/%C2%80/publish", data=form).status_code == 404  # not ASCII
     assert client.post(f"/api/v1/live/rtmp/{token}/publish", data={**form, "key": "wrong"}).status_code == 403
     assert client.post(f"/api/v1/live/rtmp/{token}/publish", data=form).status_code == 204
     assert client.post(f"/api/v1/live/rtmp/{token}/publish-done", data=form).status_code == 204
