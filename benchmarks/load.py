@@ -78,12 +78,12 @@ def seed(plan_path: Path, args, folder: Path) -> None:
     from app import create_app
     from app.auth.models import Role, User
     from app.auth.passwords import hash_password
-    from app.auth.services import add_account
     from app.courses import importer, services
     from app.courses.models import Course, LessonKind
     from app.demo.services import COMMITTEE
     from app.extensions import db
     from app.library.models import Document
+    from app.org.accounts import add_account
     from app.org.services import ensure_unit_path
     from devtools.clips import make_clip
 

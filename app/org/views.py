@@ -18,12 +18,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth import services as accounts
 from app.auth.forms import ROLE_LABELS, ConfirmForm
 from app.auth.models import Role, User
 from app.errors import DomainError
 from app.extensions import db
 from app.org import permissions, roster, services
+from app.org.accounts import create_account
 from app.org.forms import (
     CHANGE_SOURCE_LABELS,
     MoveMemberForm,
@@ -178,7 +178,7 @@ def new_member(unit_id: int):
     ]
     if form.validate_on_submit():
         try:
-            member = accounts.create_account(
+            member = create_account(
                 form.username.data,
                 form.display_name.data,
                 unit,

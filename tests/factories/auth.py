@@ -1,7 +1,7 @@
 """Builders for accounts, each committing through the real services."""
 
 from app.auth.models import Role, User
-from app.auth.services import create_account
+from app.org.accounts import create_account
 from tests.factories.org import make_unit
 
 PASSWORD = "correct-horse-battery"
