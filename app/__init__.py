@@ -63,7 +63,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         domain.init_app(app)
 
     from app.errors import register_error_pages
-    from app.web import register_template_helpers, set_security_headers
+    from app.navigation import register_template_helpers
+    from app.web import set_security_headers
 
     register_error_pages(app)
     register_template_helpers(app)

@@ -6,6 +6,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
 from app.courses.models import Lesson
 from app.discussions import permissions, services
 from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReplyForm, ReportForm
@@ -36,12 +37,6 @@ posting_limit = limiter.shared_limit(
 )
 
 
-@bp.before_request
-@login_required
-def require_sign_in():
-    """No anonymous reading or posting."""
-
-
 def _lesson_or_404(lesson_id: int) -> Lesson:
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None or not permissions.can_read_discussion(current_user, lesson):
@@ -65,6 +60,45 @@ def _visible_post_or_404(post_id: int) -> Post:
     post = _post_or_404(post_id)
     if not post.is_visible:
         abort(404)
+    return post
+
+
+# The loaders named for an action: 404 for what the user may not see, 403 for what they see but may
+# not do this to.
+
+
+def _postable_lesson_or_404(lesson_id: int) -> Lesson:
+    lesson = _lesson_or_404(lesson_id)
+    if not permissions.can_post(current_user, lesson):
+        abort(403)
+    return lesson
+
+
+def _repliable_post_or_404(post_id: int) -> Post:
+    post = _visible_post_or_404(post_id)
+    if not permissions.can_post(current_user, post.lesson):
+        abort(403)
+    return post
+
+
+def _acceptable_answer_or_404(post_id: int) -> Post:
+    answer = _visible_post_or_404(post_id)
+    if answer.parent is None or not permissions.can_accept_answer(current_user, answer.parent):
+        abort(403)
+    return answer
+
+
+def _moderated_post_or_404(post_id: int) -> Post:
+    post = _post_or_404(post_id)
+    if not permissions.can_moderate(current_user, post):
+        abort(403)
+    return post
+
+
+def _reportable_post_or_404(post_id: int) -> Post:
+    post = _visible_post_or_404(post_id)
+    if not permissions.can_report(current_user, post):
+        abort(403)
     return post
 
 
@@ -107,11 +141,10 @@ def discussion_navigation() -> dict[str, object]:
 
 
 @bp.post("/lessons/<int:lesson_id>/posts")
+@login_required
 @posting_limit
 def create_post(lesson_id: int):
-    lesson = _lesson_or_404(lesson_id)
-    if not permissions.can_post(current_user, lesson):
-        abort(403)
+    lesson = _postable_lesson_or_404(lesson_id)
     form = PostForm()
     if not form.validate_on_submit():
         flash(
@@ -128,11 +161,10 @@ def create_post(lesson_id: int):
 
 
 @bp.route("/posts/<int:post_id>/reply", methods=["GET", "POST"])
+@login_required
 @posting_limit
 def reply(post_id: int):
-    post = _visible_post_or_404(post_id)
-    if not permissions.can_post(current_user, post.lesson):
-        abort(403)
+    post = _repliable_post_or_404(post_id)
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -149,11 +181,9 @@ def reply(post_id: int):
 
 
 @bp.post("/posts/<int:post_id>/accept")
+@login_required
 def accept(post_id: int):
-    answer = _visible_post_or_404(post_id)
-    question = answer.parent
-    if question is None or not permissions.can_accept_answer(current_user, question):
-        abort(403)
+    answer = _acceptable_answer_or_404(post_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.accept_answer(answer)
@@ -165,9 +195,7 @@ def accept(post_id: int):
 
 
 def _set_pinned(post_id: int, pinned: bool):
-    post = _post_or_404(post_id)
-    if not permissions.can_moderate(current_user, post):
-        abort(403)
+    post = _moderated_post_or_404(post_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.set_pinned(post, pinned)
@@ -177,20 +205,21 @@ def _set_pinned(post_id: int, pinned: bool):
 
 
 @bp.post("/posts/<int:post_id>/pin")
+@login_required
 def pin(post_id: int):
     return _set_pinned(post_id, True)
 
 
 @bp.post("/posts/<int:post_id>/unpin")
+@login_required
 def unpin(post_id: int):
     return _set_pinned(post_id, False)
 
 
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@login_required
 def report(post_id: int):
-    post = _visible_post_or_404(post_id)
-    if not permissions.can_report(current_user, post):
-        abort(403)
+    post = _reportable_post_or_404(post_id)
     form = ReportForm()
     if form.validate_on_submit():
         try:
@@ -204,10 +233,9 @@ def report(post_id: int):
 
 
 @bp.post("/posts/<int:post_id>/moderate")
+@login_required
 def moderate(post_id: int):
-    post = _post_or_404(post_id)
-    if not permissions.can_moderate(current_user, post):
-        abort(403)
+    post = _moderated_post_or_404(post_id)
     form = ModerateForm()
     if not form.validate_on_submit():
         flash(_("Choose an action and give a reason."), "error")
@@ -222,6 +250,7 @@ def moderate(post_id: int):
 
 
 @bp.get("/replies")
+@login_required
 def replies():
     """Show the replies to the member's posts, newest first; opening the page marks them read."""
     recent, seen_at = services.recent_replies(current_user)
@@ -230,10 +259,9 @@ def replies():
 
 
 @bp.get("/questions")
+@permission_required(permissions.has_question_overview)
 def questions():
     """The trainer's open questions across their courses, oldest first, and open reports."""
-    if not permissions.has_question_overview(current_user):
-        abort(403)
     open_questions = list(db.session.scalars(services.open_questions(current_user)))
     return render_template(
         "discussions/questions.html",

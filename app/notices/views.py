@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
 from app.errors import DomainError
 from app.extensions import db
 from app.markup import render_markdown
@@ -17,12 +18,6 @@ from app.org.services import name_paths
 from app.web import filled
 
 bp = Blueprint("notices", __name__, url_prefix="/notices", template_folder="templates")
-
-
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every notice page needs a signed-in user; each notice is checked against its audience."""
 
 
 @bp.app_context_processor
@@ -48,6 +43,14 @@ def _managed_or_404(notice_id: int) -> Notice:
     return notice
 
 
+def _publishable_unit_or_403(unit_id: int) -> OrgUnit:
+    """The unit a notice is sent to, when the user may publish there (a forged choice answers 403)."""
+    unit = db.session.get(OrgUnit, unit_id)
+    if unit is None or not permissions.can_publish_to(current_user, unit):
+        abort(403)
+    return unit
+
+
 def _uploads(form: EditNoticeForm) -> list[services.Upload]:
     return [
         services.Upload(storage.filename or "", storage.read())
@@ -63,6 +66,7 @@ def _fields(form: EditNoticeForm) -> services.NoticeFields:
 
 
 @bp.get("/")
+@login_required
 def inbox():
     return render_template(
         "notices/inbox.html",
@@ -72,9 +76,8 @@ def inbox():
 
 
 @bp.get("/sent")
+@permission_required(permissions.can_publish)
 def sent():
-    if not permissions.can_publish(current_user):
-        abort(403)
     notices = list(
         db.session.scalars(
             permissions.managed_notices(current_user).order_by(Notice.published_at.desc()).limit(200)
@@ -84,9 +87,8 @@ def sent():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@permission_required(permissions.can_publish)
 def new():
-    if not permissions.can_publish(current_user):
-        abort(403)
     form = NoticeForm()
     units = list(db.session.scalars(permissions.publishable_units(current_user)))
     paths = name_paths(units)
@@ -94,9 +96,7 @@ def new():
         SelectChoice(unit.id, paths[unit.id]) for unit in sorted(units, key=lambda unit: paths[unit.id])
     ]
     if form.validate_on_submit():
-        unit = db.session.get(OrgUnit, form.unit_id.data)
-        if unit is None or not permissions.can_publish_to(current_user, unit):
-            abort(403)
+        unit = _publishable_unit_or_403(form.unit_id.data)
         try:
             notice = services.publish_notice(current_user, unit, _fields(form), _uploads(form))
         except DomainError as error:
@@ -108,6 +108,7 @@ def new():
 
 
 @bp.get("/<int:notice_id>")
+@login_required
 def show(notice_id: int):
     """Show a notice; opening it records that the member has read it."""
     notice = _readable_or_404(notice_id)
@@ -124,6 +125,7 @@ def show(notice_id: int):
 
 
 @bp.post("/<int:notice_id>/acknowledge")
+@login_required
 def acknowledge(notice_id: int):
     notice = _readable_or_404(notice_id)
     if ConfirmForm().validate_on_submit():
@@ -137,6 +139,7 @@ def acknowledge(notice_id: int):
 
 
 @bp.route("/<int:notice_id>/edit", methods=["GET", "POST"])
+@login_required
 def edit(notice_id: int):
     notice = _managed_or_404(notice_id)
     form = EditNoticeForm(obj=notice)
@@ -157,6 +160,7 @@ def edit(notice_id: int):
 
 
 @bp.get("/<int:notice_id>/receipts")
+@login_required
 def receipts(notice_id: int):
     """Who has read and acknowledged the notice, per unit, and who has not."""
     notice = _managed_or_404(notice_id)
@@ -175,6 +179,7 @@ def receipts(notice_id: int):
 
 
 @bp.post("/<int:notice_id>/remind")
+@login_required
 def remind(notice_id: int):
     notice = _managed_or_404(notice_id)
     if ConfirmForm().validate_on_submit():
@@ -188,6 +193,7 @@ def remind(notice_id: int):
 
 
 @bp.get("/<int:notice_id>/files/<int:attachment_id>")
+@login_required
 def attachment(notice_id: int, attachment_id: int):
     notice = _readable_or_404(notice_id)
     found = db.session.get(NoticeAttachment, attachment_id)
