@@ -65,7 +65,14 @@ def reply_to(author: User, post: Post, body: str, quote: bool = False) -> Post:
     if not root.is_visible:
         raise DomainError(_("This discussion was hidden or deleted: it cannot be replied to."))
     quoted = post if (quote or post.parent_id is not None) else None
-    reply = Post(lesson_id=root.lesson_id, author=author, parent=root, quoted=quoted, body=_clean_body(body))
+    reply = Post(
+        lesson_id=root.lesson_id,
+        unit_id=root.unit_id,
+        author=author,
+        parent=root,
+        quoted=quoted,
+        body=_clean_body(body),
+    )
     db.session.add(reply)
     db.session.commit()
     return reply
@@ -86,10 +93,13 @@ def accept_answer(answer: Post) -> Post:
     return question
 
 
-def set_pinned(post: Post, pinned: bool) -> None:
+def set_pinned(moderator: User, post: Post, pinned: bool) -> None:
+    """Pin a thread's first post on top of its discussion (or unpin it); recorded in the audit log."""
     if post.parent_id is not None:
         raise DomainError(_("Only the first post of a discussion can be pinned."))
     post.pinned_at = utcnow() if pinned else None
+    action = "pin" if pinned else "unpin"
+    record_audit(moderator, f"discussion.post.{action}", "discussion_post", post.id, _place(post))
     db.session.commit()
 
 
@@ -139,9 +149,14 @@ def moderate_post(moderator: User, post: Post, action: str, reason: str) -> None
         f"discussion.post.{action}",
         "discussion_post",
         post.id,
-        {"reason": reason, "from": previous.value, "to": new_status.value, "lesson_id": post.lesson_id},
+        {"reason": reason, "from": previous.value, "to": new_status.value, **_place(post)},
     )
     db.session.commit()
+
+
+def _place(post: Post) -> dict:
+    """Where a post is, for the audit log: its lesson or its unit's board."""
+    return {"lesson_id": post.lesson_id} if post.lesson_id is not None else {"unit_id": post.unit_id}
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def _set_pinned(post_id: int, pinned: bool):
         abort(403)
     if ConfirmForm().validate_on_submit():
         try:
-            services.set_pinned(post, pinned)
+            services.set_pinned(current_user, post, pinned)
         except DomainError as error:
             flash(error.message, "error")
     return redirect(lesson_url(post.lesson, post))
