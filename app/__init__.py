@@ -9,6 +9,7 @@ from app import (
     audit,
     auth,
     backup,
+    board,
     courses,
     demo,
     discussions,
@@ -56,7 +57,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     # The domains along the learning loop, then the site's own pages and tools; each one registers
     # its blueprints, CLI group, jobs and listeners (its package's init_app).
     for domain in (
-        *(auth, org, courses, media, library, quizzes, progress, discussions, notices, reports),
+        *(auth, org, courses, media, library, quizzes, progress, discussions, board, notices, reports),
         *(audit, home, backup, demo),
     ):
         domain.init_app(app)

@@ -31,7 +31,7 @@ class ModerationAction:
     ALL = (HIDE, DELETE, RESTORE)
 
 
-def _clean_body(body: str) -> str:
+def clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise DomainError(_("Write something before posting."))
@@ -40,7 +40,7 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _clean_reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason."))
@@ -51,7 +51,7 @@ def _clean_reason(reason: str) -> str:
 
 def create_post(author: User, lesson: Lesson, body: str, is_question: bool = False) -> Post:
     """Start a thread under a lesson (a question to the course's trainers when ``is_question``)."""
-    post = Post(lesson=lesson, author=author, body=_clean_body(body), is_question=bool(is_question))
+    post = Post(lesson=lesson, author=author, body=clean_body(body), is_question=bool(is_question))
     db.session.add(post)
     db.session.commit()
     return post
@@ -71,7 +71,7 @@ def reply_to(author: User, post: Post, body: str, quote: bool = False) -> Post:
         author=author,
         parent=root,
         quoted=quoted,
-        body=_clean_body(body),
+        body=clean_body(body),
     )
     db.session.add(reply)
     db.session.commit()
@@ -104,7 +104,7 @@ def set_pinned(moderator: User, post: Post, pinned: bool) -> None:
 
 
 def report_post(reporter: User, post: Post, reason: str) -> PostReport:
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     already = db.session.scalar(
         select(PostReport).where(PostReport.post_id == post.id, PostReport.reporter_id == reporter.id)
     )
@@ -120,7 +120,7 @@ def moderate_post(moderator: User, post: Post, action: str, reason: str) -> None
     """Hide, delete (both soft, with a reason) or restore a hidden post; recorded in the audit log."""
     if action not in ModerationAction.ALL:
         raise DomainError(_("Unknown moderation action."))
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     if action == ModerationAction.RESTORE:
         if post.status is not PostStatus.HIDDEN:
             raise DomainError(_("Only a hidden post can be restored."))

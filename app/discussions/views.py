@@ -1,38 +1,20 @@
 """Discussion pages and actions; the thread itself is shown under each lesson (_thread.html)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from app.auth.forms import ConfirmForm
 from app.courses.models import Lesson
 from app.discussions import permissions, services
 from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReplyForm, ReportForm
+from app.discussions.limits import posting_limit
 from app.discussions.models import Post, PostStatus
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import db
 from app.markup import render_markdown
 
 bp = Blueprint("discussions", __name__, url_prefix="/discussions", template_folder="templates")
-
-
-def _post_rate_limit() -> str:
-    return current_app.config["DISCUSSION_POST_RATE_LIMIT"]
-
-
-def _poster_key() -> str:
-    # Per member, not per address: members behind one office NAT do not throttle each other.
-    # The limiter runs before the sign-in check, so a signed-out request is keyed by its address.
-    if current_user.is_authenticated:
-        return f"member:{current_user.id}"
-    return f"address:{get_remote_address()}"
-
-
-# Posts and replies share one budget per member.
-posting_limit = limiter.shared_limit(
-    _post_rate_limit, scope="discussion-post", key_func=_poster_key, methods=["POST"]
-)
 
 
 @bp.before_request
@@ -85,6 +67,7 @@ def lesson_discussion(lesson: Lesson) -> dict | None:
         "confirm_form": ConfirmForm(),
         "moderate_form": ModerateForm(),
         "moderation_labels": MODERATION_LABELS,
+        "blueprint": "discussions",
     }
 
 
