@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.auth.forms import ConfirmForm
 from app.board import permissions, services
 from app.board.forms import BoardReportForm, TopicForm
-from app.discussions import services as discussions
+from app.discussions import actions
 from app.discussions.forms import MODERATION_LABELS, ModerateForm, ReplyForm
 from app.discussions.limits import posting_limit
 from app.discussions.models import Post, PostStatus
@@ -159,23 +159,21 @@ def topic(post_id: int):
     )
 
 
+def _crumbs(post: Post) -> list[tuple[str, str]]:
+    topic = post.parent or post
+    return [
+        (_("Branch board: %(unit)s", unit=post.unit.name), url_for("board.unit", unit_id=post.unit_id)),
+        (topic.title, post_url(topic)),
+    ]
+
+
 @bp.route("/posts/<int:post_id>/reply", methods=["GET", "POST"])
 @posting_limit
 def reply(post_id: int):
     post = _visible_post_or_404(post_id)
     if not permissions.can_post(current_user, post.unit):
         abort(403)
-    form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            answer = discussions.reply_to(current_user, post, form.body.data, quote=form.quote.data == "1")
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            return redirect(post_url(answer))
-    elif not form.is_submitted():
-        form.quote.data = "1" if post.parent_id is not None else ""
-    return render_template("board/reply.html", post=post, form=form, unit=post.unit, post_url=post_url)
+    return actions.reply_page(post, post_url, _crumbs(post))
 
 
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
@@ -183,26 +181,19 @@ def report(post_id: int):
     post = _visible_post_or_404(post_id)
     if post.author_id == current_user.id:
         abort(403)
-    form = BoardReportForm()
-    if form.validate_on_submit():
-        try:
-            discussions.report_post(current_user, post, form.reason.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Thank you: the branch secretary will look at this post."), "success")
-        return redirect(post_url(post))
-    return render_template("board/report.html", post=post, form=form, unit=post.unit, post_url=post_url)
+    return actions.report_page(
+        post,
+        post_url,
+        BoardReportForm(),
+        _("Thank you: the branch secretary will look at this post."),
+        _("Report to the branch secretary"),
+        _crumbs(post),
+    )
 
 
 def _set_pinned(post_id: int, pinned: bool):
     post = _moderated_or_404(post_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            discussions.set_pinned(current_user, post, pinned)
-        except DomainError as error:
-            flash(error.message, "error")
-    return redirect(url_for("board.unit", unit_id=post.unit_id))
+    return actions.pin(post, pinned, url_for("board.unit", unit_id=post.unit_id))
 
 
 @bp.post("/posts/<int:post_id>/pin")
@@ -217,17 +208,11 @@ def unpin(post_id: int):
 
 @bp.post("/posts/<int:post_id>/moderate")
 def moderate(post_id: int):
-    post = _moderated_or_404(post_id)
-    form = ModerateForm()
-    if not form.validate_on_submit():
-        flash(_("Choose an action and give a reason."), "error")
-    else:
-        try:
-            discussions.moderate_post(current_user, post, form.action.data, form.reason.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Done: the action is recorded in the audit log."), "success")
+    return actions.moderate(_moderated_or_404(post_id), _after_moderation)
+
+
+def _after_moderation(post: Post) -> str:
+    """Back to the post, or to the board when the topic itself is gone."""
     if post.status is PostStatus.DELETED and post.parent_id is None:
-        return redirect(url_for("board.unit", unit_id=post.unit_id))
-    return redirect(post_url(post))
+        return url_for("board.unit", unit_id=post.unit_id)
+    return post_url(post)

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from app.auth.forms import ConfirmForm
 from app.courses.models import Lesson
-from app.discussions import permissions, services
-from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReplyForm, ReportForm
+from app.discussions import actions, permissions, services
+from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReportForm
 from app.discussions.limits import posting_limit
 from app.discussions.models import Post, PostStatus
 from app.errors import DomainError
@@ -109,23 +109,24 @@ def create_post(lesson_id: int):
     return redirect(lesson_url(lesson, post))
 
 
+def _crumbs(lesson: Lesson) -> list[tuple[str, str]]:
+    return [
+        (lesson.course.title, url_for("courses.course", slug=lesson.course.slug)),
+        (lesson.title, lesson_url(lesson)),
+    ]
+
+
 @bp.route("/posts/<int:post_id>/reply", methods=["GET", "POST"])
 @posting_limit
 def reply(post_id: int):
     post = _visible_post_or_404(post_id)
     if not permissions.can_post(current_user, post.lesson):
         abort(403)
-    form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            reply = services.reply_to(current_user, post, form.body.data, quote=form.quote.data == "1")
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            return redirect(lesson_url(post.lesson, reply))
-    elif not form.is_submitted():
-        form.quote.data = "1" if post.parent_id is not None else ""
-    return render_template("discussions/reply.html", post=post, form=form, lesson=post.lesson)
+    return actions.reply_page(post, _back, _crumbs(post.lesson))
+
+
+def _back(post: Post) -> str:
+    return lesson_url(post.lesson, post)
 
 
 @bp.post("/posts/<int:post_id>/accept")
@@ -148,12 +149,7 @@ def _set_pinned(post_id: int, pinned: bool):
     post = _post_or_404(post_id)
     if not permissions.can_moderate(current_user, post):
         abort(403)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.set_pinned(current_user, post, pinned)
-        except DomainError as error:
-            flash(error.message, "error")
-    return redirect(lesson_url(post.lesson, post))
+    return actions.pin(post, pinned, _back(post))
 
 
 @bp.post("/posts/<int:post_id>/pin")
@@ -171,16 +167,14 @@ def report(post_id: int):
     post = _visible_post_or_404(post_id)
     if not permissions.can_report(current_user, post):
         abort(403)
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            services.report_post(current_user, post, form.reason.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Thank you: the course's trainers will look at this post."), "success")
-        return redirect(lesson_url(post.lesson, post))
-    return render_template("discussions/report.html", post=post, form=form, lesson=post.lesson)
+    return actions.report_page(
+        post,
+        _back,
+        ReportForm(),
+        _("Thank you: the course's trainers will look at this post."),
+        _("Report to the trainers"),
+        _crumbs(post.lesson),
+    )
 
 
 @bp.post("/posts/<int:post_id>/moderate")
@@ -188,17 +182,7 @@ def moderate(post_id: int):
     post = _post_or_404(post_id)
     if not permissions.can_moderate(current_user, post):
         abort(403)
-    form = ModerateForm()
-    if not form.validate_on_submit():
-        flash(_("Choose an action and give a reason."), "error")
-    else:
-        try:
-            services.moderate_post(current_user, post, form.action.data, form.reason.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Done: the action is recorded in the audit log."), "success")
-    return redirect(lesson_url(post.lesson, post))
+    return actions.moderate(post, _back)
 
 
 @bp.get("/replies")

@@ -156,3 +156,34 @@ def test_an_empty_title_is_refused_with_a_message_and_nothing_is_saved(app, clie
     assert "flash-error" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Post)) is None
+
+
+def test_board_posts_are_out_of_reach_of_the_lesson_discussion_routes(app, client, auth, world):
+    with app.app_context():
+        topic = make_topic("member_a", title="园地话题").id
+    auth.login("admin")  # even an admin: the lesson routes only know lesson posts
+    token = csrf_token(client, "/")
+    assert client.get(f"/discussions/posts/{topic}/reply").status_code == 404
+    assert (
+        client.post(
+            f"/discussions/posts/{topic}/moderate",
+            data={"csrf_token": token, "action": "hide", "reason": "x"},
+        ).status_code
+        == 404
+    )
+
+
+def test_replying_on_the_board_quotes_a_reply_and_returns_to_the_topic(app, client, auth, world):
+    with app.app_context():
+        topic = make_topic("member_a", title="学习计划").id
+        first = make_board_reply("sec_a", topic, "第一条回复").id
+    auth.login("member_a")
+    page = f"/board/posts/{first}/reply"
+    form = client.get(page).get_data(as_text=True)
+    assert "支部园地：第一党支部" in form and "第一条回复" in form
+    response = client.post(
+        page, data={"csrf_token": csrf_token(client, page), "body": "我来补充", "quote": "1"}
+    )
+    assert response.headers["Location"].startswith(f"/board/topics/{topic}#post-")
+    thread = client.get(f"/board/topics/{topic}").get_data(as_text=True)
+    assert 'data-testid="post-quote"' in thread and "我来补充" in thread
