@@ -5,10 +5,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the notices domain: blueprints and jobs."""
+    """Register the notices domain: blueprints, CLI group and jobs."""
     from app.notices import (
+        cli,
         jobs,  # noqa: F401 -- the delivery jobs and their every-minute sweep
         views,
     )
 
     app.register_blueprint(views.bp)
+    app.cli.add_command(cli.notices_cli)

@@ -227,3 +227,17 @@ def test_a_webhook_elsewhere_than_the_platform_is_refused(app, client, auth, wor
 def test_only_the_units_secretaries_configure_its_robots(client, auth, world, username, unit, status):
     auth.login(username)
     assert client.get(f"/notices/robots/{getattr(world, unit)}/wecom").status_code == status
+
+
+def test_deliver_due_from_the_command_line_makes_the_due_retries(app, runner, world, robot_server):
+    robot_server.script = [(500, {})]
+    with app.app_context():
+        make_robot(world.unit_a1, RobotKind.WECOM, robot_server.prefixes["wecom"] + "key-a1")
+        make_notice("sec_a", world.unit_a1, robots=True)
+        [pending] = deliveries()
+        pending.next_attempt_at = utcnow()  # the wait is over
+        db.session.commit()
+    result = runner.invoke(args=["notices", "deliver-due"])
+    assert result.exit_code == 0 and "1 delivery attempt(s) made" in result.output
+    with app.app_context():
+        assert [(d.status, d.attempts) for d in deliveries()] == [(DeliveryStatus.SENT, 2)]
