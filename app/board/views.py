@@ -27,18 +27,6 @@ def require_sign_in():
     """No anonymous reading or posting; each board is checked against the user's units."""
 
 
-@bp.app_context_processor
-def board_navigation() -> dict:
-    def has_board() -> bool:
-        if not current_user.is_authenticated:
-            return False
-        if current_user.unit_id is not None:
-            return True
-        return db.session.scalar(permissions.board_units(current_user).limit(1)) is not None
-
-    return {"has_board": has_board}
-
-
 def _unit_or_404(unit_id: int) -> OrgUnit:
     unit = db.session.get(OrgUnit, unit_id)
     if unit is None or not permissions.can_read_board(current_user, unit):

@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
+from app.audit.services import record_audit
 from app.auth.models import User
 from app.extensions import db
 from app.mail import build_message, mail_enabled, send_message
@@ -180,8 +181,15 @@ def retry_due(now: datetime | None = None) -> int:
     return sum(attempt_delivery(delivery_id, now) is not None for delivery_id in due)
 
 
-def retry_now(delivery: NoticeDelivery) -> None:
+def retry_now(actor: User, delivery: NoticeDelivery) -> None:
     """A failed delivery gets a fresh round of attempts (the sender asked); queued after the commit."""
+    record_audit(
+        actor,
+        "notice.delivery.retry",
+        "notice",
+        delivery.notice_id,
+        {"channel": delivery.channel.value, "target": delivery.target, "last_error": delivery.last_error},
+    )
     delivery.status = DeliveryStatus.PENDING
     delivery.attempts = 0
     delivery.next_attempt_at = None

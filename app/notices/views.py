@@ -214,7 +214,7 @@ def retry_delivery(notice_id: int, delivery_id: int):
         if found.status is not DeliveryStatus.FAILED:
             flash(_("Only a failed delivery can be sent again."), "error")
         else:
-            delivery.retry_now(found)
+            delivery.retry_now(current_user, found)
             flash(_("The delivery is queued again."), "success")
     return redirect(url_for("notices.receipts", notice_id=notice.id) + "#deliveries")
 

@@ -187,3 +187,17 @@ def test_replying_on_the_board_quotes_a_reply_and_returns_to_the_topic(app, clie
     assert response.headers["Location"].startswith(f"/board/topics/{topic}#post-")
     thread = client.get(f"/board/topics/{topic}").get_data(as_text=True)
     assert 'data-testid="post-quote"' in thread and "我来补充" in thread
+
+
+@pytest.mark.parametrize(
+    ("username", "entry"),
+    [("member_a", "nav-board"), ("sec_a", "nav-boards"), ("admin", "nav-boards"), ("trainer", "nav-board")],
+)
+def test_members_find_their_board_in_the_navigation_and_secretaries_under_management(
+    client, auth, world, username, entry
+):
+    auth.login(username)
+    page = client.get("/").get_data(as_text=True)
+    assert f'data-testid="{entry}"' in page
+    other = "nav-boards" if entry == "nav-board" else "nav-board"
+    assert f'data-testid="{other}"' not in page

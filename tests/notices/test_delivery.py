@@ -149,6 +149,8 @@ def test_a_wecom_robot_that_keeps_failing_is_given_up_and_can_be_sent_again(
     with app.app_context():
         [again] = deliveries()
         assert (again.status, again.attempts) == (DeliveryStatus.SENT, 1)
+        retried = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "notice.delivery.retry"))
+        assert retried.detail["last_error"] == "errcode 93000: invalid webhook url"
     assert len(robot_server.requests) == 3
 
 
