@@ -5,7 +5,7 @@ from app.discussions import services as discussions
 from app.discussions.models import Post
 from app.extensions import db
 from app.org.models import OrgUnit
-from tests.factories.discussions import user_named
+from tests.factories.auth import user_named
 
 
 def make_topic(
