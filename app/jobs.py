@@ -34,7 +34,7 @@ huey = Huey("party_school", results=False, storage_class=MemoryStorage)
 _worker_app: Flask | None = None
 _startup_hooks: list[Callable[[], object]] = []
 # "<domain>.<function>" -> the huey task: what enqueue() calls (a test may replace an entry).
-tasks: dict[str, Callable[..., Any]] = {}
+tasks: dict[str, Any] = {}  # huey TaskWrapper objects (huey ships no types)
 
 
 def init_jobs(app: Flask) -> None:
@@ -101,6 +101,15 @@ def enqueue(name: str, *args: object, **kwargs: object) -> object:
     except KeyError:
         raise LookupError(f"no job is called {name!r}: is its domain's init_app run?") from None
     return task(*args, **kwargs)
+
+
+def enqueue_later(name: str, delay_seconds: float, *args: object) -> object:
+    """Queue the task called ``name`` to run in ``delay_seconds`` (a retry's backoff); as :func:`enqueue`."""
+    try:
+        task = tasks[name]
+    except KeyError:
+        raise LookupError(f"no job is called {name!r}: is its domain's init_app run?") from None
+    return task.schedule(args, delay=delay_seconds)
 
 
 def on_worker_start(func: Callable[[], object]) -> Callable[[], object]:

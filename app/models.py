@@ -6,7 +6,15 @@ from app.courses.models import Assignment, Course, CourseRevision, CourseTag, En
 from app.discussions.models import Post, PostReport, ReplyMark
 from app.library.models import Collection, Document, ReadingPosition, Section
 from app.media.models import Rendition, Video
-from app.notices.models import Notice, NoticeAttachment, NoticeReceipt, NoticeReminder, NoticeRevision
+from app.notices.models import (
+    GroupRobot,
+    Notice,
+    NoticeAttachment,
+    NoticeDelivery,
+    NoticeReceipt,
+    NoticeReminder,
+    NoticeRevision,
+)
 from app.org.models import MembershipChange, OrgUnit
 from app.progress.models import (
     Attendance,
@@ -58,6 +66,7 @@ __all__ += ["Rendition", "Video"]
 __all__ += ["Collection", "Document", "ReadingPosition", "Section"]
 __all__ += ["Attendance", "Certificate", "HourEntry", "HourRule", "Statement", "StudySession", "Target"]
 __all__ += ["AuditEvent", "Notice", "NoticeAttachment", "NoticeReceipt", "NoticeReminder", "NoticeRevision"]
+__all__ += ["GroupRobot", "NoticeDelivery"]
 __all__ += ["Post", "PostReport", "ReplyMark"]
 __all__ += ["HeartbeatRefusal", "VideoProgress", "Viewer"]
 __all__ += ["Reminder", "ReportRun", "ReportSchedule"]

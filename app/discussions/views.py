@@ -1,40 +1,22 @@
 """Discussion pages and actions; the thread itself is shown under each lesson (_thread.html)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from app.auth.forms import ConfirmForm
 from app.auth.permissions import permission_required
 from app.courses.models import Lesson
-from app.discussions import permissions, services
-from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReplyForm, ReportForm
+from app.discussions import actions, permissions, services
+from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReportForm
+from app.discussions.limits import posting_limit
 from app.discussions.models import Post, PostStatus
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import db
 from app.markup import render_markdown
 from app.web import filled
 
 bp = Blueprint("discussions", __name__, url_prefix="/discussions", template_folder="templates")
-
-
-def _post_rate_limit() -> str:
-    return str(current_app.config["DISCUSSION_POST_RATE_LIMIT"])
-
-
-def _poster_key() -> str:
-    # Per member, not per address: members behind one office NAT do not throttle each other.
-    # The limiter runs before the sign-in check, so a signed-out request is keyed by its address.
-    if current_user.is_authenticated:
-        return f"member:{current_user.id}"
-    return f"address:{get_remote_address()}"
-
-
-# Posts and replies share one budget per member.
-posting_limit = limiter.shared_limit(
-    _post_rate_limit, scope="discussion-post", key_func=_poster_key, methods=["POST"]
-)
 
 
 def _lesson_or_404(lesson_id: int) -> Lesson:
@@ -120,6 +102,7 @@ def lesson_discussion(lesson: Lesson) -> dict[str, object] | None:
         "confirm_form": ConfirmForm(),
         "moderate_form": ModerateForm(),
         "moderation_labels": MODERATION_LABELS,
+        "blueprint": "discussions",
     }
 
 
@@ -160,24 +143,23 @@ def create_post(lesson_id: int):
     return redirect(lesson_url(lesson, post))
 
 
+def _crumbs(lesson: Lesson) -> list[tuple[str, str]]:
+    return [
+        (lesson.course.title, url_for("courses.course", slug=lesson.course.slug)),
+        (lesson.title, lesson_url(lesson)),
+    ]
+
+
 @bp.route("/posts/<int:post_id>/reply", methods=["GET", "POST"])
 @login_required
 @posting_limit
 def reply(post_id: int):
     post = _repliable_post_or_404(post_id)
-    form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            reply = services.reply_to(
-                current_user, post, filled(form.body.data), quote=form.quote.data == "1"
-            )
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            return redirect(lesson_url(post.lesson, reply))
-    elif not form.is_submitted():
-        form.quote.data = "1" if post.parent_id is not None else ""
-    return render_template("discussions/reply.html", post=post, form=form, lesson=post.lesson)
+    return actions.reply_page(post, _back, _crumbs(post.lesson))
+
+
+def _back(post: Post) -> str:
+    return lesson_url(post.lesson, post)
 
 
 @bp.post("/posts/<int:post_id>/accept")
@@ -196,12 +178,7 @@ def accept(post_id: int):
 
 def _set_pinned(post_id: int, pinned: bool):
     post = _moderated_post_or_404(post_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.set_pinned(post, pinned)
-        except DomainError as error:
-            flash(error.message, "error")
-    return redirect(lesson_url(post.lesson, post))
+    return actions.pin(post, pinned, _back(post))
 
 
 @bp.post("/posts/<int:post_id>/pin")
@@ -220,33 +197,21 @@ def unpin(post_id: int):
 @login_required
 def report(post_id: int):
     post = _reportable_post_or_404(post_id)
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            services.report_post(current_user, post, filled(form.reason.data))
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Thank you: the course's trainers will look at this post."), "success")
-        return redirect(lesson_url(post.lesson, post))
-    return render_template("discussions/report.html", post=post, form=form, lesson=post.lesson)
+    return actions.report_page(
+        post,
+        _back,
+        ReportForm(),
+        _("Thank you: the course's trainers will look at this post."),
+        _("Report to the trainers"),
+        _crumbs(post.lesson),
+    )
 
 
 @bp.post("/posts/<int:post_id>/moderate")
 @login_required
 def moderate(post_id: int):
     post = _moderated_post_or_404(post_id)
-    form = ModerateForm()
-    if not form.validate_on_submit():
-        flash(_("Choose an action and give a reason."), "error")
-    else:
-        try:
-            services.moderate_post(current_user, post, form.action.data, filled(form.reason.data))
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Done: the action is recorded in the audit log."), "success")
-    return redirect(lesson_url(post.lesson, post))
+    return actions.moderate(post, _back)
 
 
 @bp.get("/replies")

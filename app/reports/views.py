@@ -10,11 +10,11 @@ from app.auth.models import User
 from app.auth.permissions import permission_required
 from app.courses.models import Course
 from app.extensions import db
-from app.inputs import year_arg
+from app.inputs import int_arg, year_arg
 from app.org.models import OrgUnit
 from app.org.services import name_path
 from app.progress import ledger
-from app.reports import exports, services
+from app.reports import activity, exports, services
 from app.reports.permissions import (
     can_see_reports,
     can_view_member_report,
@@ -104,6 +104,40 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
     response = send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=filename)
     response.headers["Cache-Control"] = "no-store"  # member data: never kept by a shared cache
     return response
+
+
+def _quarter() -> tuple[int, int]:
+    """?year= and ?quarter= (1-4); the current quarter by default."""
+    year, quarter = activity.current_quarter()
+    return year_arg(year), int_arg("quarter", 1, 4, default=quarter)
+
+
+@bp.get("/units/<int:unit_id>/activity")
+@login_required
+def unit_activity(unit_id: int):
+    """Platform activity (信息平台考核评价) of the unit and every unit below it, for one quarter."""
+    unit = unit_or_404(unit_id)
+    year, quarter = _quarter()
+    report = activity.build_activity_report(unit.id, year, quarter)
+    parent = unit.parent if unit.parent and can_view_unit_report(current_user, unit.parent) else None
+    return render_template(
+        "reports/activity.html",
+        report=report,
+        parent=parent,
+        years=range(ledger.local_year(), ledger.local_year() - 5, -1),
+    )
+
+
+@bp.get("/units/<int:unit_id>/activity.<any(xlsx, csv):extension>")
+@login_required
+def unit_activity_download(unit_id: int, extension: str):
+    unit = unit_or_404(unit_id)
+    year, quarter = _quarter()
+    report = activity.build_activity_report(unit.id, year, quarter)
+    name = f"{unit.name}-{year}年第{quarter}季度平台活跃情况.{extension}"
+    if extension == "xlsx":
+        return _attachment(exports.activity_xlsx(report), XLSX_TYPE, name)
+    return _attachment(("\ufeff" + exports.activity_csv(report)).encode(), "text/csv; charset=utf-8", name)
 
 
 @bp.get("/members/<int:member_id>")
