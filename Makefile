@@ -94,6 +94,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/mypy app
+	$(BIN)/lint-imports --no-cache
 
 # $(call elapsed,what,start-seconds): print how long `what` took, in wall-clock minutes and seconds.
 elapsed = seconds=$$(( $$(date +%s) - $(2) )); \

@@ -10,6 +10,7 @@ from app import (
     audit,
     auth,
     backup,
+    board,
     courses,
     demo,
     discussions,
@@ -58,13 +59,14 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     # The domains along the learning loop, then the site's own pages and tools; each one registers
     # its blueprints, CLI group, jobs and listeners (its package's init_app).
     for domain in (
-        *(auth, org, courses, media, library, quizzes, progress, live, discussions, notices, reports),
+        *(auth, org, courses, media, library, quizzes, progress, live, discussions, board, notices, reports),
         *(audit, home, backup, demo),
     ):
         domain.init_app(app)
 
     from app.errors import register_error_pages
-    from app.web import register_template_helpers, set_security_headers
+    from app.navigation import register_template_helpers
+    from app.web import set_security_headers
 
     register_error_pages(app)
     register_template_helpers(app)

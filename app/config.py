@@ -160,6 +160,24 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "网上党校 <noreply@localhost>"),
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", 10)),
+        # Notices pushed by e-mail and to units' group robots (app/notices/delivery.py): the attempts a
+        # delivery gets, the first retry's delay in seconds (doubled for each further one), the
+        # webhook's time limit, and the only addresses a robot's webhook may start with (so a robot
+        # cannot be pointed at a server inside the network).
+        "NOTICE_DELIVERY_ATTEMPTS": int(env.get("NOTICE_DELIVERY_ATTEMPTS", 5)),
+        "NOTICE_DELIVERY_BACKOFF": int(env.get("NOTICE_DELIVERY_BACKOFF", 60)),
+        "NOTICE_WEBHOOK_TIMEOUT": float(env.get("NOTICE_WEBHOOK_TIMEOUT", 10)),
+        "NOTICE_ROBOT_URL_PREFIXES": {
+            "wecom": env.get(
+                "NOTICE_WECOM_URL_PREFIX", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="
+            ),
+            "dingtalk": env.get(
+                "NOTICE_DINGTALK_URL_PREFIX", "https://oapi.dingtalk.com/robot/send?access_token="
+            ),
+        },
+        # The site's address as members reach it (https://dangxiao.example.org): links in e-mails and
+        # group messages; without it they carry no link.
+        "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
         # A member is reminded of a required course this many days before its due date.
         "REMINDER_DEADLINE_DAYS": int(env.get("REMINDER_DEADLINE_DAYS", 7)),
         # Live lessons (app/live, docs/deploy.md): nginx's RTMP module ingests, writes HLS under

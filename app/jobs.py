@@ -8,6 +8,10 @@ A domain declares its tasks with :func:`app_task`, which runs the task inside a 
 context: the caller's when there is one (immediate mode), else the worker's (``flask worker`` builds
 the app with ``create_app`` and binds it here). Jobs whose state lives in the database register a
 :func:`on_worker_start` hook so that work cut off by a crash or restart is queued again.
+
+Jobs import services, never the reverse: a service queues work with :func:`enqueue` and the task's
+name, ``"<domain>.<function>"`` (``enqueue("media.transcode_video", video.id, token)``); the task is
+known by that name once its domain's ``init_app`` has imported the domain's ``jobs`` module.
 """
 
 import functools
@@ -29,6 +33,8 @@ huey = Huey("party_school", results=False, storage_class=MemoryStorage)
 
 _worker_app: Flask | None = None
 _startup_hooks: list[Callable[[], object]] = []
+# "<domain>.<function>" -> the huey task: what enqueue() calls (a test may replace an entry).
+tasks: dict[str, Any] = {}  # huey TaskWrapper objects (huey ships no types)
 
 
 def init_jobs(app: Flask) -> None:
@@ -67,10 +73,43 @@ def app_task(
                 return func(*args, **kwargs)
 
         if schedule is not None:
-            return huey.periodic_task(schedule, **task_options)(run_in_app_context)
-        return huey.task(**task_options)(run_in_app_context)
+            task = huey.periodic_task(schedule, **task_options)(run_in_app_context)
+        else:
+            task = huey.task(**task_options)(run_in_app_context)
+        tasks[task_name(func)] = task
+        return task
 
     return decorator
+
+
+def task_name(func: Callable[..., Any]) -> str:
+    """The name :func:`enqueue` knows a task by: ``app.media.jobs.transcode_video`` is
+    ``"media.transcode_video"``."""
+    domain = func.__module__.removeprefix("app.").removesuffix(".jobs")
+    return f"{domain}.{func.__name__}"
+
+
+def enqueue(name: str, *args: object, **kwargs: object) -> object:
+    """Queue the task called ``name`` (it runs at once in immediate mode); return huey's result handle.
+
+    Raises ``LookupError`` when no domain declared it (its ``init_app`` did not run), and whatever the
+    queue's storage raises when it cannot be reached: callers whose work is marked in the database
+    log that and leave the mark for the worker's start.
+    """
+    try:
+        task = tasks[name]
+    except KeyError:
+        raise LookupError(f"no job is called {name!r}: is its domain's init_app run?") from None
+    return task(*args, **kwargs)
+
+
+def enqueue_later(name: str, delay_seconds: float, *args: object) -> object:
+    """Queue the task called ``name`` to run in ``delay_seconds`` (a retry's backoff); as :func:`enqueue`."""
+    try:
+        task = tasks[name]
+    except KeyError:
+        raise LookupError(f"no job is called {name!r}: is its domain's init_app run?") from None
+    return task.schedule(args, delay=delay_seconds)
 
 
 def on_worker_start(func: Callable[[], object]) -> Callable[[], object]:

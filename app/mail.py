@@ -35,8 +35,12 @@ def build_message(
     return message
 
 
-def send_message(message: EmailMessage) -> None:
-    """Deliver now through the configured server (raises on failure: the job retries)."""
+def send_message(message: EmailMessage, to_addrs: list[str] | None = None) -> None:
+    """Deliver now through the configured server (raises on failure: the job retries).
+
+    ``to_addrs`` sends to these envelope recipients instead of the message's To header (a notice
+    goes to all its addressees at once without showing them each other's addresses).
+    """
     config = current_app.config
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
@@ -44,7 +48,7 @@ def send_message(message: EmailMessage) -> None:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(message)
+        smtp.send_message(message, to_addrs=to_addrs)
 
 
 @app_task(retries=3, retry_delay=60)

@@ -7,7 +7,15 @@ from app.discussions.models import Post, PostReport, ReplyMark
 from app.library.models import Collection, Document, ReadingPosition, Section
 from app.live.models import LiveAttendance, LiveBroadcast, LiveQuestion, LiveStream
 from app.media.models import Rendition, Video
-from app.notices.models import Notice, NoticeAttachment, NoticeReceipt, NoticeReminder, NoticeRevision
+from app.notices.models import (
+    GroupRobot,
+    Notice,
+    NoticeAttachment,
+    NoticeDelivery,
+    NoticeReceipt,
+    NoticeReminder,
+    NoticeRevision,
+)
 from app.org.models import MembershipChange, OrgUnit
 from app.progress.models import (
     Attendance,
@@ -59,6 +67,7 @@ __all__ += ["Rendition", "Video"]
 __all__ += ["Collection", "Document", "ReadingPosition", "Section"]
 __all__ += ["Attendance", "Certificate", "HourEntry", "HourRule", "Statement", "StudySession", "Target"]
 __all__ += ["AuditEvent", "Notice", "NoticeAttachment", "NoticeReceipt", "NoticeReminder", "NoticeRevision"]
+__all__ += ["GroupRobot", "NoticeDelivery"]
 __all__ += ["Post", "PostReport", "ReplyMark"]
 __all__ += ["HeartbeatRefusal", "VideoProgress", "Viewer"]
 __all__ += ["Reminder", "ReportRun", "ReportSchedule"]

@@ -1,16 +1,16 @@
-"""Helpers shared by every page: safe redirects, template globals and security headers."""
+"""Helpers shared by every page: safe redirects, flashing a service's outcome, security headers.
+
+Domain views import this module, so it imports no domain (the navigation is ``app/navigation.py``).
+"""
 
 from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import Flask, Response, abort, current_app, flash, request, url_for
+from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import get_locale
-from flask_login import current_user
 
-from app.auth.forms import ROLE_LABELS
-from app.auth.models import Role
 from app.errors import DomainError
 
 
@@ -57,27 +57,6 @@ def current_language_code() -> str:
             return str(code)
     default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
     return default
-
-
-def register_template_helpers(app: Flask) -> None:
-    @app.context_processor
-    def navigation() -> dict[str, object]:
-        from app.audit.services import can_read_audit_log
-        from app.courses.permissions import can_review
-        from app.org.permissions import can_manage_org
-
-        user = current_user
-        signed_in = user.is_authenticated
-        return {
-            "Role": Role,
-            "role_labels": ROLE_LABELS,
-            "languages": current_app.config["LANGUAGES"],
-            "current_locale": current_language_code(),
-            "can_manage_org": signed_in and can_manage_org(user),
-            "is_admin": signed_in and user.has_role(Role.ADMIN),
-            "can_read_audit": can_read_audit_log(user),
-            "can_review_courses": current_app.config["COURSE_REVIEW_REQUIRED"] and can_review(user),
-        }
 
 
 # No inline scripts anywhere, so the policy can forbid them.

@@ -121,9 +121,9 @@ def seed(folder: Path, clients: int) -> tuple[dict, int, list[tuple[str, str, st
 
     from app import create_app
     from app.auth.models import Role, User
-    from app.auth.services import create_account
     from app.courses.models import Lesson
     from app.extensions import db
+    from app.org.accounts import create_account
     from app.org.services import ensure_unit_path
     from app.progress.watching import heartbeats
     from benchmarks._report import BENCHMARK_SECRET_KEY

@@ -4,7 +4,7 @@
 
 A fresh SQLite database with one published live lesson and one member per viewer; the app under
 gunicorn (sync workers) on 127.0.0.1; nginx with Debian's RTMP module calling it back
-(tests/live/nginx_rtmp.py, the configuration `flask live nginx-config` writes); ffmpeg publishing a
+(devtools/nginx_rtmp.py, the configuration `flask live nginx-config` writes); ffmpeg publishing a
 generated 640x360 stream for ``--seconds`` in real time. Each viewer is a thread that joins at a
 random moment of the first fifth of the broadcast and leaves at a random moment of its last half
 (a third stay to the end), and meanwhile does what the live page does: fetches the signed playlist
@@ -189,8 +189,8 @@ def run(viewers: int, seconds: int, workers: int) -> dict:
     from app.extensions import db
     from app.live.models import LiveAttendance, LiveBroadcast
     from benchmarks.heartbeat import free_port
-    from tests.deploy.stack import wait_for_port
-    from tests.live.nginx_rtmp import StreamingServer, push
+    from devtools.nginx_rtmp import StreamingServer, push
+    from devtools.stack import wait_for_port
 
     folder = Path(tempfile.mkdtemp(prefix="live-bench-"))
     config, lesson_id, people = seed(folder, viewers)

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/load.py [--members 500] [--secretaries 10] [--seconds 180]
                                         [--spawn-rate 10] [--no-report]
 
-The stack is tests/deploy/stack.py's (as `make deploy-check` starts it, without nginx): gunicorn with
+The stack is devtools/stack.py's (as `make deploy-check` starts it, without nginx): gunicorn with
 docs/deploy/gunicorn.conf.py, a fresh PostgreSQL database `party_school_load` on 127.0.0.1:5432, Redis
 database 8 (job queue and sign-in limiter), `flask db upgrade`, `flask demo load` and a job worker.
 Seeding adds the members (one branch of 50 per 支部 under 负载测试党总支) and branch secretaries in one
@@ -46,7 +46,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks._report import machine_line, write_section  # noqa: E402
-from tests.deploy.stack import BIN, Stack, services_answer, wait_for_port  # noqa: E402
+from devtools.stack import BIN, Stack, services_answer, wait_for_port  # noqa: E402
 
 NAME = "load"
 DATABASE = "party_school_load"
@@ -78,14 +78,14 @@ def seed(plan_path: Path, args, folder: Path) -> None:
     from app import create_app
     from app.auth.models import Role, User
     from app.auth.passwords import hash_password
-    from app.auth.services import add_account
     from app.courses import importer, services
     from app.courses.models import Course, LessonKind
     from app.demo.services import COMMITTEE
     from app.extensions import db
     from app.library.models import Document
+    from app.org.accounts import add_account
     from app.org.services import ensure_unit_path
-    from tests.factories.media import make_clip
+    from devtools.clips import make_clip
 
     members, secretaries = args.members, args.secretaries
     app = create_app()

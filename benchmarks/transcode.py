@@ -34,17 +34,10 @@ from app.jobs import huey  # noqa: E402
 from app.media import ffmpeg_tools, services, storage  # noqa: E402
 from app.media.models import Video, VideoStatus  # noqa: E402
 from benchmarks._report import BENCHMARK_SECRET_KEY, BENCHMARKS_DOC, write_section  # noqa: E402
+from devtools.clips import make_clip  # noqa: E402
 
 NAME = "transcode"
 TARGET_OVERHEAD = 0.10
-
-
-def make_clip(path: Path, seconds: int) -> None:
-    picture = f"testsrc2=size=1280x720:rate=25:duration={seconds}"
-    tone = f"sine=frequency=440:duration={seconds}"
-    encode = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"]
-    command = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", picture, "-f", "lavfi", "-i", tone]
-    subprocess.run([*command, *encode, str(path)], check=True, timeout=600)
 
 
 def cpu_seconds() -> float:
@@ -96,7 +89,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="transcode-bench-") as folder:
         folder = Path(folder)
         clip = folder / "clip720.mp4"
-        make_clip(clip, args.seconds)
+        make_clip(clip, 1280, 720, seconds=args.seconds)
         app = create_app(
             {
                 "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",

@@ -1,10 +1,13 @@
 """The app factory with a real database file (or PostgreSQL when TEST_DATABASE_URL is set)."""
 
 import copy
+import socket
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import flask_migrate
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import MetaData, Table, exists, select
 
@@ -15,6 +18,7 @@ from app.extensions import db, limiter
 from app.jobs import init_jobs
 from app.timeutil import utcnow
 from tests.factories.auth import make_user
+from tests.factories.reports import Mailbox
 from tests.settings import TEST_DATABASE_URL, make_config
 from tests.web import AuthActions
 
@@ -191,3 +195,23 @@ def world(app) -> SimpleNamespace:
                 ]
             _worlds[key] = (ids, [(table, table_rows) for table, table_rows in rows if table_rows])
         return SimpleNamespace(**vars(ids))
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, Mailbox]]:
+    """A real SMTP server (aiosmtpd) on a free local port, and what it received."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    return smtp_server[1]

@@ -2,21 +2,15 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.audit import services
+from app.auth.permissions import permission_required
 from app.inputs import page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
-
-
-@bp.before_request
-@login_required
-def require_reader():
-    if not services.can_read_audit_log(current_user):
-        abort(403)
 
 
 def _day(name: str, problems: list[str]) -> date | None:
@@ -48,6 +42,7 @@ def _filter_from_request() -> tuple[services.AuditFilter, list[str]]:
 
 
 @bp.get("/")
+@permission_required(services.can_read_audit_log)
 def log():
     where, problems = _filter_from_request()
     page = page_arg()
@@ -65,6 +60,7 @@ def log():
 
 
 @bp.get("/export.csv")
+@permission_required(services.can_read_audit_log)
 def export():
     where, _problems = _filter_from_request()
     body = "\ufeff" + services.export_events(current_user, where)  # a BOM: Excel reads it as UTF-8

@@ -8,8 +8,9 @@ from app.extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
-    """Register the auth domain: sign-in, the read-only policy, blueprints, CLI group."""
-    from app.auth import api, cli, views
+    """Register the auth domain: sign-in, the read-only policy, blueprints (its `flask users` group is
+    the org domain's: accounts are created placed in a unit)."""
+    from app.auth import api, views
     from app.auth.permissions import refuse_read_only_changes
 
     _init_login(app)
@@ -17,7 +18,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    app.cli.add_command(cli.users_cli)
 
 
 def _init_login(app: Flask) -> None:

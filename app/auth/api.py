@@ -9,7 +9,6 @@ from app.auth.services import SignInError
 from app.errors import DomainError
 from app.extensions import csrf, limiter
 from app.inputs import json_object
-from app.org.services import name_path
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
@@ -22,7 +21,7 @@ def me():
         username=current_user.username,
         name=current_user.display_name,
         roles=sorted(role.value for role in current_user.roles),
-        unit={"id": unit.id, "path": name_path(unit)} if unit else None,
+        unit={"id": unit.id, "path": unit.name_path} if unit else None,
         locale=current_user.locale,
     )
 

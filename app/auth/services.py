@@ -4,19 +4,16 @@ import math
 import re
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
 
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
-from app.audit.services import record_audit
+from app.auth.events import announce_account_event
 from app.auth.models import Role, RoleGrant, User
 from app.auth.passwords import check_password_policy, hash_password, password_matches
 from app.errors import DomainError
 from app.extensions import bearer_token, db
-from app.org.models import ChangeSource, OrgUnit
-from app.org.services import place_member
 from app.timeutil import utcnow
 
 
@@ -88,20 +85,22 @@ def authenticate(
     attempt = {"username": normalise_username(username)[:150], "address": address}
     if user is None:
         password_matches(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
-        record_audit(None, "auth.login_failed", "user", "-", attempt)
+        announce_account_event(None, "auth.login_failed", "user", "-", attempt)
         db.session.commit()
         raise _sign_in_refused()
     locked = user.throttled_until is not None and user.throttled_until > now
     right = password_matches(user.password_hash, password)  # checked when locked too: the same work
     if locked or not right:
-        record_audit(None, "auth.login_failed", "user", user.id, attempt | {"locked": locked})
+        announce_account_event(None, "auth.login_failed", "user", user.id, attempt | {"locked": locked})
         if not locked:
             user.failed_logins += 1
             if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
                 user.throttled_until = now + timedelta(seconds=current_app.config["LOGIN_THROTTLE_SECONDS"])
                 user.failed_logins = 0
                 until = user.throttled_until.isoformat()
-                record_audit(None, "auth.locked", "user", user.id, {"address": address, "until": until})
+                announce_account_event(
+                    None, "auth.locked", "user", user.id, {"address": address, "until": until}
+                )
         db.session.commit()
         raise _sign_in_refused()
     if not user.active:
@@ -176,48 +175,6 @@ def validate_username(username: str) -> str:
             _('A username is 2 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.')
         )
     return username
-
-
-def add_account(
-    username: str,
-    display_name: str,
-    unit: OrgUnit | None,
-    roles: list[Role],
-    password: str | None = None,
-    created_by: User | None = None,
-    phone: str | None = None,
-) -> User:
-    """Add an account placed in ``unit`` with ``roles`` (a secretary's scope is that unit); no commit."""
-    username = validate_username(username)
-    display_name = display_name.strip()
-    if not display_name or len(display_name) > 100:
-        raise AccountError(_("The name must be 1 to 100 characters."))
-    if get_user_by_username(username):
-        raise AccountError(_('The username "%(username)s" is already taken.', username=username))
-    if not roles:
-        raise AccountError(_("Give the account at least one role."))
-    if unit is None and not set(roles) <= {Role.ADMIN, Role.AUDITOR}:  # they belong to no branch
-        raise AccountError(_("Every member must belong to an organisation unit."))
-    user = User(username=username, display_name=display_name, phone=phone or None)
-    if password is not None:
-        check_password_policy(password, username)
-        user.password_hash = hash_password(password)
-        user.password_changed_at = utcnow()
-    db.session.add(user)
-    for role in roles:
-        grant_role(user, role, unit.id if unit else None)
-    if unit is not None:
-        place_member(user, unit, created_by, ChangeSource.CREATED)
-    return user
-
-
-def create_account(
-    username: str, display_name: str, unit: OrgUnit | None, roles: list[Role], **options: Any
-) -> User:
-    """Create and commit an account; ``options`` are those of ``add_account``."""
-    user = add_account(username, display_name, unit, roles, **options)
-    db.session.commit()
-    return user
 
 
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

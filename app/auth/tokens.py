@@ -15,7 +15,7 @@ from flask import Request, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from app.audit.services import record_audit
+from app.auth.events import announce_account_event
 from app.auth.models import ApiToken, User
 from app.auth.services import authenticate
 from app.errors import DomainError
@@ -56,7 +56,7 @@ def issue_token(
     )
     db.session.add(issued)
     db.session.flush()
-    record_audit(
+    announce_account_event(
         user, "auth.token_issued", "api_token", issued.id, {"device": device_name, "address": address}
     )
     db.session.commit()
@@ -126,6 +126,6 @@ def revoke_token(user: User, token_id: int, now: datetime | None = None) -> bool
         .values(revoked_at=now or utcnow())
     )
     if revoked:
-        record_audit(user, "auth.token_revoked", "api_token", token_id)
+        announce_account_event(user, "auth.token_revoked", "api_token", token_id)
     db.session.commit()
     return bool(revoked)

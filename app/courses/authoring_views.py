@@ -5,10 +5,11 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
 from app.courses import archive, attachments, authoring, permissions, review
 from app.courses.errors import LessonFieldError
 from app.courses.folder import display_time
@@ -42,15 +43,8 @@ bp = Blueprint("course_authoring", __name__, url_prefix="/authoring", template_f
 PREVIEW_MAX_CHARS = 200_000
 
 
-@bp.before_request
-@login_required
-def require_author():
-    """Only trainers and admins author courses; everyone else gets 403."""
-    if not permissions.can_author(current_user):
-        abort(403)
-
-
 def _editable(course: Course | None) -> Course:
+    """The loaders below: 404 for what does not exist, 403 for a course the author may not edit."""
     if course is None:
         abort(404)
     if not permissions.can_edit_course(current_user, course):
@@ -58,11 +52,11 @@ def _editable(course: Course | None) -> Course:
     return course
 
 
-def _course(course_id: int) -> Course:
+def _course_or_404(course_id: int) -> Course:
     return _editable(db.session.get(Course, course_id))
 
 
-def _module(module_id: int) -> Module:
+def _module_or_404(module_id: int) -> Module:
     module = db.session.get(Module, module_id)
     if module is None or module.removed_at is not None:
         abort(404)
@@ -70,7 +64,7 @@ def _module(module_id: int) -> Module:
     return module
 
 
-def _lesson(lesson_id: int) -> Lesson:
+def _lesson_or_404(lesson_id: int) -> Lesson:
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None or lesson.removed_at is not None:
         abort(404)
@@ -102,11 +96,13 @@ def _render_index(form: NewCourseForm | None = None):
 
 
 @bp.get("/courses/")
+@permission_required(permissions.can_author)
 def index():
     return _render_index()
 
 
 @bp.post("/courses/new")
+@permission_required(permissions.can_author)
 def new_course():
     form = NewCourseForm()
     if form.validate_on_submit():
@@ -121,8 +117,9 @@ def new_course():
 
 
 @bp.route("/courses/<int:course_id>/", methods=["GET", "POST"])
+@permission_required(permissions.can_author)
 def edit_course(course_id: int):
-    course = _course(course_id)
+    course = _course_or_404(course_id)
     form = CourseForm(obj=course if request.method == "GET" else None)
     if request.method == "GET":
         form.tags.data = ", ".join(course.tag_names)
@@ -150,8 +147,9 @@ def edit_course(course_id: int):
 
 
 @bp.post("/courses/<int:course_id>/status")
+@permission_required(permissions.can_author)
 def set_status(course_id: int):
-    course = _course(course_id)
+    course = _course_or_404(course_id)
     form = StatusForm()
     if form.validate_on_submit() and form.status.data in {status.value for status in CourseStatus}:
         status = CourseStatus(form.status.data)
@@ -165,8 +163,9 @@ def set_status(course_id: int):
 
 
 @bp.post("/courses/<int:course_id>/files")
+@permission_required(permissions.can_author)
 def upload_attachment(course_id: int):
-    course = _course(course_id)
+    course = _course_or_404(course_id)
     form = AttachmentForm()
     if form.validate_on_submit():
         limit = current_app.config["COURSE_ATTACHMENT_MAX_BYTES"]
@@ -183,8 +182,9 @@ def upload_attachment(course_id: int):
 
 
 @bp.post("/courses/<int:course_id>/modules")
+@permission_required(permissions.can_author)
 def add_module(course_id: int):
-    course = _course(course_id)
+    course = _course_or_404(course_id)
     form = ModuleForm()
     if form.validate_on_submit():
         run_and_flash(
@@ -197,8 +197,9 @@ def add_module(course_id: int):
 
 
 @bp.post("/modules/<int:module_id>/edit")
+@permission_required(permissions.can_author)
 def edit_module(module_id: int):
-    module = _module(module_id)
+    module = _module_or_404(module_id)
     form = ModuleForm()
     if form.validate_on_submit():
         run_and_flash(
@@ -215,8 +216,9 @@ def _direction(form: MoveForm) -> int | None:
 
 
 @bp.post("/modules/<int:module_id>/move")
+@permission_required(permissions.can_author)
 def move_module(module_id: int):
-    module = _module(module_id)
+    module = _module_or_404(module_id)
     direction = _direction(MoveForm())
     if direction:
         run_and_flash(lambda: authoring.move_module(module, direction, current_user))
@@ -226,8 +228,9 @@ def move_module(module_id: int):
 
 
 @bp.post("/modules/<int:module_id>/remove")
+@permission_required(permissions.can_author)
 def remove_module(module_id: int):
-    module = _module(module_id)
+    module = _module_or_404(module_id)
     if ConfirmForm().validate_on_submit():
         run_and_flash(
             lambda: authoring.remove_module(module, current_user),
@@ -256,16 +259,18 @@ def _reordered(operation, ids: list[int] | None):
 
 
 @bp.post("/courses/<int:course_id>/order")
+@permission_required(permissions.can_author)
 def reorder_modules(course_id: int):
     """Save the order of modules dragged on the editing page: ``{"modules": [id, ...]}``."""
-    course = _course(course_id)
+    course = _course_or_404(course_id)
     return _reordered(lambda ids: authoring.reorder_modules(course, ids, current_user), _ids_sent("modules"))
 
 
 @bp.post("/modules/<int:module_id>/order")
+@permission_required(permissions.can_author)
 def reorder_lessons(module_id: int):
     """Save the order of a module's lessons dragged on the editing page: ``{"lessons": [id, ...]}``."""
-    module = _module(module_id)
+    module = _module_or_404(module_id)
     return _reordered(lambda ids: authoring.reorder_lessons(module, ids, current_user), _ids_sent("lessons"))
 
 
@@ -340,8 +345,9 @@ def _render_lesson_form(module: Module, form: LessonForm, lesson: Lesson | None)
 
 
 @bp.route("/modules/<int:module_id>/lessons/new", methods=["GET", "POST"])
+@permission_required(permissions.can_author)
 def new_lesson(module_id: int):
-    module = _module(module_id)
+    module = _module_or_404(module_id)
     form = LessonForm()
     _video_choices(form)
     added: list[Lesson] = []
@@ -356,8 +362,9 @@ def new_lesson(module_id: int):
 
 
 @bp.route("/lessons/<int:lesson_id>/edit", methods=["GET", "POST"])
+@permission_required(permissions.can_author)
 def edit_lesson(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = _lesson_or_404(lesson_id)
     form = LessonForm(obj=lesson if request.method == "GET" else None)
     _video_choices(form)
     if request.method == "GET":
@@ -380,8 +387,9 @@ def edit_lesson(lesson_id: int):
 
 
 @bp.post("/lessons/<int:lesson_id>/move")
+@permission_required(permissions.can_author)
 def move_lesson(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = _lesson_or_404(lesson_id)
     direction = _direction(MoveForm())
     if direction:
         run_and_flash(lambda: authoring.move_lesson(lesson, direction, current_user))
@@ -391,8 +399,9 @@ def move_lesson(lesson_id: int):
 
 
 @bp.post("/lessons/<int:lesson_id>/remove")
+@permission_required(permissions.can_author)
 def remove_lesson(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = _lesson_or_404(lesson_id)
     if ConfirmForm().validate_on_submit():
         run_and_flash(
             lambda: authoring.remove_lesson(lesson, current_user),
@@ -411,12 +420,14 @@ def _preview_html(course: Course, text: str) -> Markup:
 
 
 @bp.get("/library/documents")
+@permission_required(permissions.can_author)
 def pick_documents():
     """The reading-lesson picker: library documents whose title or identifier holds ?q=."""
     return jsonify(documents=authoring.document_choices(request.args.get("q", "")[:100]))
 
 
 @bp.get("/library/sections")
+@permission_required(permissions.can_author)
 def pick_sections():
     """The reading-lesson picker: the sections of the document ?key=, as the lesson names them."""
     choices = authoring.section_choices(request.args.get("key", "")[:200])
@@ -424,9 +435,10 @@ def pick_sections():
 
 
 @bp.post("/courses/<int:course_id>/preview")
+@permission_required(permissions.can_author)
 def preview(course_id: int):
     """Render Markdown exactly as a lesson page does (same renderer, same sanitiser)."""
-    course = _course(course_id)
+    course = _course_or_404(course_id)
     text = request.get_json(silent=True, force=False) or {}
     markdown_text = text.get("markdown") if isinstance(text, dict) else None
     if not isinstance(markdown_text, str) or len(markdown_text) > PREVIEW_MAX_CHARS:
@@ -435,6 +447,7 @@ def preview(course_id: int):
 
 
 @bp.post("/courses/upload")
+@permission_required(permissions.can_author)
 def upload():
     form = CourseUploadForm()
     if not form.validate_on_submit():

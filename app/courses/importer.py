@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.courses.demo_clip import ensure_demo_clip
 from app.courses.errors import CourseError, CourseFormatError
 from app.courses.folder import (
     COURSE_FILE,
@@ -83,8 +84,6 @@ def course_folder(course: Course) -> Path | None:
 def import_course(folder: Path, owner: User | None = None, as_draft: bool = False) -> ImportResult:
     """Import one course folder (``as_draft``: whatever its course.yml says, members do not see it
     yet); on any error nothing of that course is written."""
-    from app.courses.demo import ensure_demo_clip  # the demo imports this module
-
     ensure_demo_clip(Path(folder))
     spec = parse_course_folder(Path(folder), reading_check=library.reading_target_problem)
     import_course_documents(Path(folder))

@@ -9,15 +9,17 @@ passing it completes the lesson (see ``record_quiz_result``).
 import hashlib
 from dataclasses import replace
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 
 from app.auth.models import User
-from app.courses.models import Lesson, LessonKind
+from app.courses.models import Course, Lesson, LessonKind
 from app.courses.permissions import can_view_course
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes.models import Category, Question, Quiz, QuizDrawRule, QuizMode, QuizQuestion
 from app.quizzes.services import banks, quizzes
+from app.quizzes.usage import QuizUsage
 
 
 def bank_name(lesson: Lesson) -> str:
@@ -80,12 +82,46 @@ def lessons_of_quiz(quiz_id: int) -> list[Lesson]:
     )
 
 
-def may_take(user: User, quiz_id: int) -> bool:
-    """A lesson's quiz is for those who may open one of its lessons' courses; other quizzes for all."""
+def may_take(user: User, quiz_id: int) -> bool | None:
+    """A lesson's quiz is for those who may open one of its lessons' courses (None: no lesson's)."""
     lessons = lessons_of_quiz(quiz_id)
-    return not lessons or any(can_view_course(user, lesson.course) for lesson in lessons)
+    return any(can_view_course(user, lesson.course) for lesson in lessons) if lessons else None
 
 
 def lesson_quiz_ids() -> Select[int | None]:
     """The ids of quizzes made for lessons: members reach them through the lesson, not the quiz list."""
     return select(Lesson.quiz_id).where(Lesson.quiz_id.is_not(None))
+
+
+def keep_reason(quiz: Quiz) -> str | None:
+    """Why a quiz a lesson or a final exam refers to is kept, for its author; None when none does."""
+    lessons = db.session.execute(
+        select(Lesson, Course).join(Course, Lesson.course_id == Course.id).where(Lesson.quiz_id == quiz.id)
+    ).all()
+    for lesson, course in lessons:
+        if lesson.key == course.final_exam_key:
+            return _(
+                "This quiz is the final exam of the course “%(course)s”, so it is kept.", course=course.title
+            )
+    if lessons:
+        lesson, course = lessons[0]
+        return _(
+            "This quiz is the lesson “%(lesson)s” of the course “%(course)s”, so it is kept.",
+            lesson=lesson.title,
+            course=course.title,
+        )
+    return None
+
+
+def finds_bank_by_name(quiz_ids: list[int]) -> bool:
+    """Whether a lesson uses one of these quizzes: a course finds a lesson's bank by its name."""
+    return db.session.scalar(select(Lesson.id).where(Lesson.quiz_id.in_(quiz_ids)).limit(1)) is not None
+
+
+# What the quiz domain asks about the quizzes lessons use (subscribed by the courses' init_app).
+QUIZ_USAGE = QuizUsage(
+    embedded_ids=lesson_quiz_ids,
+    may_take=may_take,
+    keep_reason=keep_reason,
+    finds_bank_by_name=finds_bank_by_name,
+)

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.auth.permissions import permission_required
 from app.courses import permissions, review
 from app.courses.forms import KIND_LABELS, REVIEW_STATUS_LABELS, DecisionForm, SubmitForReviewForm
 from app.courses.models import Course, CourseReview
@@ -15,16 +16,9 @@ from app.web import run_and_flash
 bp = Blueprint("course_review", __name__, url_prefix="/reviews", template_folder="templates")
 
 
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every review page needs a signed-in user; each route checks its role."""
-
-
-def _editable(course_id: int) -> Course:
-    course = db.session.get(Course, course_id)
-    if course is None:
-        abort(404)
+def _editable_or_404(course_id: int) -> Course:
+    """A course that exists (else 404) and that the user may edit (else 403)."""
+    course = db.get_or_404(Course, course_id)
     if not permissions.can_edit_course(current_user, course):
         abort(403)
     return course
@@ -38,9 +32,10 @@ def _editor(course: Course):
 
 
 @bp.post("/courses/<int:course_id>/revision")
+@login_required
 def start_revision(course_id: int):
     """Open (or make) the working copy of a published course."""
-    course = _editable(course_id)
+    course = _editable_or_404(course_id)
     copies = []
     if run_and_flash(lambda: copies.append(review.start_revision(course, current_user))):
         return _editor(copies[0])
@@ -48,8 +43,9 @@ def start_revision(course_id: int):
 
 
 @bp.post("/courses/<int:course_id>/submit")
+@login_required
 def submit(course_id: int):
-    course = _editable(course_id)
+    course = _editable_or_404(course_id)
     form = SubmitForReviewForm()
     if form.validate_on_submit():
         run_and_flash(
@@ -60,8 +56,9 @@ def submit(course_id: int):
 
 
 @bp.post("/courses/<int:course_id>/withdraw")
+@login_required
 def withdraw(course_id: int):
-    course = _editable(course_id)
+    course = _editable_or_404(course_id)
     if DecisionForm().validate_on_submit():
         run_and_flash(
             lambda: review.withdraw(course, current_user),
@@ -73,22 +70,14 @@ def withdraw(course_id: int):
 # --- reviewers --------------------------------------------------------------------------------------
 
 
-def _require_reviewer() -> None:
-    if not permissions.can_review(current_user):
-        abort(403)
-
-
-def _review(review_id: int) -> CourseReview:
-    _require_reviewer()
-    found = db.session.get(CourseReview, review_id)
-    if found is None:
-        abort(404)
-    return found
+def _review_or_404(review_id: int) -> CourseReview:
+    """A review, for a reviewer (the routes' decorator lets only reviewers in)."""
+    return db.get_or_404(CourseReview, review_id)
 
 
 @bp.get("/")
+@permission_required(permissions.can_review)
 def queue():
-    _require_reviewer()
     return render_template(
         "courses/review/queue.html",
         pending=list(db.session.scalars(review.pending_reviews())),
@@ -98,8 +87,9 @@ def queue():
 
 
 @bp.get("/<int:review_id>")
+@permission_required(permissions.can_review)
 def show(review_id: int):
-    submission = _review(review_id)
+    submission = _review_or_404(review_id)
     course = submission.course
     lessons = [
         (lesson, render_markdown(lesson.body))
@@ -121,8 +111,9 @@ def show(review_id: int):
 
 
 @bp.post("/<int:review_id>/approve")
+@permission_required(permissions.can_review)
 def approve(review_id: int):
-    submission = _review(review_id)
+    submission = _review_or_404(review_id)
     form = DecisionForm()
     if form.validate_on_submit():
         run_and_flash(
@@ -133,8 +124,9 @@ def approve(review_id: int):
 
 
 @bp.post("/<int:review_id>/return")
+@permission_required(permissions.can_review)
 def return_for_changes(review_id: int):
-    submission = _review(review_id)
+    submission = _review_or_404(review_id)
     form = DecisionForm()
     if form.validate_on_submit():
         run_and_flash(

@@ -91,7 +91,7 @@ def catalogue(user: User, query: str = "", tag: str = "") -> list[CatalogueEntry
     entries = []
     for course in db.session.scalars(statement.options(selectinload(Course.tags))):
         entry = assigned.get(course.id) or CatalogueEntry(course=course)
-        entry.enrolled = course.id in enrolled
+        entry.enrolled = course.id in enrolled or entry.assigned  # an assignment enrols (see below)
         entries.append(entry)
     return sorted(
         entries,
@@ -116,25 +116,37 @@ def enrolment_of(user: User, course: Course) -> Enrolment | None:
     )
 
 
-def sync_enrolments(user: User) -> int:
-    """Enrol the member in every course assigned to their units this year; return how many were new."""
-    assigned = member_assignments(user)
+def enrol_in_assigned_courses(member: User) -> int:
+    """Enrol the member in every course assigned to their units this year; return how many were new.
+
+    Runs where enrolments change, never on a page view: the org domain announces a member placed in a
+    unit (a new account, a transfer, a roster row) and this listens; ``assign_course`` enrols a whole
+    subtree. It only flushes: the caller commits.
+    """
+    if not member.active:
+        return 0
+    with db.session.no_autoflush:  # a roster import places thousands: no flush unless there is work
+        assigned = member_assignments(member)
     if not assigned:
         return 0
+    db.session.flush()  # a new account gets its id
     already = set(
         db.session.scalars(
             select(Enrolment.course_id).where(
-                Enrolment.user_id == user.id, Enrolment.course_id.in_(list(assigned))
+                Enrolment.user_id == member.id, Enrolment.course_id.in_(list(assigned))
             )
         )
     )
-    added = sum(
-        _add_enrolment(user.id, course_id, EnrolmentSource.ASSIGNED)
+    return sum(
+        _add_enrolment(member.id, course_id, EnrolmentSource.ASSIGNED)
         for course_id in assigned
         if course_id not in already
     )
-    db.session.commit()
-    return added
+
+
+def is_enrolled(user: User, course: Course) -> bool:
+    """Whether the member studies the course: enrolled, or assigned it this year (which enrols them)."""
+    return enrolment_of(user, course) is not None or course.id in member_assignments(user)
 
 
 def _add_enrolment(user_id: int, course_id: int, source: EnrolmentSource) -> bool:

@@ -49,7 +49,6 @@ def _lesson_or_404(course: Course, lesson_id: int) -> Lesson:
 
 @bp.get("/")
 def catalogue():
-    services.sync_enrolments(current_user)
     query = request.args.get("q", "")[:100]
     tag = request.args.get("tag", "")[:50]
     return render_template(
@@ -65,7 +64,6 @@ def catalogue():
 @bp.get("/<slug>/")
 def course(slug: str):
     course = _course_or_404(slug)
-    services.sync_enrolments(current_user)
     lessons = services.current_lessons(course)
     progress = learning.record().progress_by_lesson(current_user, course)
     completed = sum(1 for lesson in lessons if lesson.id in progress and progress[lesson.id].completed_at)
@@ -73,7 +71,7 @@ def course(slug: str):
         "courses/course.html",
         course=course,
         assignment=services.member_assignments(current_user).get(course.id),
-        enrolment=services.enrolment_of(current_user, course),
+        enrolled=services.is_enrolled(current_user, course),
         progress=progress,
         lesson_count=len(lessons),
         completed_count=completed,

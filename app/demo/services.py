@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
-from app.auth.services import create_account
 from app.extensions import db
+from app.org.accounts import create_account
 from app.org.services import ensure_unit_path
 
 DEMO_PASSWORD = "party-school-demo"

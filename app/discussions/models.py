@@ -1,14 +1,16 @@
-"""Posts under lessons, reports of posts, and where each member stopped reading replies."""
+"""Posts under lessons and on units' boards (支部园地), reports of posts, and where each member
+stopped reading replies."""
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.courses.models import Lesson
 from app.extensions import Model, str_enum
+from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
 
@@ -19,13 +21,23 @@ class PostStatus(enum.StrEnum):
 
 
 class Post(Model):
-    """A post in a lesson's discussion; replies point at the thread's first post (``parent``)."""
+    """A post in a lesson's discussion or on a unit's board; replies point at the thread's first post.
+
+    Exactly one of ``lesson_id`` and ``unit_id`` is set: the same posts, replies, pins, reports and
+    moderation serve both places. A board topic's first post has a ``title``.
+    """
 
     __tablename__ = "discussion_posts"
-    __table_args__ = (Index("ix_discussion_posts_lesson_parent", "lesson_id", "parent_id"),)
+    __table_args__ = (
+        Index("ix_discussion_posts_lesson_parent", "lesson_id", "parent_id"),
+        Index("ix_discussion_posts_unit_parent", "unit_id", "parent_id"),
+        CheckConstraint("(lesson_id IS NULL) <> (unit_id IS NULL)", name="lesson_or_unit"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200), default="")  # a board topic's; lesson posts have none
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("discussion_posts.id"), index=True)
     quoted_id: Mapped[int | None] = mapped_column(ForeignKey("discussion_posts.id"), index=True)
@@ -40,7 +52,8 @@ class Post(Model):
     moderation_reason: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
-    lesson: Mapped[Lesson] = relationship()
+    lesson: Mapped[Lesson | None] = relationship()
+    unit: Mapped[OrgUnit | None] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     moderated_by: Mapped[User | None] = relationship(foreign_keys=[moderated_by_id])
     parent: Mapped["Post | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])

@@ -31,7 +31,7 @@ class ModerationAction:
     ALL = (HIDE, DELETE, RESTORE)
 
 
-def _clean_body(body: str) -> str:
+def clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise DomainError(_("Write something before posting."))
@@ -40,7 +40,7 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _clean_reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason."))
@@ -51,7 +51,7 @@ def _clean_reason(reason: str) -> str:
 
 def create_post(author: User, lesson: Lesson, body: str, is_question: bool = False) -> Post:
     """Start a thread under a lesson (a question to the course's trainers when ``is_question``)."""
-    post = Post(lesson=lesson, author=author, body=_clean_body(body), is_question=bool(is_question))
+    post = Post(lesson=lesson, author=author, body=clean_body(body), is_question=bool(is_question))
     db.session.add(post)
     db.session.commit()
     return post
@@ -65,7 +65,14 @@ def reply_to(author: User, post: Post, body: str, quote: bool = False) -> Post:
     if not root.is_visible:
         raise DomainError(_("This discussion was hidden or deleted: it cannot be replied to."))
     quoted = post if (quote or post.parent_id is not None) else None
-    reply = Post(lesson_id=root.lesson_id, author=author, parent=root, quoted=quoted, body=_clean_body(body))
+    reply = Post(
+        lesson_id=root.lesson_id,
+        unit_id=root.unit_id,
+        author=author,
+        parent=root,
+        quoted=quoted,
+        body=clean_body(body),
+    )
     db.session.add(reply)
     db.session.commit()
     return reply
@@ -86,15 +93,18 @@ def accept_answer(answer: Post) -> Post:
     return question
 
 
-def set_pinned(post: Post, pinned: bool) -> None:
+def set_pinned(moderator: User, post: Post, pinned: bool) -> None:
+    """Pin a thread's first post on top of its discussion (or unpin it); recorded in the audit log."""
     if post.parent_id is not None:
         raise DomainError(_("Only the first post of a discussion can be pinned."))
     post.pinned_at = utcnow() if pinned else None
+    action = "pin" if pinned else "unpin"
+    record_audit(moderator, f"discussion.post.{action}", "discussion_post", post.id, _place(post))
     db.session.commit()
 
 
 def report_post(reporter: User, post: Post, reason: str) -> PostReport:
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     already = db.session.scalar(
         select(PostReport).where(PostReport.post_id == post.id, PostReport.reporter_id == reporter.id)
     )
@@ -110,7 +120,7 @@ def moderate_post(moderator: User, post: Post, action: str, reason: str) -> None
     """Hide, delete (both soft, with a reason) or restore a hidden post; recorded in the audit log."""
     if action not in ModerationAction.ALL:
         raise DomainError(_("Unknown moderation action."))
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     if action == ModerationAction.RESTORE:
         if post.status is not PostStatus.HIDDEN:
             raise DomainError(_("Only a hidden post can be restored."))
@@ -139,9 +149,14 @@ def moderate_post(moderator: User, post: Post, action: str, reason: str) -> None
         f"discussion.post.{action}",
         "discussion_post",
         post.id,
-        {"reason": reason, "from": previous.value, "to": new_status.value, "lesson_id": post.lesson_id},
+        {"reason": reason, "from": previous.value, "to": new_status.value, **_place(post)},
     )
     db.session.commit()
+
+
+def _place(post: Post) -> dict:
+    """Where a post is, for the audit log: its lesson or its unit's board."""
+    return {"lesson_id": post.lesson_id} if post.lesson_id is not None else {"unit_id": post.unit_id}
 
 
 # --- reading --------------------------------------------------------------------------------------

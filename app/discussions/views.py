@@ -1,45 +1,22 @@
 """Discussion pages and actions; the thread itself is shown under each lesson (_thread.html)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
 from app.courses.models import Lesson
-from app.discussions import permissions, services
-from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReplyForm, ReportForm
+from app.discussions import actions, permissions, services
+from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReportForm
+from app.discussions.limits import posting_limit
 from app.discussions.models import Post, PostStatus
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import db
 from app.markup import render_markdown
 from app.web import filled
 
 bp = Blueprint("discussions", __name__, url_prefix="/discussions", template_folder="templates")
-
-
-def _post_rate_limit() -> str:
-    return str(current_app.config["DISCUSSION_POST_RATE_LIMIT"])
-
-
-def _poster_key() -> str:
-    # Per member, not per address: members behind one office NAT do not throttle each other.
-    # The limiter runs before the sign-in check, so a signed-out request is keyed by its address.
-    if current_user.is_authenticated:
-        return f"member:{current_user.id}"
-    return f"address:{get_remote_address()}"
-
-
-# Posts and replies share one budget per member.
-posting_limit = limiter.shared_limit(
-    _post_rate_limit, scope="discussion-post", key_func=_poster_key, methods=["POST"]
-)
-
-
-@bp.before_request
-@login_required
-def require_sign_in():
-    """No anonymous reading or posting."""
 
 
 def _lesson_or_404(lesson_id: int) -> Lesson:
@@ -68,6 +45,45 @@ def _visible_post_or_404(post_id: int) -> Post:
     return post
 
 
+# The loaders named for an action: 404 for what the user may not see, 403 for what they see but may
+# not do this to.
+
+
+def _postable_lesson_or_404(lesson_id: int) -> Lesson:
+    lesson = _lesson_or_404(lesson_id)
+    if not permissions.can_post(current_user, lesson):
+        abort(403)
+    return lesson
+
+
+def _repliable_post_or_404(post_id: int) -> Post:
+    post = _visible_post_or_404(post_id)
+    if not permissions.can_post(current_user, post.lesson):
+        abort(403)
+    return post
+
+
+def _acceptable_answer_or_404(post_id: int) -> Post:
+    answer = _visible_post_or_404(post_id)
+    if answer.parent is None or not permissions.can_accept_answer(current_user, answer.parent):
+        abort(403)
+    return answer
+
+
+def _moderated_post_or_404(post_id: int) -> Post:
+    post = _post_or_404(post_id)
+    if not permissions.can_moderate(current_user, post):
+        abort(403)
+    return post
+
+
+def _reportable_post_or_404(post_id: int) -> Post:
+    post = _visible_post_or_404(post_id)
+    if not permissions.can_report(current_user, post):
+        abort(403)
+    return post
+
+
 def lesson_url(lesson: Lesson, post: Post | None = None, anchor: str | None = None) -> str:
     url = url_for("courses.lesson", slug=lesson.course.slug, lesson_id=lesson.id)
     return f"{url}#{anchor or (f'post-{post.id}' if post else 'discussion')}"
@@ -86,6 +102,7 @@ def lesson_discussion(lesson: Lesson) -> dict[str, object] | None:
         "confirm_form": ConfirmForm(),
         "moderate_form": ModerateForm(),
         "moderation_labels": MODERATION_LABELS,
+        "blueprint": "discussions",
     }
 
 
@@ -107,11 +124,10 @@ def discussion_navigation() -> dict[str, object]:
 
 
 @bp.post("/lessons/<int:lesson_id>/posts")
+@login_required
 @posting_limit
 def create_post(lesson_id: int):
-    lesson = _lesson_or_404(lesson_id)
-    if not permissions.can_post(current_user, lesson):
-        abort(403)
+    lesson = _postable_lesson_or_404(lesson_id)
     form = PostForm()
     if not form.validate_on_submit():
         flash(
@@ -127,33 +143,29 @@ def create_post(lesson_id: int):
     return redirect(lesson_url(lesson, post))
 
 
+def _crumbs(lesson: Lesson) -> list[tuple[str, str]]:
+    return [
+        (lesson.course.title, url_for("courses.course", slug=lesson.course.slug)),
+        (lesson.title, lesson_url(lesson)),
+    ]
+
+
 @bp.route("/posts/<int:post_id>/reply", methods=["GET", "POST"])
+@login_required
 @posting_limit
 def reply(post_id: int):
-    post = _visible_post_or_404(post_id)
-    if not permissions.can_post(current_user, post.lesson):
-        abort(403)
-    form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            reply = services.reply_to(
-                current_user, post, filled(form.body.data), quote=form.quote.data == "1"
-            )
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            return redirect(lesson_url(post.lesson, reply))
-    elif not form.is_submitted():
-        form.quote.data = "1" if post.parent_id is not None else ""
-    return render_template("discussions/reply.html", post=post, form=form, lesson=post.lesson)
+    post = _repliable_post_or_404(post_id)
+    return actions.reply_page(post, _back, _crumbs(post.lesson))
+
+
+def _back(post: Post) -> str:
+    return lesson_url(post.lesson, post)
 
 
 @bp.post("/posts/<int:post_id>/accept")
+@login_required
 def accept(post_id: int):
-    answer = _visible_post_or_404(post_id)
-    question = answer.parent
-    if question is None or not permissions.can_accept_answer(current_user, question):
-        abort(403)
+    answer = _acceptable_answer_or_404(post_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.accept_answer(answer)
@@ -165,63 +177,45 @@ def accept(post_id: int):
 
 
 def _set_pinned(post_id: int, pinned: bool):
-    post = _post_or_404(post_id)
-    if not permissions.can_moderate(current_user, post):
-        abort(403)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.set_pinned(post, pinned)
-        except DomainError as error:
-            flash(error.message, "error")
-    return redirect(lesson_url(post.lesson, post))
+    post = _moderated_post_or_404(post_id)
+    return actions.pin(post, pinned, _back(post))
 
 
 @bp.post("/posts/<int:post_id>/pin")
+@login_required
 def pin(post_id: int):
     return _set_pinned(post_id, True)
 
 
 @bp.post("/posts/<int:post_id>/unpin")
+@login_required
 def unpin(post_id: int):
     return _set_pinned(post_id, False)
 
 
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@login_required
 def report(post_id: int):
-    post = _visible_post_or_404(post_id)
-    if not permissions.can_report(current_user, post):
-        abort(403)
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            services.report_post(current_user, post, filled(form.reason.data))
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Thank you: the course's trainers will look at this post."), "success")
-        return redirect(lesson_url(post.lesson, post))
-    return render_template("discussions/report.html", post=post, form=form, lesson=post.lesson)
+    post = _reportable_post_or_404(post_id)
+    return actions.report_page(
+        post,
+        _back,
+        ReportForm(),
+        _("Thank you: the course's trainers will look at this post."),
+        _("Report to the trainers"),
+        _crumbs(post.lesson),
+    )
 
 
 @bp.post("/posts/<int:post_id>/moderate")
+@login_required
 def moderate(post_id: int):
-    post = _post_or_404(post_id)
-    if not permissions.can_moderate(current_user, post):
-        abort(403)
-    form = ModerateForm()
-    if not form.validate_on_submit():
-        flash(_("Choose an action and give a reason."), "error")
-    else:
-        try:
-            services.moderate_post(current_user, post, form.action.data, filled(form.reason.data))
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Done: the action is recorded in the audit log."), "success")
-    return redirect(lesson_url(post.lesson, post))
+    post = _moderated_post_or_404(post_id)
+    return actions.moderate(post, _back)
 
 
 @bp.get("/replies")
+@login_required
 def replies():
     """Show the replies to the member's posts, newest first; opening the page marks them read."""
     recent, seen_at = services.recent_replies(current_user)
@@ -230,10 +224,9 @@ def replies():
 
 
 @bp.get("/questions")
+@permission_required(permissions.has_question_overview)
 def questions():
     """The trainer's open questions across their courses, oldest first, and open reports."""
-    if not permissions.has_question_overview(current_user):
-        abort(403)
     open_questions = list(db.session.scalars(services.open_questions(current_user)))
     return render_template(
         "discussions/questions.html",

@@ -1,28 +1,23 @@
 """The library's background jobs: thin huey wrappers over the services.
 
-``app.library.services`` imports this module (so the task is known wherever documents change, the
-worker included); the task bodies import the services when they run.
+The services queue them by name (``app.jobs.enqueue("library.update_index", ids)``); the library's
+``init_app`` imports this module, so the tasks are known wherever the app runs, the worker included.
 """
 
 import logging
-from datetime import timedelta
 
 from huey import crontab
 
 from app.extensions import db
 from app.jobs import app_task, on_worker_start
+from app.library import index, services
 
 log = logging.getLogger(__name__)
-
-# A mark older than this has surely lost its queue entry (the job takes well under a second).
-STALE_MARK = timedelta(minutes=5)
 
 
 @app_task()
 def update_index(document_ids: list[int]) -> int:
     """Bring the search index in line with the database for these documents (changed or deleted)."""
-    from app.library import services
-
     try:
         return services.index_documents(document_ids)
     except BaseException:
@@ -33,8 +28,6 @@ def update_index(document_ids: list[int]) -> int:
 @app_task()
 def rebuild_index() -> bool:
     """Rebuild the search index if it is missing or unreadable (a search found it so and queued this)."""
-    from app.library import services
-
     try:
         return services.rebuild_index_if_unusable()
     except BaseException:
@@ -45,8 +38,6 @@ def rebuild_index() -> bool:
 @on_worker_start
 def requeue_pending_index_updates() -> int:
     """Check the index (rebuilt if missing or damaged) and queue again what a crash left pending."""
-    from app.library import index, services
-
     try:
         index.ensure_index()
     except Exception:  # the worker still starts (its other jobs need it); a search queues a rebuild
@@ -57,6 +48,4 @@ def requeue_pending_index_updates() -> int:
 @app_task(schedule=crontab(minute="*/10"))
 def requeue_stale_index_updates() -> int:
     """Every ten minutes, queue again the marks whose queue entry was lost while the worker ran."""
-    from app.library import services
-
-    return services.requeue_pending_index_updates(older_than=STALE_MARK)
+    return services.requeue_pending_index_updates(older_than=services.STALE_MARK)

@@ -2,13 +2,13 @@
 
 Each function owns its transaction. A change to a document records, in the same transaction, that
 the document's index entries are pending (``IndexPending``); after the commit the background job
-``app.library.jobs.update_index`` brings the index in line and clears the mark (at once, inside the
-request, in huey's immediate mode). A job lost to a crash or an unreachable queue leaves its mark,
+``library.update_index`` (queued by name, ``app.jobs.enqueue``) brings the index in line and clears
+the mark (at once, inside the request, in huey's immediate mode). A job lost to a crash or an unreachable queue leaves its mark,
 and the worker queues it again when it starts (and every few minutes): the index is never stale
 for good. ``flask library reindex`` rebuilds everything and clears the marks it covered.
 
 A web request never rebuilds the index: when a search finds it missing or unreadable, it queues the
-job ``app.library.jobs.rebuild_index`` once (a mark for ``REBUILD_MARK`` in the same table) and
+job ``library.rebuild_index`` once (a mark for ``REBUILD_MARK`` in the same table) and
 answers from what is indexed, with a notice that the index is being rebuilt.
 """
 
@@ -30,7 +30,8 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import contains_pattern, db
-from app.library import index, jobs, permissions
+from app.jobs import enqueue
+from app.library import index, permissions
 from app.library.importers import ImportRefused, ParsedDocument, clip, parse_file
 from app.library.models import (
     Collection,
@@ -49,6 +50,8 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 INDEX_BATCH = 200  # documents per index commit (and per queued job) when many changed at once
 # The pending mark meaning "rebuild the whole index" (document ids start at 1).
 REBUILD_MARK = 0
+# A mark older than this has surely lost its queue entry (the job takes well under a second).
+STALE_MARK = timedelta(minutes=5)
 
 
 # --- collections ------------------------------------------------------------------------------
@@ -380,7 +383,7 @@ def _update_index(document_ids: list[int]) -> None:
     for start in range(0, len(ids), INDEX_BATCH):
         batch = ids[start : start + INDEX_BATCH]
         try:
-            jobs.update_index(batch)
+            enqueue("library.update_index", batch)
         except Exception:
             # The marks stay: the worker queues these documents again when it starts.
             log.exception("could not queue the index update of documents %s", batch)
@@ -420,7 +423,7 @@ def _clear_marks(marks: Sequence[Iterable[object]]) -> None:
 
 def _queue_rebuild() -> None:
     try:
-        jobs.rebuild_index()
+        enqueue("library.rebuild_index")
     except Exception:
         # The mark stays: the worker checks the index and queues the marks again when it starts.
         log.exception("could not queue the rebuild of the search index")
@@ -432,7 +435,7 @@ def request_rebuild() -> bool:
     immediate mode)."""
     recent = db.session.scalar(
         select(func.count(IndexPending.document_id)).where(
-            IndexPending.document_id == REBUILD_MARK, IndexPending.queued_at >= utcnow() - jobs.STALE_MARK
+            IndexPending.document_id == REBUILD_MARK, IndexPending.queued_at >= utcnow() - STALE_MARK
         )
     )
     if recent:

@@ -8,7 +8,7 @@ def init_app(app: Flask) -> None:
     from app.media import (
         api,
         cli,
-        jobs,  # noqa: F401 -- the transcoding tasks, known to huey once imported
+        jobs,  # noqa: F401 -- the transcoding tasks, known to huey (and to app.jobs.enqueue) once imported
         views,
     )
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import db, rows_changed
+from app.jobs import enqueue
 from app.media import storage, usage
 from app.media.ffmpeg_tools import (
     FfmpegError,
@@ -141,10 +142,8 @@ def import_video_file(path: Path, uploaded_by: User | None) -> tuple[Video, bool
 
 
 def _enqueue(video: Video) -> None:
-    from app.media.jobs import transcode_video  # the jobs module imports this one
-
     try:
-        transcode_video(video.id, video.job_token)
+        enqueue("media.transcode_video", video.id, video.job_token)
     except Exception:
         # The video stays queued in the database; the worker queues it again when it starts.
         log.exception("could not queue video %s; it will be queued when the worker starts", video.id)

@@ -1,34 +1,34 @@
-"""Where videos are used: the seam between media and the courses domain.
+"""Where videos are used: asked of the domains that use them, which the media domain does not import.
 
-A video lesson links the video its course folder's file became (``Lesson.video_id``). Everything in
-media asks only these functions.
+A video lesson links the video its course folder's file became (``Lesson.video_id``); the courses
+domain answers for its lessons (``app/courses/videos.py``), subscribed by its ``init_app``.
+Everything in media asks only the two functions below.
 """
 
-from sqlalchemy import func, select
+from collections.abc import Callable
 
 from app.auth.models import User
-from app.courses import permissions as course_permissions
-from app.courses.models import Course, CourseStatus, Lesson, LessonKind
-from app.extensions import db
 from app.media.models import Video
+
+# Each answers for its own domain: how many of its objects use the video...
+usage_counters: list[Callable[[Video], int]] = []
+# ...and whether it lets the user watch the video (one yes is enough).
+watch_grants: list[Callable[[User, Video], bool]] = []
+
+
+def listen_video_usage(count: Callable[[Video], int], may_watch: Callable[[User, Video], bool]) -> None:
+    """Subscribe a domain's answers once (building several apps in one process subscribes again)."""
+    if count not in usage_counters:
+        usage_counters.append(count)
+    if may_watch not in watch_grants:
+        watch_grants.append(may_watch)
 
 
 def count_video_usages(video: Video) -> int:
-    """Return how many lessons use ``video`` (removed ones too: their progress refers to it)."""
-    return db.session.execute(select(func.count(Lesson.id)).where(Lesson.video_id == video.id)).scalar_one()
+    """Return how many lessons (or other objects) use ``video``: one in use is never deleted."""
+    return sum(count(video) for count in usage_counters)
 
 
 def member_may_watch(user: User, video: Video) -> bool:
-    """Return whether a current video lesson of a published course ``user`` may see uses ``video``."""
-    courses = db.session.scalars(
-        select(Course)
-        .join(Lesson, Lesson.course_id == Course.id)
-        .where(
-            Lesson.video_id == video.id,
-            Lesson.kind == LessonKind.VIDEO,
-            Lesson.removed_at.is_(None),
-            Course.status == CourseStatus.PUBLISHED,
-        )
-        .distinct()
-    )
-    return any(course_permissions.can_view_course(user, course) for course in courses)
+    """Return whether a domain that uses ``video`` lets ``user`` watch it."""
+    return any(may_watch(user, video) for may_watch in watch_grants)

@@ -1,12 +1,14 @@
-"""Notices, their edit history, attachments, each reader's receipt, and reminders."""
+"""Notices, their edit history, attachments, each reader's receipt, reminders, and their delivery
+by e-mail and to the units' group robots (企业微信 / 钉钉)."""
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import Model
+from app.extensions import Model, str_enum
 from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
@@ -34,6 +36,9 @@ class Notice(Model):
     )
     attachments: Mapped[list["NoticeAttachment"]] = relationship(
         back_populates="notice", order_by="NoticeAttachment.id", cascade="all, delete-orphan"
+    )
+    deliveries: Mapped[list["NoticeDelivery"]] = relationship(
+        back_populates="notice", order_by="NoticeDelivery.id", cascade="all, delete-orphan"
     )
 
     @property
@@ -100,3 +105,69 @@ class NoticeReminder(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     reminded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RobotKind(enum.StrEnum):
+    WECOM = "wecom"  # 企业微信群机器人
+    DINGTALK = "dingtalk"  # 钉钉自定义机器人
+
+
+class GroupRobot(Model):
+    """A unit's group robot: notices to the unit (or above it) can be pushed to its group chat.
+
+    ``webhook_url`` carries the robot's key (企业微信) or access token (钉钉) and ``secret`` the
+    DingTalk signing secret: both are credentials, stored as given and never shown back in full.
+    """
+
+    __tablename__ = "notice_robots"
+    __table_args__ = (UniqueConstraint("unit_id", "kind", name="uq_notice_robots_unit_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[RobotKind] = mapped_column(str_enum(RobotKind))
+    webhook_url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200), default="")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship()
+
+
+class DeliveryChannel(enum.StrEnum):
+    EMAIL = "email"
+    WECOM = "wecom"
+    DINGTALK = "dingtalk"
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"  # queued, or waiting for its next attempt
+    SENT = "sent"
+    FAILED = "failed"  # every attempt failed; ``last_error`` says why
+
+
+class NoticeDelivery(Model):
+    """One way a notice goes out: e-mail to its addressees, or one unit's group robot.
+
+    The job queue makes the attempts; the row is the truth about them (attempts, the last error,
+    when the next attempt is due), so the sender sees each channel's status on the notice.
+    """
+
+    __tablename__ = "notice_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[DeliveryChannel] = mapped_column(str_enum(DeliveryChannel))
+    robot_id: Mapped[int | None] = mapped_column(ForeignKey("notice_robots.id", ondelete="SET NULL"))
+    target: Mapped[str] = mapped_column(String(200), default="")  # the robot's unit, or "12 recipients"
+    status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus), default=DeliveryStatus.PENDING, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    notice: Mapped[Notice] = relationship(back_populates="deliveries")
+    robot: Mapped[GroupRobot | None] = relationship()

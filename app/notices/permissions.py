@@ -27,8 +27,13 @@ def can_publish_to(user: User, unit: OrgUnit) -> bool:
 
 
 def can_manage_notice(user: User, notice: Notice) -> bool:
-    """Edit, see the receipts of and send reminders for a notice."""
+    """Edit, see the receipts and deliveries of, and send reminders for a notice."""
     return can_publish_to(user, notice.unit)
+
+
+def can_configure_robots(user: User, unit: OrgUnit) -> bool:
+    """Set up a unit's group robots: whoever may publish to the unit (its secretaries, admins)."""
+    return can_publish_to(user, unit)
 
 
 def audience_unit_ids(user: User) -> list[int]:

@@ -23,6 +23,7 @@ from app.auth.models import User
 from app.courses.attachments import sniff
 from app.errors import DomainError
 from app.extensions import db
+from app.notices import delivery
 from app.notices.models import Notice, NoticeAttachment, NoticeReceipt, NoticeReminder, NoticeRevision
 from app.notices.permissions import is_addressee, received_notices
 from app.org.models import OrgUnit
@@ -132,9 +133,18 @@ def _add_revision(notice: Notice, editor: User) -> None:
 
 
 def publish_notice(
-    sender: User, unit: OrgUnit, fields: NoticeFields, uploads: Sequence[Upload] = ()
+    sender: User,
+    unit: OrgUnit,
+    fields: NoticeFields,
+    uploads: Sequence[Upload] = (),
+    email: bool = False,
+    robots: bool = False,
 ) -> Notice:
-    """Publish a notice to ``unit`` and everyone below it."""
+    """Publish a notice to ``unit`` and everyone below it.
+
+    With ``email`` it is also e-mailed to the addressees, with ``robots`` posted to the group robots
+    of the units it reaches: the deliveries are recorded with the notice and queued once it is saved.
+    """
     fields = _validated(fields)
     checked = _checked_uploads(list(uploads))
     notice = Notice(
@@ -150,8 +160,20 @@ def publish_notice(
     _add_revision(notice, sender)
     _store(notice, checked)
     db.session.flush()
-    record_audit(sender, "notice.publish", "notice", notice.id, {"unit_id": unit.id, "title": fields.title})
+    deliveries = delivery.plan_deliveries(notice, email=email, robots=robots)
+    record_audit(
+        sender,
+        "notice.publish",
+        "notice",
+        notice.id,
+        {
+            "unit_id": unit.id,
+            "title": fields.title,
+            "channels": sorted({d.channel.value for d in deliveries}),
+        },
+    )
     db.session.commit()
+    delivery.queue_deliveries(deliveries)
     return notice
 
 

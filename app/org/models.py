@@ -4,11 +4,11 @@ import enum
 import re
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import Model, str_enum
+from app.extensions import Model, db, str_enum
 from app.timeutil import utcnow
 
 
@@ -20,6 +20,10 @@ class UnitKind(enum.StrEnum):
 
 
 PATH_PATTERN = re.compile(r"/(?:\d+/)+")
+
+
+# Between the names of a unit's path ("机关党委/第一党支部"); materialised paths use it between ids too.
+PATH_SEPARATOR = "/"
 
 
 def path_ids(path: str) -> list[int]:
@@ -72,6 +76,12 @@ class OrgUnit(Model):
     def ancestor_ids(self) -> list[int]:
         return self.path_ids[:-1]
 
+    @property
+    def name_path(self) -> str:
+        """ "党委/总支/支部": the names from the root down to this unit (``name_paths`` for many units at
+        once). A property, so that auth's ``/api/v1/me`` shows it without importing org."""
+        return name_paths([self])[self.id]
+
     def covers(self, other: "OrgUnit | None") -> bool:
         """Whether ``other`` is this unit or lies anywhere below it (in its subtree)."""
         return other is not None and path_covers(self.path, other.path)
@@ -104,3 +114,12 @@ class MembershipChange(Model):
     from_unit: Mapped[OrgUnit | None] = relationship(foreign_keys=[from_unit_id])
     to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id])
     changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
+
+
+def name_paths(units: list[OrgUnit]) -> dict[int, str]:
+    """Return "党委/总支/支部" for each unit, reading all ancestors in one query."""
+    ancestor_ids = {unit_id for unit in units for unit_id in unit.path_ids}
+    names = dict(
+        db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ancestor_ids))).all()
+    )
+    return {unit.id: PATH_SEPARATOR.join(names[unit_id] for unit_id in unit.path_ids) for unit in units}

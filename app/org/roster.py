@@ -19,6 +19,7 @@ from app.auth.models import Role, User
 from app.errors import DomainError
 from app.extensions import db
 from app.org import permissions
+from app.org.accounts import add_account
 from app.org.models import ChangeSource, OrgUnit
 from app.org.services import find_unit_by_name_path, name_paths, place_member
 from app.spreadsheets import (
@@ -242,7 +243,7 @@ class _RowChecker:
 def _apply_row(row: RosterRow, username: str, unit: OrgUnit, user: User | None, actor: User | None) -> str:
     """Write one checked row; return "created", "updated" or "unchanged"."""
     if user is None:
-        accounts.add_account(username, row.name, unit, row.roles, created_by=actor, phone=row.phone)
+        add_account(username, row.name, unit, row.roles, created_by=actor, phone=row.phone)
         return "created"
     changed = False
     if user.display_name != row.name:

@@ -6,9 +6,15 @@ from sqlalchemy import String, func, literal, select, update
 from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import db
-from app.org.models import ChangeSource, MembershipChange, OrgUnit, UnitKind
-
-PATH_SEPARATOR = "/"
+from app.org.events import announce_member_placed
+from app.org.models import (  # noqa: F401 -- name_paths: callers find it here too
+    PATH_SEPARATOR,
+    ChangeSource,
+    MembershipChange,
+    OrgUnit,
+    UnitKind,
+    name_paths,
+)
 
 
 class OrgError(DomainError):
@@ -57,17 +63,8 @@ def find_unit_by_name_path(name_path: str) -> OrgUnit | None:
     return unit
 
 
-def name_paths(units: list[OrgUnit]) -> dict[int, str]:
-    """Return "党委/总支/支部" for each unit, reading all ancestors in one query."""
-    ancestor_ids = {unit_id for unit in units for unit_id in unit.path_ids}
-    names = dict(
-        db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ancestor_ids))).all()
-    )
-    return {unit.id: PATH_SEPARATOR.join(names[unit_id] for unit_id in unit.path_ids) for unit in units}
-
-
 def name_path(unit: OrgUnit) -> str:
-    return name_paths([unit])[unit.id]
+    return unit.name_path
 
 
 def _insert_unit(name: str, parent: OrgUnit | None, kind: UnitKind | None) -> OrgUnit:
@@ -168,6 +165,7 @@ def place_member(
         )
     )
     member.unit = unit
+    announce_member_placed(member)  # courses: enrolled in what the new unit's branch assigns
     return True
 
 

@@ -18,12 +18,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth import services as accounts
 from app.auth.forms import ROLE_LABELS, ConfirmForm
 from app.auth.models import Role, User
+from app.auth.permissions import admin_required, permission_required
 from app.errors import DomainError
 from app.extensions import db
 from app.org import permissions, roster, services
+from app.org.accounts import create_account
 from app.org.forms import (
     CHANGE_SOURCE_LABELS,
     MoveMemberForm,
@@ -36,12 +37,6 @@ from app.org.models import OrgUnit
 from app.web import filled, run_and_flash
 
 bp = Blueprint("org", __name__, url_prefix="/org", template_folder="templates")
-
-
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every page here needs a signed-in user; object scope is checked per page."""
 
 
 def _managed_unit_or_404(unit_id: int) -> OrgUnit:
@@ -59,9 +54,12 @@ def _visible_member_or_404(member_id: int) -> User:
     return member
 
 
-def _require_org_manager() -> None:
-    if not permissions.can_manage_org(current_user):
+def _movable_member_or_404(member_id: int) -> User:
+    """A member the user sees (else 404) and may transfer: one in a unit they manage (else 403)."""
+    member = _visible_member_or_404(member_id)
+    if member.unit is None or not permissions.can_manage_unit(current_user, member.unit):
         abort(403)
+    return member
 
 
 def _unit_choices(exclude_subtree_of: OrgUnit | None = None) -> list[tuple[int, str]]:
@@ -73,8 +71,8 @@ def _unit_choices(exclude_subtree_of: OrgUnit | None = None) -> list[tuple[int, 
 
 
 @bp.get("/")
+@permission_required(permissions.can_manage_org)
 def tree():
-    _require_org_manager()
     units = list(db.session.scalars(permissions.scoped_units(current_user)))
     return render_template(
         "org/tree.html",
@@ -85,9 +83,8 @@ def tree():
 
 
 @bp.post("/units")
+@admin_required
 def create_root_unit():
-    if not current_user.has_role(Role.ADMIN):
-        abort(403)
     form = UnitNameForm()
     if form.validate_on_submit():
         try:
@@ -100,8 +97,8 @@ def create_root_unit():
 
 
 @bp.get("/units/<int:unit_id>")
+@permission_required(permissions.can_manage_org)
 def unit(unit_id: int):
-    _require_org_manager()
     unit = _managed_unit_or_404(unit_id)
     move_form = MoveUnitForm(formdata=None, parent_id=unit.parent_id)
     move_form.parent_id.choices = _unit_choices(exclude_subtree_of=unit)
@@ -124,6 +121,7 @@ def _breadcrumbs(unit: OrgUnit) -> list[OrgUnit]:
 
 
 @bp.post("/units/<int:unit_id>/rename")
+@login_required
 def rename_unit(unit_id: int):
     unit = _managed_unit_or_404(unit_id)
     form = UnitNameForm()
@@ -135,6 +133,7 @@ def rename_unit(unit_id: int):
 
 
 @bp.post("/units/<int:unit_id>/children")
+@login_required
 def create_child_unit(unit_id: int):
     parent = _managed_unit_or_404(unit_id)
     form = UnitNameForm()
@@ -146,6 +145,7 @@ def create_child_unit(unit_id: int):
 
 
 @bp.post("/units/<int:unit_id>/move")
+@login_required
 def move_unit(unit_id: int):
     unit = _managed_unit_or_404(unit_id)
     form = MoveUnitForm()
@@ -159,6 +159,7 @@ def move_unit(unit_id: int):
 
 
 @bp.post("/units/<int:unit_id>/delete")
+@login_required
 def delete_unit(unit_id: int):
     unit = _managed_unit_or_404(unit_id)
     parent_id = unit.parent_id
@@ -170,6 +171,7 @@ def delete_unit(unit_id: int):
 
 
 @bp.route("/units/<int:unit_id>/members/new", methods=["GET", "POST"])
+@login_required
 def new_member(unit_id: int):
     unit = _managed_unit_or_404(unit_id)
     form = NewMemberForm()
@@ -180,7 +182,7 @@ def new_member(unit_id: int):
     ]
     if form.validate_on_submit():
         try:
-            member = accounts.create_account(
+            member = create_account(
                 filled(form.username.data),
                 filled(form.display_name.data),
                 unit,
@@ -198,6 +200,7 @@ def new_member(unit_id: int):
 
 
 @bp.get("/members/<int:member_id>")
+@login_required
 def member(member_id: int):
     member = _visible_member_or_404(member_id)
     manage = member.unit is not None and permissions.can_manage_unit(current_user, member.unit)
@@ -216,10 +219,9 @@ def member(member_id: int):
 
 
 @bp.post("/members/<int:member_id>/move")
+@login_required
 def move_member(member_id: int):
-    member = _visible_member_or_404(member_id)
-    if member.unit is None or not permissions.can_manage_unit(current_user, member.unit):
-        abort(403)
+    member = _movable_member_or_404(member_id)
     form = MoveMemberForm()
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
@@ -236,9 +238,9 @@ def _roster_upload_path(token: str, suffix: str) -> Path:
 
 
 @bp.route("/roster/import", methods=["GET", "POST"])
+@permission_required(permissions.can_manage_org)
 def roster_import():
     """Check an uploaded roster (a dry run), then write it when the user confirms."""
-    _require_org_manager()
     form = RosterUploadForm()
     report = None
     if form.validate_on_submit():
@@ -263,8 +265,8 @@ def roster_import():
 
 
 @bp.post("/roster/import/confirm")
+@permission_required(permissions.can_manage_org)
 def roster_import_confirm():
-    _require_org_manager()
     stored = session.pop("roster_upload", None)
     if not ConfirmForm().validate_on_submit() or not stored:
         flash(_("Upload the roster again: the checked file is no longer available."), "error")
@@ -298,8 +300,8 @@ def roster_import_confirm():
 
 
 @bp.get("/roster/export.<any(xlsx, csv):extension>")
+@permission_required(permissions.can_manage_org)
 def roster_export(extension: str):
-    _require_org_manager()
     filename = f"roster.{extension}"
     data = roster.export_roster(roster.members_for_export(current_user), filename)
     mimetypes = {

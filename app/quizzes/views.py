@@ -5,10 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.forms import ConfirmForm
-from app.courses.quiz_link import lesson_quiz_ids, may_take
 from app.errors import DomainError
 from app.extensions import db
-from app.quizzes import permissions
+from app.quizzes import permissions, usage
 from app.quizzes.errors import AttemptClosedError, QuizError
 from app.quizzes.forms import answers_from_fields, revision_from
 from app.quizzes.kinds import KINDS
@@ -56,7 +55,7 @@ def run_service(operation, success_message: str) -> bool:
 
 @bp.get("/")
 def index():
-    standalone = permissions.takeable_quizzes().where(Quiz.id.not_in(lesson_quiz_ids()))
+    standalone = permissions.takeable_quizzes().where(Quiz.id.not_in(usage.embedded_quiz_ids()))
     quizzes = list(db.session.scalars(standalone.order_by(Quiz.title)))
     mine = {
         attempt.quiz_id: attempt
@@ -68,7 +67,7 @@ def index():
 @bp.get("/<int:quiz_id>")
 def quiz(quiz_id: int):
     quiz = db.first_or_404(permissions.takeable_quizzes().where(Quiz.id == quiz_id))
-    if not may_take(current_user, quiz.id):
+    if not usage.may_take(current_user, quiz.id):
         abort(404)
     now = utcnow()
     history = attempts.attempts_of(quiz, current_user)
@@ -88,7 +87,7 @@ def quiz(quiz_id: int):
 @bp.post("/<int:quiz_id>/start")
 def start(quiz_id: int):
     quiz = db.first_or_404(permissions.takeable_quizzes().where(Quiz.id == quiz_id))
-    if not may_take(current_user, quiz.id):
+    if not usage.may_take(current_user, quiz.id):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -1,4 +1,5 @@
-"""A unit report as an XLSX workbook (one sheet per view) or as CSV (one view), with Chinese headers.
+"""A unit report as an XLSX workbook (one sheet per view) or as CSV (one view), with Chinese headers;
+the quarter's platform activity likewise.
 
 The headers are fixed Chinese whatever the interface language: the files go to party offices, whose
 templates and macros read these columns.
@@ -11,6 +12,7 @@ from typing import Any
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.reports.activity import ActivityFigures, ActivityReport
 from app.reports.services import CourseFigures, MemberFigures, UnitReport, UnitTotals
 from app.spreadsheets import InertCsvWriter, new_workbook, workbook_bytes
 
@@ -134,4 +136,56 @@ def report_csv(report: UnitReport, view: str = "members") -> str:
     writer.writerow(columns)
     for row in rows(report):
         writer.writerow(cells(row))
+    return buffer.getvalue()
+
+
+# --- platform activity per quarter (信息平台考核评价) ----------------------------------------------
+
+ACTIVITY_COLUMNS = [
+    "组织",
+    "党员人数",
+    "线下学习活动",
+    "发布通知",
+    "布置课程",
+    "园地发帖",
+    "活跃党员",
+    "活跃率",
+]
+
+
+def activity_cells(figures: ActivityFigures) -> list:
+    return [
+        figures.path,
+        figures.members,
+        figures.sessions,
+        figures.notices,
+        figures.courses_assigned,
+        figures.board_posts,
+        figures.active_members,
+        f"{figures.activity_rate:.1%}",
+    ]
+
+
+def activity_xlsx(report: ActivityReport) -> bytes:
+    """The quarter's activity: every unit of the subtree, each with the units below it rolled in."""
+    workbook, sheet = new_workbook(f"{report.year}年第{report.quarter}季度")
+    sheet.append(["统计期间", f"{report.start.isoformat()} 至 {report.end.isoformat()}"])
+    sheet.append([])
+    sheet.append(ACTIVITY_COLUMNS)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for figures in report.rows:
+        sheet.append(activity_cells(figures))
+    sheet.freeze_panes = "A4"
+    sheet.column_dimensions["A"].width = 40
+    for index in range(2, len(ACTIVITY_COLUMNS) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 12
+    return workbook_bytes(workbook)
+
+
+def activity_csv(report: ActivityReport) -> str:
+    buffer = io.StringIO()
+    writer = InertCsvWriter(buffer)
+    writer.writerow(ACTIVITY_COLUMNS)
+    writer.writerows(activity_cells(figures) for figures in report.rows)
     return buffer.getvalue()

@@ -39,3 +39,8 @@ def reportable_units(user: User) -> list[OrgUnit]:
         )
     tops = [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
     return list(db.session.scalars(select(OrgUnit).where(OrgUnit.path.in_(tops)).order_by(OrgUnit.name)))
+
+
+def can_see_reports(user: User) -> bool:
+    """Whether the user has any unit to report on (the reports pages' route rule)."""
+    return bool(reportable_units(user))

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.audit.services import record_audit
 from app.extensions import db
+from app.org.models import OrgUnit
 from app.reports import reminders, schedules
 from app.reports.forms import ScheduleForm
 from app.reports.models import ReportRun
@@ -18,18 +19,20 @@ from app.web import safe_next_url
 bp = Blueprint("report_schedules", __name__, url_prefix="/reports", template_folder="templates")
 
 
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every page here needs a signed-in user; object scope is checked per page."""
-
-
-@bp.route("/units/<int:unit_id>/schedule", methods=["GET", "POST"])
-def schedule(unit_id: int):
+def _schedule_unit_or_404(unit_id: int) -> tuple[OrgUnit, bool]:
+    """The unit whose schedule the user sees (else 404) and whether they may change it; a change
+    by someone who may only read it answers 403 (an auditor reads the history but changes nothing)."""
     unit = unit_or_404(unit_id)
     may_change = can_change_schedule(current_user, unit)
     if request.method == "POST" and not may_change:
-        abort(403)  # an auditor reads the history but changes nothing
+        abort(403)
+    return unit, may_change
+
+
+@bp.route("/units/<int:unit_id>/schedule", methods=["GET", "POST"])
+@login_required
+def schedule(unit_id: int):
+    unit, may_change = _schedule_unit_or_404(unit_id)
     current = schedules.schedule_of(unit)
     form = ScheduleForm(obj=current)
     if form.validate_on_submit():
@@ -47,6 +50,7 @@ def schedule(unit_id: int):
 
 
 @bp.get("/runs/<int:run_id>.xlsx")
+@login_required
 def run_workbook(run_id: int):
     run = db.session.get(ReportRun, run_id)
     if run is None or not can_view_unit_report(current_user, run.unit):
@@ -64,6 +68,7 @@ def run_workbook(run_id: int):
 
 
 @bp.post("/reminders/<int:reminder_id>/dismiss")
+@login_required
 def dismiss_reminder(reminder_id: int):
     if not reminders.dismiss(current_user, reminder_id):
         abort(404)

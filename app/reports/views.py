@@ -7,24 +7,24 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app.auth.models import User
+from app.auth.permissions import permission_required
 from app.courses.models import Course
 from app.extensions import db
-from app.inputs import year_arg
+from app.inputs import int_arg, year_arg
 from app.org.models import OrgUnit
 from app.org.services import name_path
 from app.progress import ledger
-from app.reports import exports, services
-from app.reports.permissions import can_view_member_report, can_view_unit_report, reportable_units
+from app.reports import activity, exports, services
+from app.reports.permissions import (
+    can_see_reports,
+    can_view_member_report,
+    can_view_unit_report,
+    reportable_units,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every page here needs a signed-in user; object scope is checked per page."""
 
 
 def report_year() -> int:
@@ -51,16 +51,16 @@ def _download_name(unit: OrgUnit, year: int, extension: str) -> str:
 
 
 @bp.get("/")
+@permission_required(can_see_reports)
 def index():
     units = reportable_units(current_user)
     if len(units) == 1:
         return redirect(url_for("reports.unit", unit_id=units[0].id))
-    if not units:
-        abort(403)
     return render_template("reports/index.html", units=units)
 
 
 @bp.get("/units/<int:unit_id>")
+@login_required
 def unit(unit_id: int):
     unit = unit_or_404(unit_id)
     year = report_year()
@@ -77,6 +77,7 @@ def unit(unit_id: int):
 
 
 @bp.get("/units/<int:unit_id>/report.xlsx")
+@login_required
 def unit_xlsx(unit_id: int):
     unit = unit_or_404(unit_id)
     year = report_year()
@@ -85,6 +86,7 @@ def unit_xlsx(unit_id: int):
 
 
 @bp.get("/units/<int:unit_id>/report.csv")
+@login_required
 def unit_csv(unit_id: int):
     unit = unit_or_404(unit_id)
     year = report_year()
@@ -104,7 +106,42 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
+def _quarter() -> tuple[int, int]:
+    """?year= and ?quarter= (1-4); the current quarter by default."""
+    year, quarter = activity.current_quarter()
+    return year_arg(year), int_arg("quarter", 1, 4, default=quarter)
+
+
+@bp.get("/units/<int:unit_id>/activity")
+@login_required
+def unit_activity(unit_id: int):
+    """Platform activity (信息平台考核评价) of the unit and every unit below it, for one quarter."""
+    unit = unit_or_404(unit_id)
+    year, quarter = _quarter()
+    report = activity.build_activity_report(unit.id, year, quarter)
+    parent = unit.parent if unit.parent and can_view_unit_report(current_user, unit.parent) else None
+    return render_template(
+        "reports/activity.html",
+        report=report,
+        parent=parent,
+        years=range(ledger.local_year(), ledger.local_year() - 5, -1),
+    )
+
+
+@bp.get("/units/<int:unit_id>/activity.<any(xlsx, csv):extension>")
+@login_required
+def unit_activity_download(unit_id: int, extension: str):
+    unit = unit_or_404(unit_id)
+    year, quarter = _quarter()
+    report = activity.build_activity_report(unit.id, year, quarter)
+    name = f"{unit.name}-{year}年第{quarter}季度平台活跃情况.{extension}"
+    if extension == "xlsx":
+        return _attachment(exports.activity_xlsx(report), XLSX_TYPE, name)
+    return _attachment(("\ufeff" + exports.activity_csv(report)).encode(), "text/csv; charset=utf-8", name)
+
+
 @bp.get("/members/<int:member_id>")
+@login_required
 def member(member_id: int):
     member = _member_or_404(member_id)
     year = report_year()
@@ -123,6 +160,7 @@ def member(member_id: int):
 
 
 @bp.get("/members/<int:member_id>/courses/<int:course_id>")
+@login_required
 def member_course(member_id: int, course_id: int):
     member = _member_or_404(member_id)
     course = db.session.get(Course, course_id)

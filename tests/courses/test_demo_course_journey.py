@@ -12,10 +12,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.auth.models import Role
-from app.auth.services import create_account
 from app.courses.models import Course, LessonKind
 from app.demo.services import COMMITTEE
 from app.extensions import db
+from app.org.accounts import create_account
 from app.org.services import ensure_unit_path
 from tests.browser.chromium import TIMEOUT_MS
 from tests.browser.conftest import served

@@ -46,7 +46,7 @@ def test_lessons_and_modules_follow_their_numbers_not_the_alphabet(tmp_path):
 
 
 def test_the_shipped_demo_course_parses():
-    from app.courses.demo import SHIPPED_DEMO_COURSE, ensure_demo_videos
+    from app.courses.demo_clip import SHIPPED_DEMO_COURSE, ensure_demo_videos
 
     ensure_demo_videos(SHIPPED_DEMO_COURSE)
     spec = parse_course_folder(SHIPPED_DEMO_COURSE)

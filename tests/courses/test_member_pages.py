@@ -1,14 +1,18 @@
 """Members find courses, see required ones first with their deadline, enrol and open lessons."""
 
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, event, select
 
+from app.auth.models import Role, User
 from app.courses import services
 from app.courses.models import Course, Enrolment, EnrolmentSource, Lesson
 from app.extensions import db
+from app.org.accounts import create_account
 from app.org.models import OrgUnit
+from app.org.services import move_member
 from app.progress.models import LessonProgress
 from tests.factories.courses import import_folder, make_course, user_named
 from tests.web import csrf_token
@@ -64,6 +68,55 @@ def test_members_are_enrolled_automatically_in_assigned_courses(app, client, aut
         enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == world.member_a))
         assert enrolment.source is EnrolmentSource.ASSIGNED  # enrolled when the course was assigned
         assert db.session.scalar(select(Enrolment).where(Enrolment.user_id == world.member_b)) is None
+
+
+@contextmanager
+def writes_recorded(engine):
+    """Collect every INSERT, UPDATE and DELETE the engine sends while the block runs."""
+    writes: list[str] = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield writes
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_newly_assigned_course_shows_without_a_page_view_writing(app, client, auth, courses, world):
+    auth.login("member_a")
+    with app.app_context():
+        make_course("new-required", "新的必修课")
+        assign("new-required", world.unit_a, required=True)
+        # As on New Year's Day for a course assigned in December for the new year: no enrolment row
+        # yet (the old catalogue wrote it on the member's first page view).
+        db.session.execute(delete(Enrolment).where(Enrolment.user_id == world.member_a))
+        db.session.commit()
+        engine = db.engine
+    with writes_recorded(engine) as writes:
+        catalogue = client.get("/courses/").get_data(as_text=True)
+        course_page = client.get("/courses/new-required/").get_data(as_text=True)
+        home = client.get("/").get_data(as_text=True)
+    assert writes == []
+    card = catalogue[catalogue.index('data-testid="course-new-required"') :]
+    assert card.startswith('data-testid="course-new-required" data-required="yes"')
+    assert "badge-enrolled" in card[: card.index("</article>")]
+    assert "/courses/new-required/enrol" not in course_page  # enrolled: no button to enrol
+    assert 'data-testid="required-new-required"' in home
+
+
+def test_a_member_placed_in_a_unit_is_enrolled_in_what_it_is_assigned(app, courses, world):
+    with app.app_context():
+        unit = db.session.get(OrgUnit, world.unit_a)
+        move_member(db.session.get(User, world.member_b), unit, None)
+        newcomer = create_account("newcomer", "新党员", unit, [Role.MEMBER])
+        test_course = db.session.scalar(select(Course).where(Course.slug == "test-course"))
+        for member_id in (world.member_b, newcomer.id):
+            enrolment = services.enrolment_of(db.session.get(User, member_id), test_course)
+            assert enrolment is not None and enrolment.source is EnrolmentSource.ASSIGNED
 
 
 def test_electives_take_one_click(app, client, auth, courses, world):

@@ -21,7 +21,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.deploy.stack import BIN, ROOT, Stack, wait_for_port
+from devtools.stack import BIN, ROOT, Stack, wait_for_port
 
 NGINX_PORT = int(os.environ.get("DEPLOY_CHECK_NGINX_PORT", 18080))  # HTTPS
 NGINX_HTTP_PORT = int(os.environ.get("DEPLOY_CHECK_NGINX_HTTP_PORT", 18081))  # plain HTTP: redirected

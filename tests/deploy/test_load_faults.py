@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.deploy.stack import ROOT, services_answer
+from devtools.stack import ROOT, services_answer
 
 pytestmark = [pytest.mark.slow, pytest.mark.production]
 

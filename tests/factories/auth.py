@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from app.auth.services import create_account
 from app.extensions import db
+from app.org.accounts import create_account
 from tests.factories.org import make_unit
 
 PASSWORD = "correct-horse-battery"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from app.auth.models import Role
 from app.extensions import db
-from app.jobs import huey, run_startup_hooks
+from app.jobs import huey, run_startup_hooks, tasks
 from app.library import index, jobs, services
 from app.library.models import Document, IndexPending
 from app.timeutil import utcnow
@@ -106,7 +106,7 @@ def test_a_queue_that_cannot_be_reached_loses_nothing(app, monkeypatch):
 
     with app.app_context():
         index.rebuild()
-        monkeypatch.setattr(jobs, "update_index", unreachable)
+        monkeypatch.setitem(tasks, "library.update_index", unreachable)
         document = make_document("支部工作笔记", NOTE)  # the upload itself succeeds
         monkeypatch.undo()
         assert pending() == [document.id] and found_ids("三会一课") == []
@@ -311,7 +311,7 @@ class TestQueued:
 def test_a_crash_mark_left_in_immediate_mode_is_indexed_by_the_worker_start(app, monkeypatch):
     with app.app_context():
         index.rebuild()
-        monkeypatch.setattr(jobs, "update_index", lambda document_ids: None)  # the process died
+        monkeypatch.setitem(tasks, "library.update_index", lambda document_ids: None)  # the process died
         document = make_document("支部工作笔记", NOTE)
         monkeypatch.undo()
         assert pending() == [document.id] and found_ids("三会一课") == []
@@ -322,7 +322,7 @@ def test_a_crash_mark_left_in_immediate_mode_is_indexed_by_the_worker_start(app,
 def test_ensure_index_rebuilds_a_lost_index_and_clears_what_was_pending(app, monkeypatch):
     with app.app_context():
         document = make_document("支部工作笔记", NOTE)
-        monkeypatch.setattr(jobs, "update_index", lambda document_ids: None)
+        monkeypatch.setitem(tasks, "library.update_index", lambda document_ids: None)
         services.update_metadata(document, changes_of(document, title="组织生活手册"))
         monkeypatch.undo()
         index.close_all()
@@ -335,7 +335,7 @@ def test_ensure_index_rebuilds_a_lost_index_and_clears_what_was_pending(app, mon
 
 def test_reindex_clears_the_marks_it_covered(app, runner, monkeypatch):
     with app.app_context():
-        monkeypatch.setattr(jobs, "update_index", lambda document_ids: None)
+        monkeypatch.setitem(tasks, "library.update_index", lambda document_ids: None)
         document = make_document("支部工作笔记", NOTE)
         monkeypatch.undo()
         assert pending() == [document.id]

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from devtools.nginx_rtmp import StreamingServer, missing_tools
 from tests.browser.conftest import browser_page, live_server  # noqa: F401
-from tests.live.nginx_rtmp import StreamingServer, missing_tools
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from app.live.models import LiveStream
 from app.media.models import VideoStatus
 from app.progress.watching.heartbeats import open_session
 from app.timeutil import utcnow
+from devtools.nginx_rtmp import push
 from tests.browser.chromium import TIMEOUT_MS, wait_until
 from tests.factories.auth import PASSWORD, user_named
 from tests.factories.live import make_live_lesson, stream_key
-from tests.live.nginx_rtmp import push
 
 BROADCAST_SECONDS = 40
 

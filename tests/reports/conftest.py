@@ -14,21 +14,18 @@ c-party: required for 甲党委, due 2026-06-30; c-branch: required for unit_a1,
 c-elective: elective for 甲党委 (not counted). Judged on 2026-07-01 (day 182 of 365).
 """
 
-import socket
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from app.auth.models import Role
 from app.courses.models import Assignment, CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
 from app.extensions import db
 from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind, Target
 from tests.browser.conftest import browser_page, live_server  # noqa: F401
-from tests.factories.reports import YEAR, Mailbox
+from tests.factories.reports import YEAR
 
 
 def _course(slug: str, title: str) -> Course:
@@ -123,22 +120,3 @@ def year_of_study(app, world) -> SimpleNamespace:
         return SimpleNamespace(
             party=party.id, branch=branch.id, elective=elective.id, other=other.id, lesson=first_lesson.id
         )
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, Mailbox]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, mailbox
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def mailbox(smtp_server) -> Mailbox:
-    return smtp_server[1]

@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 
 from app.audit.services import record_audit
 from app.auth.models import User
-from app.courses.models import Lesson
 from app.extensions import db
-from app.quizzes import excel, gift
+from app.quizzes import excel, gift, usage
 from app.quizzes.data import QuestionData
 from app.quizzes.errors import QuizError
 from app.quizzes.kinds import get_kind
@@ -83,7 +82,7 @@ def rename_bank(bank: QuestionBank, name: str, actor: User | None) -> None:
     if name == bank.name:
         return
     used = [quiz.id for quiz in _quizzes_using(bank)]
-    if used and db.session.scalar(select(Lesson.id).where(Lesson.quiz_id.in_(used)).limit(1)):
+    if used and usage.bank_found_by_name(used):
         raise QuizError(
             _("This bank was made for a course lesson, which finds it by its name: it keeps its name.")
         )

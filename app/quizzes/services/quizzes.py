@@ -8,8 +8,8 @@ from sqlalchemy import or_, select
 
 from app.audit.services import record_audit
 from app.auth.models import User
-from app.courses.models import Course, Lesson
 from app.extensions import db
+from app.quizzes import usage
 from app.quizzes.errors import QuizError
 from app.quizzes.models import (
     Attempt,
@@ -95,26 +95,9 @@ def delete_quiz(quiz: Quiz, actor: User | None) -> None:
     """Delete a quiz nobody has attempted and no course lesson (or final exam) refers to."""
     if db.session.scalar(select(Attempt.id).where(Attempt.quiz_id == quiz.id).limit(1)):
         raise QuizError(_("Members have attempted this quiz, so it is kept with their results."))
-    lessons = db.session.execute(
-        select(Lesson, Course).join(Course, Lesson.course_id == Course.id).where(Lesson.quiz_id == quiz.id)
-    ).all()
-    for lesson, course in lessons:
-        if lesson.key == course.final_exam_key:
-            raise QuizError(
-                _(
-                    "This quiz is the final exam of the course “%(course)s”, so it is kept.",
-                    course=course.title,
-                )
-            )
-    if lessons:
-        lesson, course = lessons[0]
-        raise QuizError(
-            _(
-                "This quiz is the lesson “%(lesson)s” of the course “%(course)s”, so it is kept.",
-                lesson=lesson.title,
-                course=course.title,
-            )
-        )
+    reason = usage.keep_reason(quiz)  # a course lesson or final exam refers to it
+    if reason:
+        raise QuizError(reason)
     record_audit(actor, "quiz.delete", "quiz", quiz.id, {"title": quiz.title})
     db.session.delete(quiz)
     db.session.commit()

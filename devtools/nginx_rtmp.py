@@ -1,7 +1,7 @@
 """A real nginx with Debian's RTMP module on free loopback ports, and ffmpeg pushing a test stream.
 
-Shared by the live tests, `make deploy-check` and benchmarks/live.py. Nothing is downloaded: nginx,
-libnginx-mod-rtmp and ffmpeg are Debian's (`make deploy-packages` / `make system-packages`).
+Shared by the live tests and benchmarks/live.py. Nothing is downloaded: nginx, libnginx-mod-rtmp and
+ffmpeg are Debian's (`make deploy-packages` / `make system-packages`).
 """
 
 import shutil
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.live import streaming
-from tests.deploy.stack import wait_for_port
+from devtools.stack import wait_for_port
 
 
 def free_port() -> int:

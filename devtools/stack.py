@@ -1,4 +1,4 @@
-"""The production stack on loopback, shared by `make deploy-check` and benchmarks/load.py.
+"""The production stack on loopback, shared by `make deploy-check`, the load-fault test and benchmarks/load.py.
 
 gunicorn (docs/deploy/gunicorn.conf.py) and the job worker (`flask worker`) against a PostgreSQL
 database of their own (dropped and created again) and a Redis database number of their own (flushed),
@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
