@@ -8,7 +8,7 @@ def init_app(app: Flask) -> None:
     from app.live import (
         api,
         cli,
-        jobs,  # noqa: F401 -- ends broadcasts whose streaming server went away
+        jobs,  # noqa: F401 -- its tasks (live.make_replay, the stale broadcasts' sweep), known once imported
         views,
     )
 

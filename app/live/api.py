@@ -3,11 +3,13 @@
 import hmac
 
 from flask import Blueprint, abort, current_app, jsonify, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.auth.permissions import login_required
 from app.extensions import csrf, limiter
 from app.inputs import BadInput
-from app.live import attendance, jobs, permissions, questions, reports, services, streaming
+from app.jobs import enqueue
+from app.live import attendance, permissions, questions, reports, services, streaming
 from app.live.services import LiveError, PublishRefused
 from app.progress.watching.refusals import HeartbeatRefused, record_refusal
 from app.timeutil import utcnow
@@ -54,18 +56,11 @@ def on_record_done(token: str):
     _from_nginx(token)
     found = services.recording_of(_field("name"), request.form.get("path") or "")
     if found is not None:  # copying and probing a long recording takes a while: the worker does it
-        jobs.make_replay(found[0], str(found[1]))
+        enqueue("live.make_replay", found[0], str(found[1]))
     return "", 204
 
 
 # --- the player ---------------------------------------------------------------------------------------
-
-
-def _lesson_or_404(lesson_id: int):
-    lesson = services.live_lesson(lesson_id)
-    if lesson is None or not permissions.can_watch(current_user, lesson):
-        abort(404)
-    return lesson
 
 
 @bp.get("/<int:lesson_id>/state")
@@ -73,7 +68,7 @@ def _lesson_or_404(lesson_id: int):
 def state(lesson_id: int):
     """The broadcast's state, a signed playlist link while live, and the questions; answered 304 to
     an ``If-None-Match`` of the ETag it sent last when nothing changed."""
-    lesson = _lesson_or_404(lesson_id)
+    lesson = permissions.watchable_or_404(lesson_id)
     view = services.live_view(lesson)
     host = permissions.can_host(current_user, lesson)
     etag = f"v{view.version}-{streaming.link_expiry()}-{'h' if host else 'm'}"
@@ -123,9 +118,7 @@ def _json_text(name: str) -> str:
 @login_required
 def ask(lesson_id: int):
     """Ask a question during the broadcast: {"body"}."""
-    lesson = _lesson_or_404(lesson_id)
-    if not permissions.can_attend(current_user, lesson):
-        abort(403)
+    lesson = permissions.attendable_or_404(lesson_id)
     try:
         question = questions.ask(current_user, lesson, _json_text("body"), utcnow())
     except LiveError as error:
@@ -137,9 +130,7 @@ def ask(lesson_id: int):
 @login_required
 def answer(lesson_id: int, question_id: int):
     """The trainer marks a question answered: {"answer"} (may be empty: answered aloud)."""
-    lesson = _lesson_or_404(lesson_id)
-    if not permissions.can_host(current_user, lesson):
-        abort(403)
+    lesson = permissions.hosted_or_404(lesson_id)
     try:
         questions.answer(current_user, lesson, question_id, _json_text("answer"))
     except LiveError as error:
@@ -151,9 +142,7 @@ def answer(lesson_id: int, question_id: int):
 @login_required
 def pin(lesson_id: int, question_id: int):
     """The trainer pins a question ({"pinned": true}) or unpins it ({"pinned": false})."""
-    lesson = _lesson_or_404(lesson_id)
-    if not permissions.can_host(current_user, lesson):
-        abort(403)
+    lesson = permissions.hosted_or_404(lesson_id)
     payload = request.get_json(silent=True)
     pinned = payload.get("pinned", True) if isinstance(payload, dict) else True
     try:
@@ -167,10 +156,7 @@ def pin(lesson_id: int, question_id: int):
 @login_required
 def report(lesson_id: int):
     """Who attended live, in a group viewing, by the replay, or was absent (the page's figures)."""
-    lesson = _lesson_or_404(lesson_id)
-    paths = reports.report_paths(current_user, permissions.can_host(current_user, lesson))
-    if paths == []:
-        abort(403)
+    lesson, paths = permissions.reported_or_404(lesson_id)
     rows = reports.live_report(lesson, paths)
     return jsonify(
         lesson_id=lesson.id,

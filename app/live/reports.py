@@ -15,7 +15,6 @@ from app.courses.models import Assignment, Lesson
 from app.extensions import db
 from app.live.models import LiveAttendance
 from app.org.models import OrgUnit
-from app.org.permissions import managed_paths
 from app.progress.ledger import local_year
 from app.progress.models import Attendance, LessonProgress, StudySession, VideoProgress
 
@@ -41,11 +40,6 @@ class ReportRow:
     attended_seconds: float
     replay_seconds: float
     completed: bool
-
-
-def report_paths(viewer: User, host: bool) -> list[str] | None:
-    """The subtrees the viewer's report covers (None: all)."""
-    return None if host else managed_paths(viewer)
 
 
 def live_report(lesson: Lesson, paths: list[str] | None) -> list[ReportRow]:

@@ -2,11 +2,12 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import login_required
 from app.courses.forms import KIND_LABELS, completion_label
 from app.live import attendance, permissions, reports, services
 from app.markup import render_markdown
@@ -14,19 +15,6 @@ from app.progress.services import open_lesson, progress_of
 from app.progress.watching.heartbeats import player_state
 
 bp = Blueprint("live", __name__, url_prefix="/live", template_folder="templates")
-
-
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every live page needs a signed-in user; visibility is checked per lesson."""
-
-
-def _lesson_or_404(lesson_id: int):
-    lesson = services.live_lesson(lesson_id)
-    if lesson is None or not permissions.can_watch(current_user, lesson):
-        abort(404)
-    return lesson
 
 
 def _content_security_policy() -> str:
@@ -41,9 +29,10 @@ def _content_security_policy() -> str:
 
 
 @bp.get("/lessons/<int:lesson_id>")
+@login_required
 def lesson(lesson_id: int):
     """The live lesson: countdown, live player or replay, questions; the trainer's encoder settings."""
-    lesson = _lesson_or_404(lesson_id)
+    lesson = permissions.watchable_or_404(lesson_id)
     attending = permissions.can_attend(current_user, lesson)
     host = permissions.can_host(current_user, lesson)
     view = services.live_view(lesson)
@@ -77,11 +66,10 @@ def lesson(lesson_id: int):
 
 
 @bp.post("/lessons/<int:lesson_id>/key")
+@login_required
 def regenerate_key(lesson_id: int):
     """Give the lesson a new stream key (the old one stops working)."""
-    lesson = _lesson_or_404(lesson_id)
-    if not permissions.can_host(current_user, lesson):
-        abort(403)
+    lesson = permissions.hosted_or_404(lesson_id)
     if ConfirmForm().validate_on_submit():
         services.regenerate_key(lesson)
         flash(_("A new stream key has been made: paste it into the encoder."), "success")
@@ -89,13 +77,10 @@ def regenerate_key(lesson_id: int):
 
 
 @bp.get("/lessons/<int:lesson_id>/report")
+@login_required
 def report(lesson_id: int):
     """Who attended live, watched the replay, watched in a group viewing, or was absent."""
-    lesson = _lesson_or_404(lesson_id)
-    host = permissions.can_host(current_user, lesson)
-    paths = reports.report_paths(current_user, host)
-    if paths == []:
-        abort(403)
+    lesson, paths = permissions.reported_or_404(lesson_id)
     rows = reports.live_report(lesson, paths)
     return render_template(
         "live/report.html",
