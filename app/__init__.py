@@ -7,6 +7,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from app import (
+    assessment,
     audit,
     auth,
     backup,
@@ -22,6 +23,7 @@ from app import (
     progress,
     quizzes,
     reports,
+    selfstudy,
 )
 from app.config import load_config
 from app.extensions import babel, csrf, db, limiter, migrate, tune_sqlite
@@ -59,7 +61,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     # its blueprints, CLI group, jobs and listeners (its package's init_app).
     for domain in (
         *(auth, org, courses, media, library, quizzes, progress, discussions, board, notices, reports),
-        *(audit, home, backup, demo),
+        *(selfstudy, assessment, audit, home, backup, demo),
     ):
         domain.init_app(app)
 

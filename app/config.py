@@ -109,6 +109,11 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "TRANSCODE_TIME_LIMIT": int(env.get("TRANSCODE_TIME_LIMIT", 3 * 3600)),
         # WebVTT subtitles a trainer attaches to a video (app/media/subtitles.py).
         "MEDIA_SUBTITLE_MAX_BYTES": int(env.get("MEDIA_SUBTITLE_MAX_BYTES", 1024 * 1024)),
+        # Pictures of the resource library (app/media/images.py): the file's size, its pixels before
+        # decoding (a decompression bomb is refused unread) and the longest side kept after re-encoding.
+        "MEDIA_IMAGE_MAX_BYTES": int(env.get("MEDIA_IMAGE_MAX_BYTES", 10 * 1024 * 1024)),
+        "MEDIA_IMAGE_MAX_PIXELS": int(env.get("MEDIA_IMAGE_MAX_PIXELS", 40_000_000)),
+        "MEDIA_IMAGE_MAX_SIDE": int(env.get("MEDIA_IMAGE_MAX_SIDE", 2560)),
         # Per-account upload quotas (video and library uploads together; app/media/quotas.py), 0: off.
         "UPLOAD_MAX_PER_HOUR": int(env.get("UPLOAD_MAX_PER_HOUR", 20)),
         "UPLOAD_MAX_BYTES_PER_DAY": int(env.get("UPLOAD_MAX_BYTES_PER_DAY", 10 * 1024**3)),

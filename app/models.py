@@ -1,11 +1,12 @@
 """Import every domain's models so the metadata (and Alembic) knows all tables."""
 
+from app.assessment.models import AssessmentTarget, ManualValue, PdcaNote
 from app.audit.models import AuditEvent
 from app.auth.models import RoleGrant, User
 from app.courses.models import Assignment, Course, CourseRevision, CourseTag, Enrolment, Lesson, Module
 from app.discussions.models import Post, PostReport, ReplyMark
-from app.library.models import Collection, Document, ReadingPosition, Section
-from app.media.models import Rendition, Video
+from app.library.models import Collection, Document, ReadingPosition, Resource, Section
+from app.media.models import Image, Rendition, Video
 from app.notices.models import (
     GroupRobot,
     Notice,
@@ -40,6 +41,7 @@ from app.quizzes.models import (
     Response,
 )
 from app.reports.models import Reminder, ReportRun, ReportSchedule
+from app.selfstudy.models import ResourceWatch, SelfStudyRule
 
 __all__ = ["MembershipChange", "OrgUnit", "RoleGrant", "User"]
 __all__ += [
@@ -70,3 +72,5 @@ __all__ += ["GroupRobot", "NoticeDelivery"]
 __all__ += ["Post", "PostReport", "ReplyMark"]
 __all__ += ["HeartbeatRefusal", "VideoProgress", "Viewer"]
 __all__ += ["Reminder", "ReportRun", "ReportSchedule"]
+__all__ += ["Image", "Resource", "ResourceWatch", "SelfStudyRule"]
+__all__ += ["AssessmentTarget", "ManualValue", "PdcaNote"]

@@ -50,7 +50,7 @@ import time
 import unicodedata
 import warnings
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -66,7 +66,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from app.extensions import db
-from app.library.models import Document
+from app.library.models import Document, Resource
 
 log = logging.getLogger(__name__)
 
@@ -471,7 +471,22 @@ def rebuild(target: LibraryIndex | None = None, procs: int = 1, batch_size: int 
         return _rebuild_locked(target, procs=procs, batch_size=batch_size)
 
 
-def _rebuild_locked(target: LibraryIndex, procs: int = 1, batch_size: int = 200) -> int:
+def _all_section_records(batch_size: int) -> Iterator[dict]:
+    ids = list(db.session.scalars(select(Document.id).order_by(Document.id)))
+    for start in range(0, len(ids), batch_size):
+        for document in _load_documents(ids[start : start + batch_size]):
+            yield from section_records(document)
+        db.session.expire_all()
+        _after_batch(start + batch_size)
+
+
+def _rebuild_locked(
+    target: LibraryIndex,
+    procs: int = 1,
+    batch_size: int = 200,
+    records: Callable[[], Iterable[dict]] | None = None,
+) -> int:
+    """Build a new generation of ``records()`` (default: every document's sections) and swap it in."""
     previous = target.current_generation()
     target._clean_up(keep={previous} if previous else set())
     generation = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
@@ -481,14 +496,9 @@ def _rebuild_locked(target: LibraryIndex, procs: int = 1, batch_size: int = 200)
     writer = ix.writer(procs=procs, multisegment=procs > 1, compound=False, limitmb=128)
     sections = 0
     try:
-        ids = list(db.session.scalars(select(Document.id).order_by(Document.id)))
-        for start in range(0, len(ids), batch_size):
-            for document in _load_documents(ids[start : start + batch_size]):
-                for record in section_records(document):
-                    writer.add_document(**record)
-                    sections += 1
-            db.session.expire_all()
-            _after_batch(start + batch_size)
+        for record in records() if records else _all_section_records(batch_size):
+            writer.add_document(**record)
+            sections += 1
     except BaseException:
         writer.cancel()
         raise
@@ -515,6 +525,64 @@ def ensure_index(target: LibraryIndex | None = None) -> bool:
         target.close()
         return True
     return False
+
+
+# --- the resources' index: pictures and videos, in the same engine ------------------------------
+
+RESOURCES_FOLDER = "resources"
+
+
+def resource_index() -> LibraryIndex:
+    """The index of the library's pictures and videos: SEARCH_INDEX_DIR/resources, searched like the
+    documents' (one whoosh document per resource; ``doc`` is the resource's id)."""
+    return library_index(Path(current_app.config["SEARCH_INDEX_DIR"]) / RESOURCES_FOLDER)
+
+
+def resource_record(resource: Resource) -> dict:
+    """A resource as one whoosh document: its title, its topic as heading and tag, its caption and
+    the words of its video's subtitles as body."""
+    captions = [subtitle.cue_text for subtitle in resource.video.subtitles] if resource.video else []
+    when = resource.created_at.date()
+    return {
+        "key": f"r{resource.id}",
+        "doc": str(resource.id),
+        "anchor": "",
+        "title": resource.title,
+        "heading": resource.topic,
+        "body": "\n\n".join(part for part in (resource.caption, *captions) if part),
+        "collection": str(resource.collection_id),
+        "tags": resource.topic,
+        "year": when.year,
+        "date": int(f"{when:%Y%m%d}"),
+    }
+
+
+def _resource_records(ids: Iterable[int] | None = None) -> list[dict]:
+    statement = select(Resource).where(Resource.published.is_(True)).order_by(Resource.id)
+    if ids is not None:
+        statement = statement.where(Resource.id.in_(list(ids)))
+    return [resource_record(resource) for resource in db.session.scalars(statement)]
+
+
+def update_resources(resource_ids: Iterable[int], target: LibraryIndex | None = None) -> None:
+    """Bring the resources' index in line with the database for these resources (the job does)."""
+    ids = sorted(set(resource_ids))
+    target = target or resource_index()
+    with target.write_lock():
+        try:
+            ix = target.open_index()
+        except IndexUnavailable:
+            _rebuild_locked(target, records=_resource_records)
+            return
+        write_records(ix, ids, _resource_records(ids))
+        ix.close()
+
+
+def rebuild_resources(target: LibraryIndex | None = None) -> int:
+    """Rebuild the resources' index from the database; return the number of resources indexed."""
+    target = target or resource_index()
+    with target.write_lock():
+        return _rebuild_locked(target, records=_resource_records)
 
 
 # --- searching --------------------------------------------------------------------------------
@@ -820,6 +888,7 @@ def search(
     *,
     collection_id: int | None = None,
     year: int | None = None,
+    tag: str | None = None,
     sort: str = "relevance",
     page: int = 1,
     page_size: int = PAGE_SIZE,
@@ -838,6 +907,8 @@ def search(
         filters.append(query.Term("collection", str(collection_id)))
     if year is not None:
         filters.append(query.NumericRange("year", year, year))
+    if tag:
+        filters.append(query.Term("tags", tag.strip().lower()))
     target = target or library_index()
     for attempt in (1, 2):
         try:

@@ -32,6 +32,7 @@ ACTIVITY_TYPES = {
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
     "session": "http://adlnet.gov/expapi/activities/meeting",
     "hours": "http://adlnet.gov/expapi/activities/performance",
+    "resource": "http://adlnet.gov/expapi/activities/media",
 }
 
 
