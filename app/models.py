@@ -15,6 +15,7 @@ from app.notices.models import (
     NoticeReminder,
     NoticeRevision,
 )
+from app.offline.models import OfflineGrant, OfflinePlay, OfflineSetting, OfflineUpload, OnlineSpan
 from app.org.models import MembershipChange, OrgUnit
 from app.progress.models import (
     Attendance,
@@ -70,3 +71,4 @@ __all__ += ["GroupRobot", "NoticeDelivery"]
 __all__ += ["Post", "PostReport", "ReplyMark"]
 __all__ += ["HeartbeatRefusal", "VideoProgress", "Viewer"]
 __all__ += ["Reminder", "ReportRun", "ReportSchedule"]
+__all__ += ["OfflineGrant", "OfflinePlay", "OfflineSetting", "OfflineUpload", "OnlineSpan"]
