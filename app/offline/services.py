@@ -11,7 +11,9 @@ player), which is kept with its reason and earns nothing:
 - the grant is genuine and the uploader's (``bad_grant``), the lesson still one to watch
   (``not_visible``, ``video_not_ready``), and offline credit on for the member's unit
   (``offline_credit_off``);
-- the same log (grant and log id) was not credited before (``replayed``);
+- the same log (grant and log id) was not credited before (``replayed``), unless it is the very
+  same log sent again (a device that did not hear the answer): then the answer is the first
+  upload's, and nothing changes;
 - every play lies between the grant and the upload (or the grant's expiry, if earlier), on the
   server's clock: the device's clock is only trusted for the lengths of the plays and the gaps
   between them, its offset being taken from the ``device_time`` it sends (``outside_grant``);
@@ -76,6 +78,14 @@ class OfflineRefused(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+
+
+class AlreadyCredited(Exception):
+    """The very log credited before, sent again: the answer is that upload's, and nothing changes."""
+
+    def __init__(self, upload: OfflineUpload):
+        super().__init__(upload.id)
+        self.upload = upload
 
 
 # --- the unit switch --------------------------------------------------------------------------------
@@ -275,11 +285,6 @@ def _check(member: User, payload, now: datetime, context: Context) -> tuple[Offl
     if not credit_allowed(member):
         raise OfflineRefused(403, "offline_credit_off")
     plays = parse_plays(payload, now, duration)
-    credited = select(OfflineUpload.id).where(
-        OfflineUpload.grant_id == grant.id, OfflineUpload.log_id == log_id, OfflineUpload.status == "credited"
-    )
-    if db.session.scalar(select(credited.exists())):
-        raise OfflineRefused(409, "replayed")
     window_end = min(now, grant.expires_at)
     if any(play.played_from < grant.granted_at or play.played_to > window_end for play in plays):
         raise OfflineRefused(422, "outside_grant")
@@ -288,21 +293,39 @@ def _check(member: User, payload, now: datetime, context: Context) -> tuple[Offl
     speed = setting("PROGRESS_WATCH_MAX_SPEED")
     if any(play.length > play.wall_seconds * speed + SLACK_SECONDS for play in plays):
         raise OfflineRefused(422, "faster_than_allowed")
+    elapsed = (window_end - grant.granted_at).total_seconds()
+    viewer = _take_viewer(member, now)
+    # From here on the member's uploads and heartbeats run one at a time: what follows reads what
+    # the one before committed (a resent log included).
+    earlier = db.session.scalar(
+        select(OfflineUpload).where(
+            OfflineUpload.grant_id == grant.id,
+            OfflineUpload.log_id == log_id,
+            OfflineUpload.status == "credited",
+        )
+    )
+    if earlier is not None:
+        if earlier.plays == _kept(payload) and earlier.played_seconds == round(
+            sum(p.length for p in plays), 3
+        ):
+            raise AlreadyCredited(earlier)  # the device resent it, not having heard the answer
+        raise OfflineRefused(409, "replayed")
     before = db.session.scalar(
         select(func.coalesce(func.sum(OfflinePlay.end - OfflinePlay.start), 0.0)).where(
             OfflinePlay.grant_id == grant.id
         )
     )
-    elapsed = (window_end - grant.granted_at).total_seconds()
     if float(before) + sum(play.length for play in plays) > elapsed * speed + SLACK_SECONDS:
         raise OfflineRefused(422, "exceeds_elapsed")
-    viewer = _take_viewer(member, now)
-    earlier = select(OfflinePlay.id).where(OfflinePlay.user_id == member.id)
+    credited = select(OfflinePlay.id).where(OfflinePlay.user_id == member.id)
     if _overlapping(
-        earlier.where(OfflinePlay.grant_id == grant.id), plays, OfflinePlay.played_from, OfflinePlay.played_to
+        credited.where(OfflinePlay.grant_id == grant.id),
+        plays,
+        OfflinePlay.played_from,
+        OfflinePlay.played_to,
     ):
         raise OfflineRefused(409, "replayed")
-    if _overlapping(earlier, plays, OfflinePlay.played_from, OfflinePlay.played_to):
+    if _overlapping(credited, plays, OfflinePlay.played_from, OfflinePlay.played_to):
         raise OfflineRefused(422, "overlaps_offline")
     spans = select(OnlineSpan.id).where(OnlineSpan.user_id == member.id)
     current = viewer.session_opened_at is not None and viewer.budget_at > viewer.session_opened_at
@@ -328,6 +351,9 @@ def upload_log(member: User, payload, now: datetime | None = None) -> OfflineUpl
     context = Context()
     try:
         grant, lesson, plays = _check(member, payload, now, context)
+    except AlreadyCredited as resent:
+        db.session.rollback()
+        return resent.upload
     except OfflineRefused as refusal:
         db.session.rollback()
         db.session.add(

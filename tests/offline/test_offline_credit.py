@@ -72,8 +72,11 @@ def test_a_replayed_log_earns_nothing_and_is_recorded(app, world):
         lesson = make_downloadable_lesson(duration=100)
         token = grant(lesson, at=at(0))
         plays = [play(0, 40, at(10))]
-        upload(log(token, plays), 100)
-        assert refused(log(token, plays), 200) == "replayed"  # the same log again
+        first = upload(log(token, plays), 100)
+        # Sent again unchanged (the device did not hear the answer): the same upload, nothing new.
+        assert upload(log(token, plays), 150).id == first.id
+        more = [*plays, play(40, 80, at(60))]
+        assert refused(log(token, more), 200) == "replayed"  # the same log id with more in it
         assert refused(log(token, plays, log_id="log-2"), 200) == "replayed"  # its plays, renamed
         assert verified(lesson) == 40
         assert db.session.scalar(select(func.count()).select_from(OfflinePlay)) == 1

@@ -59,6 +59,7 @@
   function saved(button, ok) {
     button.textContent = ok ? button.dataset.savedLabel : button.dataset.failedLabel;
     button.disabled = ok;
+    button.dataset.state = ok ? "saved" : "failed";
   }
 
   function savePage(button) {
