@@ -238,6 +238,7 @@
       actions.appendChild(remove);
       row.append(title, cell(item.kind === "lesson" ? list.dataset.kindLesson : list.dataset.kindPage), size, actions);
       rows.appendChild(row);
+      if (typeof window.labelTableCells === "function") window.labelTableCells(); // phone cards (app.js)
       const parts = [sizeOf(PAGES, item.url)];
       if (item.videoUrl) parts.push(sizeOf(MEDIA, item.videoUrl));
       return Promise.all(parts).then(function (values) {
