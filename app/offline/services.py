@@ -337,6 +337,19 @@ def _check(member: User, payload, now: datetime, context: Context) -> tuple[Offl
     return grant, lesson, plays
 
 
+def _claimed_seconds(payload) -> float:
+    """The media seconds a (refused) log claims, as far as its plays are numbers."""
+    plays = payload.get("plays") if isinstance(payload, dict) else None
+    if not isinstance(plays, list):
+        return 0.0
+    total = 0.0
+    for item in plays[:MAX_PLAYS]:
+        start, end = (item.get("start"), item.get("end")) if isinstance(item, dict) else (None, None)
+        if heartbeats.number(start) and heartbeats.number(end) and end > start:
+            total += min(float(end) - float(start), 1e6)
+    return round(total, 3)
+
+
 def _kept(payload) -> list:
     plays = payload.get("plays") if isinstance(payload, dict) else None
     if not isinstance(plays, list):
@@ -365,6 +378,7 @@ def upload_log(member: User, payload, now: datetime | None = None) -> OfflineUpl
                 uploaded_at=now,
                 status="refused",
                 reason=refusal.reason,
+                played_seconds=_claimed_seconds(payload),
                 plays=_kept(payload),
             )
         )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.extensions import db
@@ -25,6 +26,18 @@ WORKBOX_VERSION = "7.4.1"  # app/static/vendor/workbox-<version>/ (make vendor-w
 # styles and scripts (small), so saved pages look and work the same with no network.
 PRECACHED_STATIC = ("css", "js", "icons")
 UPLOADS_PAGE_SIZE = 50
+# Why an upload was refused, for the secretary (the stored code is shown beside it).
+REFUSAL_LABELS = {
+    "bad_grant": _l("not a download granted to this member"),
+    "offline_credit_off": _l("offline credit is switched off for the unit"),
+    "replayed": _l("sent again, or time already counted under this download"),
+    "outside_grant": _l("played outside the download's time"),
+    "overlapping_plays": _l("two plays at the same time"),
+    "faster_than_allowed": _l("played faster than allowed"),
+    "exceeds_elapsed": _l("more than the time since the download allows"),
+    "overlaps_offline": _l("time already counted for another downloaded lesson"),
+    "overlaps_online": _l("time already counted online"),
+}
 
 
 @cache
@@ -153,4 +166,6 @@ def uploads():
     rows = db.session.execute(
         services.visible_uploads(current_user).limit(UPLOADS_PAGE_SIZE).offset((page - 1) * UPLOADS_PAGE_SIZE)
     ).all()
-    return render_template("offline/uploads.html", rows=rows, page=page, page_size=UPLOADS_PAGE_SIZE)
+    return render_template(
+        "offline/uploads.html", rows=rows, page=page, page_size=UPLOADS_PAGE_SIZE, reasons=REFUSAL_LABELS
+    )
