@@ -10,7 +10,7 @@ from app.extensions import db
 from app.offline import services
 from app.offline.models import OfflinePlay, OfflineUpload
 from app.org.models import OrgUnit
-from app.progress import heartbeats, ledger
+from app.progress import heartbeats, ledger, verify
 from app.progress.models import HourEntry, LessonProgress
 from app.timeutil import utcnow
 from tests.factories.offline import grant, log, make_downloadable_lesson, play
@@ -195,3 +195,21 @@ def test_a_unit_can_switch_offline_credit_off_for_its_subtree(app, world):
         assert refused(log(token, [play(0, 50, at(10))]), 300) == "offline_credit_off"
         services.set_unit_setting(branch, True, user("sec_a"))
         assert upload(log(token, [play(0, 50, at(10))], log_id="log-2"), 300).status == "credited"
+
+
+def test_progress_verify_finds_offline_plays_that_broke_the_rules(app, world):
+    with app.app_context():
+        lesson = make_downloadable_lesson(duration=100)
+        token = grant(lesson, at=at(0))
+        upload(log(token, [play(0, 40, at(10)), play(40, 80, at(60))]), 300)
+        year = ledger.local_year(at(300))
+        assert verify.verify(year) == []
+        # Rows changed behind the rules' back (by hand in the database): verify says so.
+        first, second = db.session.scalars(select(OfflinePlay).order_by(OfflinePlay.id)).all()
+        second.played_from = first.played_from
+        first.played_from = at(-50)
+        db.session.commit()
+        assert {found.kind for found in verify.verify(year)} == {
+            "offline_play_outside_grant",
+            "offline_plays_overlap",
+        }
