@@ -122,6 +122,14 @@ def test_a_member_studies_offline_and_the_credit_arrives_marked_offline(
         report = ledger.ledger_report(user("member_a"), ledger.local_year(utcnow()))
         assert any(entry["offline_evidence"] for entry in report["entries"])
 
+    # Removing a saved document takes it off the device (its page is no longer kept).
+    page.get_by_test_id("offline-item").filter(has_text="离线笔记").get_by_test_id("offline-remove").click()
+    expect(page.get_by_test_id("offline-item")).to_have_count(2)
+    assert not page.evaluate(
+        "url => caches.open('offline-pages').then(c => c.match(url)).then(Boolean)",
+        live_server + document_path,
+    )
+
     # A tampered log (the same plays again under a new id) earns nothing and is recorded.
     replay = dict(logs[0], log_id="tampered-1")
     page.evaluate("log => localStorage.setItem('offline.log.' + log.grant, JSON.stringify(log))", replay)
