@@ -105,10 +105,19 @@ def test_a_member_studies_offline_and_the_credit_arrives_marked_offline(
     page.evaluate(f"{VIDEO}.play()")
     wait_until(lambda: page.evaluate(f"{VIDEO}.ended"), "the downloaded lesson did not play to its end")
     journey.snap("played-offline")
-    logs = page.evaluate(
-        "Object.keys(localStorage).filter(k => k.startsWith('offline.log.')).map(k => JSON.parse(localStorage[k]))"
+
+    def logs() -> list[dict]:
+        return page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('offline.log.'))"
+            ".map(k => JSON.parse(localStorage[k]))"
+        )
+
+    # The "ended" event (which logs the last stretch) follows the end a moment later.
+    wait_until(
+        lambda: logs() and sum(p["end"] - p["start"] for p in logs()[0]["plays"]) >= 3.5, "no play logged"
     )
-    assert len(logs) == 1 and sum(p["end"] - p["start"] for p in logs[0]["plays"]) >= 3.5
+    played = logs()
+    assert len(played) == 1
     with app.app_context():
         assert db.session.scalar(select(OfflineUpload.id)) is None  # nothing reached the server
 
@@ -131,7 +140,7 @@ def test_a_member_studies_offline_and_the_credit_arrives_marked_offline(
     )
 
     # A tampered log (the same plays again under a new id) earns nothing and is recorded.
-    replay = dict(logs[0], log_id="tampered-1")
+    replay = dict(played[0], log_id="tampered-1")
     page.evaluate("log => localStorage.setItem('offline.log.' + log.grant, JSON.stringify(log))", replay)
     page.reload()
     expect(page.get_by_test_id("offline-result").first).to_have_attribute("data-status", "refused")
