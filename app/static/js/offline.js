@@ -128,6 +128,7 @@
       // Signed out (401), a stale page's CSRF token (400) or too many calls (429): try again later.
       if (response.status === 400 || response.status === 401 || response.status === 429) return;
       return response.json().then(function (answer) {
+        if (answer.error === "concurrent") return; // a heartbeat of the member's got in first: later
         const results = read(RESULTS_KEY, []);
         results.unshift({
           title: log.title,
