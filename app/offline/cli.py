@@ -14,7 +14,7 @@ offline_cli = AppGroup("offline", help="The installable app and offline study.")
 @offline_cli.command("icons")
 def icons_command():
     """Draw the app's PNG icons into app/static/icons (committed; run again after changing the design)."""
-    folder = Path(current_app.static_folder) / "icons"
+    folder = Path(str(current_app.static_folder)) / "icons"
     folder.mkdir(exist_ok=True)
     for name, size, maskable in ICON_SIZES:
         draw_icon(size, maskable).save(folder / name, optimize=True)

@@ -43,7 +43,7 @@ def sign(grant_id: int, user_id: int, lesson_id: int, granted_at: datetime, expi
     return f"{message}.{_signature(message)}"
 
 
-def read(token) -> GrantClaim | None:
+def read(token: object) -> GrantClaim | None:
     """The claim of a genuine grant string (expired or not: the upload checks times); else None."""
     if not isinstance(token, str) or len(token) > MAX_LENGTH:
         return None

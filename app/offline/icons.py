@@ -19,4 +19,4 @@ def draw_icon(size: int, maskable: bool = False) -> Image.Image:
     draw.ellipse((inset, inset, side - inset, side - inset), fill=RED)
     gold = side * (0.30 if maskable else 0.22)
     draw.ellipse((gold, gold, side - gold, side - gold), fill=GOLD)
-    return image.resize((size, size), Image.LANCZOS)
+    return image.resize((size, size), Image.Resampling.LANCZOS)

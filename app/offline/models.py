@@ -2,16 +2,18 @@
 the online viewing spans they may not overlap, and each unit's switch for offline credit."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import db
+from app.extensions import Model
+from app.org.models import OrgUnit
 from app.timeutil import utcnow
 
 
-class OfflineSetting(db.Model):
+class OfflineSetting(Model):
     """A unit's own say on offline credit; the nearest unit on a member's path that has one decides."""
 
     __tablename__ = "offline_settings"
@@ -21,8 +23,10 @@ class OfflineSetting(db.Model):
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    unit: Mapped[OrgUnit] = relationship()
 
-class OfflineGrant(db.Model):
+
+class OfflineGrant(Model):
     """A video lesson downloaded for offline study: the server's word on who, which lesson and when."""
 
     __tablename__ = "offline_grants"
@@ -34,7 +38,7 @@ class OfflineGrant(db.Model):
     expires_at: Mapped[datetime]
 
 
-class OfflineUpload(db.Model):
+class OfflineUpload(Model):
     """One uploaded offline play log and what became of it: credited, or refused with its reason.
 
     Kept either way (a refused log earned nothing, and is the evidence of why)."""
@@ -53,12 +57,12 @@ class OfflineUpload(db.Model):
     played_seconds: Mapped[float] = mapped_column(default=0.0)  # media seconds the log claims
     new_seconds: Mapped[float] = mapped_column(default=0.0)  # of them, not verified before
     completed: Mapped[bool] = mapped_column(default=False)  # this upload completed the lesson
-    plays: Mapped[list] = mapped_column(JSON, default=list)  # what was sent (bounded)
+    plays: Mapped[list[Any]] = mapped_column(JSON, default=list)  # what was sent (bounded)
 
     user: Mapped[User] = relationship()
 
 
-class OfflinePlay(db.Model):
+class OfflinePlay(Model):
     """One credited offline play: its media interval and the device's wall-clock window (adjusted)."""
 
     __tablename__ = "offline_plays"
@@ -75,7 +79,7 @@ class OfflinePlay(db.Model):
     played_to: Mapped[datetime]
 
 
-class OnlineSpan(db.Model):
+class OnlineSpan(Model):
     """A closed online viewing session that earned credit: from its opening to its last accepted
     heartbeat. Offline plays may not overlap it (the member's time is spent once)."""
 

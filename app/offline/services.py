@@ -35,10 +35,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.audit.services import record_audit
 from app.auth.models import User
@@ -136,7 +138,7 @@ def grant_download(member: User, lesson_id: int, now: datetime | None = None) ->
     if lesson is None:
         raise OfflineError(_("This lesson cannot be downloaded."))
     video = lesson.video
-    if heartbeats.duration_of(lesson) is None or video.rendition(360) is None:
+    if heartbeats.duration_of(lesson) is None or video is None or video.rendition(360) is None:
         raise OfflineError(_("This lesson's video has no 360p version to download yet."))
     grant = OfflineGrant(
         user_id=member.id,
@@ -151,9 +153,9 @@ def grant_download(member: User, lesson_id: int, now: datetime | None = None) ->
     return grant, token
 
 
-def grant_json(member: User, grant: OfflineGrant, token: str) -> dict:
+def grant_json(member: User, grant: OfflineGrant, token: str) -> dict[str, object]:
     """What the grant API answers: the signed grant and what the device needs to study offline."""
-    lesson = db.session.get(Lesson, grant.lesson_id)
+    lesson = db.session.get_one(Lesson, grant.lesson_id)
     return {
         "grant": token,
         "lesson_id": lesson.id,
@@ -196,7 +198,7 @@ class Context:
     log_id: str = ""
 
 
-def _instant(value) -> datetime | None:
+def _instant(value: object) -> datetime | None:
     """An ISO 8601 time with its offset (such as JavaScript's toISOString) as naive UTC; else None."""
     if not isinstance(value, str) or len(value) > 40:
         return None
@@ -209,7 +211,7 @@ def _instant(value) -> datetime | None:
     return parsed.astimezone(UTC).replace(tzinfo=None)
 
 
-def parse_plays(payload: dict, now: datetime, duration: float) -> list[Play]:
+def parse_plays(payload: dict[str, Any], now: datetime, duration: float) -> list[Play]:
     """The log's plays, their device times moved onto the server's clock by the device's offset."""
     raw = payload.get("plays")
     if not isinstance(raw, list) or not raw:
@@ -238,7 +240,12 @@ def parse_plays(payload: dict, now: datetime, duration: float) -> list[Play]:
     return sorted(plays, key=lambda play: play.played_from)
 
 
-def _overlapping(statement, plays: list[Play], begin, finish) -> bool:
+def _overlapping(
+    statement: Select[int],
+    plays: list[Play],
+    begin: InstrumentedAttribute[datetime],
+    finish: InstrumentedAttribute[datetime],
+) -> bool:
     """Whether any row the statement selects has a [begin, finish] window overlapping a play's."""
     windows = or_(*((begin < play.played_to) & (finish > play.played_from) for play in plays))
     return db.session.scalar(select(statement.where(windows).exists())) or False
@@ -256,7 +263,9 @@ def _take_viewer(member: User, now: datetime) -> viewer_rows.ViewerState:
     raise OfflineRefused(409, "concurrent")
 
 
-def _check(member: User, payload, now: datetime, context: Context) -> tuple[OfflineGrant, Lesson, list[Play]]:
+def _check(
+    member: User, payload: object, now: datetime, context: Context
+) -> tuple[OfflineGrant, Lesson, list[Play]]:
     """Every rule of the module's doc, in order; raise OfflineRefused at the first one broken."""
     if not isinstance(payload, dict):
         raise OfflineRefused(422, "not_an_object")
@@ -265,7 +274,8 @@ def _check(member: User, payload, now: datetime, context: Context) -> tuple[Offl
     claim = grants.read(payload.get("grant"))
     grant = db.session.get(OfflineGrant, claim.grant_id) if claim and claim.grant_id <= MAX_ID else None
     if (
-        grant is None
+        claim is None
+        or grant is None
         or grant.user_id != member.id
         or (claim.user_id, claim.lesson_id, claim.granted_at, claim.expires_at)
         != (grant.user_id, grant.lesson_id, grants.epoch(grant.granted_at), grants.epoch(grant.expires_at))
@@ -315,7 +325,7 @@ def _check(member: User, payload, now: datetime, context: Context) -> tuple[Offl
             OfflinePlay.grant_id == grant.id
         )
     )
-    if float(before) + sum(play.length for play in plays) > elapsed * speed + SLACK_SECONDS:
+    if float(before or 0.0) + sum(play.length for play in plays) > elapsed * speed + SLACK_SECONDS:
         raise OfflineRefused(422, "exceeds_elapsed")
     credited = select(OfflinePlay.id).where(OfflinePlay.user_id == member.id)
     if _overlapping(
@@ -328,16 +338,17 @@ def _check(member: User, payload, now: datetime, context: Context) -> tuple[Offl
     if _overlapping(credited, plays, OfflinePlay.played_from, OfflinePlay.played_to):
         raise OfflineRefused(422, "overlaps_offline")
     spans = select(OnlineSpan.id).where(OnlineSpan.user_id == member.id)
-    current = viewer.session_opened_at is not None and viewer.budget_at > viewer.session_opened_at
+    opened, last = viewer.session_opened_at, viewer.budget_at  # the current session, if it earned
     if _overlapping(spans, plays, OnlineSpan.opened_at, OnlineSpan.last_at) or (
-        current
-        and any(p.played_from < viewer.budget_at and p.played_to > viewer.session_opened_at for p in plays)
+        opened is not None
+        and last > opened
+        and any(play.played_from < last and play.played_to > opened for play in plays)
     ):
         raise OfflineRefused(422, "overlaps_online")
     return grant, lesson, plays
 
 
-def _claimed_seconds(payload) -> float:
+def _claimed_seconds(payload: object) -> float:
     """The media seconds a (refused) log claims, as far as its plays are numbers."""
     plays = payload.get("plays") if isinstance(payload, dict) else None
     if not isinstance(plays, list):
@@ -350,14 +361,14 @@ def _claimed_seconds(payload) -> float:
     return round(total, 3)
 
 
-def _kept(payload) -> list:
+def _kept(payload: object) -> list[Any]:
     plays = payload.get("plays") if isinstance(payload, dict) else None
     if not isinstance(plays, list):
         return [{"raw": repr(payload)[:500]}]
     return [play if isinstance(play, dict) else {"raw": repr(play)[:100]} for play in plays[:KEPT_PLAYS]]
 
 
-def upload_log(member: User, payload, now: datetime | None = None) -> OfflineUpload:
+def upload_log(member: User, payload: object, now: datetime | None = None) -> OfflineUpload:
     """Credit an uploaded offline play log (one transaction), or record it refused (in its own) and
     raise OfflineRefused."""
     now = now or utcnow()
@@ -369,6 +380,8 @@ def upload_log(member: User, payload, now: datetime | None = None) -> OfflineUpl
         return resent.upload
     except OfflineRefused as refusal:
         db.session.rollback()
+        if refusal.reason == "concurrent":
+            raise  # busy, not refused: the device sends the log again later
         db.session.add(
             OfflineUpload(
                 user_id=member.id,
@@ -384,13 +397,22 @@ def upload_log(member: User, payload, now: datetime | None = None) -> OfflineUpl
         )
         db.session.commit()
         raise
-    return _credit(member, grant, lesson, plays, payload, now)
+    return _credit(member, grant, lesson, plays, context.log_id, _kept(payload), now)
 
 
 def _credit(
-    member: User, grant: OfflineGrant, lesson: Lesson, plays: list[Play], payload, now
+    member: User,
+    grant: OfflineGrant,
+    lesson: Lesson,
+    plays: list[Play],
+    log_id: str,
+    kept: list[Any],
+    now: datetime,
 ) -> OfflineUpload:
+    """Add the checked plays to the member's verified intervals (completing the lesson on offline
+    evidence when they reach the share), and keep the upload and its plays; commit once."""
     duration = heartbeats.duration_of(lesson)
+    assert duration is not None  # checked by _check
     progress = db.session.scalar(
         select(VideoProgress).where(VideoProgress.user_id == member.id, VideoProgress.lesson_id == lesson.id)
     )
@@ -405,12 +427,12 @@ def _credit(
         user_id=member.id,
         lesson_id=lesson.id,
         grant_id=grant.id,
-        log_id=payload["log_id"],
+        log_id=log_id,
         uploaded_at=now,
         status="credited",
         played_seconds=round(sum(play.length for play in plays), 3),
         new_seconds=round(verified - (progress.verified_seconds or 0.0), 3),
-        plays=_kept(payload),
+        plays=kept,
     )
     db.session.add(upload)
     progress.intervals, progress.verified_seconds, progress.updated_at = intervals, verified, now
@@ -442,9 +464,9 @@ def _credit(
     return upload
 
 
-def figures(member: User, upload: OfflineUpload) -> dict:
+def figures(member: User, upload: OfflineUpload) -> dict[str, object]:
     """What the upload API answers: the upload's outcome and the member's figures on the lesson."""
-    lesson = db.session.get(Lesson, upload.lesson_id)
+    lesson = db.session.get_one(Lesson, upload.lesson_id)
     return {
         "upload_id": upload.id,
         "status": upload.status,
@@ -457,7 +479,7 @@ def figures(member: User, upload: OfflineUpload) -> dict:
 # --- online spans (a listener of the heartbeat code) ---------------------------------------------------
 
 
-def keep_online_span(user_id: int, viewer, now: datetime) -> None:
+def keep_online_span(user_id: int, viewer: viewer_rows.ViewerState, now: datetime) -> None:
     """Listener of ``heartbeats.session_superseded``: before a new viewing session replaces the
     member's current one, keep the one ending, if it earned anything (in the caller's transaction)."""
     opened, last = viewer.session_opened_at, viewer.budget_at
@@ -470,7 +492,7 @@ def keep_online_span(user_id: int, viewer, now: datetime) -> None:
 # --- what the secretary sees ----------------------------------------------------------------------------
 
 
-def visible_uploads(user: User) -> Select:
+def visible_uploads(user: User) -> Select[OfflineUpload, User, Lesson]:
     """Uploads (credited and refused) of members in units the user manages, newest first."""
     statement = (
         select(OfflineUpload, User, Lesson)

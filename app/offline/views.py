@@ -53,7 +53,7 @@ def _static_revisions(static_folder: str) -> tuple[tuple[str, str], ...]:
 
 
 def _template_revision(name: str) -> str:
-    source = Path(bp.root_path, bp.template_folder, name).read_bytes()
+    source = Path(bp.root_path, str(bp.template_folder), name).read_bytes()
     return hashlib.sha256(source).hexdigest()[:16]
 
 
@@ -123,7 +123,13 @@ def device():
 def player(lesson_id: int):
     """The offline player of a downloaded video lesson (kept on the device, opened with no network)."""
     lesson = heartbeats.watchable_lesson(lesson_id)
-    if lesson is None or heartbeats.duration_of(lesson) is None or lesson.video.rendition(360) is None:
+    video = lesson.video if lesson is not None else None
+    if (
+        lesson is None
+        or video is None
+        or heartbeats.duration_of(lesson) is None
+        or video.rendition(360) is None
+    ):
         abort(404)
     return render_template(
         "offline/player.html",

@@ -1,6 +1,7 @@
 """Learning statements (actor, verb, object, time, payload): appended, exported as xAPI JSON."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
@@ -100,7 +101,7 @@ def export_xapi(user: User) -> list[dict[str, object]]:
     return [to_xapi(row, user, base_url) for row in rows]
 
 
-def offline_evidence(statement_ids) -> set[int]:
+def offline_evidence(statement_ids: Iterable[int]) -> set[int]:
     """Which of these statements record evidence gathered offline (app/offline marks the completions
     its uploads make with ``"offline": true``): the ledger shows the entries resting on them."""
     ids = sorted(set(statement_ids))
