@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.auth.permissions import permission_required
 from app.extensions import db
 from app.inputs import page_arg
 from app.offline import services
@@ -139,13 +140,18 @@ def player(lesson_id: int):
     )
 
 
+def _managed_unit_or_404(unit_id: int) -> OrgUnit:
+    unit = db.session.scalar(scoped_units(current_user).where(OrgUnit.id == unit_id))
+    if unit is None:
+        abort(404)
+    return unit
+
+
 @bp.route("/units/<int:unit_id>/offline", methods=["GET", "POST"])
-@login_required
+@permission_required(can_manage_org)
 def unit_setting(unit_id: int):
     """Switch offline credit on or off for a unit and the units below it."""
-    unit = db.session.scalar(scoped_units(current_user).where(OrgUnit.id == unit_id))
-    if unit is None or not can_manage_org(current_user):
-        abort(404)
+    unit = _managed_unit_or_404(unit_id)
     allowed, source = services.unit_setting(unit)
     own = source is not None and source.unit_id == unit.id
     form = OfflineSettingForm(choice=("on" if allowed else "off") if own else "inherit")

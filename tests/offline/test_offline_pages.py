@@ -98,7 +98,7 @@ def test_a_secretary_switches_offline_credit_for_units_they_manage_only(app, wor
     assert client.get(f"/units/{world.unit_b1}/offline").status_code == 404
     auth.logout()
     auth.login("member_a")
-    assert client.get(f"/units/{world.unit_a1}/offline").status_code == 404
+    assert client.get(f"/units/{world.unit_a1}/offline").status_code == 403
 
 
 def test_the_uploads_page_shows_a_secretary_only_their_members(app, world, client, auth):
