@@ -59,7 +59,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     # The domains along the learning loop, then the site's own pages and tools; each one registers
     # its blueprints, CLI group, jobs and listeners (its package's init_app).
     for domain in (
-        *(auth, org, courses, media, library, quizzes, progress, offline, discussions, board, notices, reports),
+        *(auth, org, courses, media, library, quizzes, progress, offline),
+        *(discussions, board, notices, reports),
         *(audit, home, backup, demo),
     ):
         domain.init_app(app)

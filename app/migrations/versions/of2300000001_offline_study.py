@@ -2,7 +2,7 @@
 viewing spans offline plays may not overlap, and each unit's switch for offline credit.
 
 Revision ID: of2300000001
-Revises: ha2100000001
+Revises: 5eed0a000024
 Create Date: 2026-12-05 12:46:15.591187
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "of2300000001"
-down_revision = "ha2100000001"
+down_revision = "5eed0a000024"
 branch_labels = None
 depends_on = None
 
