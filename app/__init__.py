@@ -19,6 +19,7 @@ from app import (
     library,
     media,
     notices,
+    offline,
     org,
     progress,
     quizzes,
@@ -60,8 +61,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     # The domains along the learning loop, then the site's own pages and tools; each one registers
     # its blueprints, CLI group, jobs and listeners (its package's init_app).
     for domain in (
-        *(auth, org, courses, media, library, quizzes, progress, discussions, board, notices, reports),
-        *(selfstudy, assessment, audit, home, backup, demo),
+        *(auth, org, courses, media, library, quizzes, progress, offline),
+        *(discussions, board, notices, reports, selfstudy, assessment),
+        *(audit, home, backup, demo),
     ):
         domain.init_app(app)
 

@@ -156,6 +156,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Heartbeats (video and reading together) per member: a player reports about every 10 s and
         # on pause, so an honest one sends some 6–10 a minute; a burst beyond this gets 429.
         "PROGRESS_HEARTBEAT_RATE_LIMIT": env.get("PROGRESS_HEARTBEAT_RATE_LIMIT", "30 per minute"),
+        # Offline study (app/offline): how long a downloaded video lesson's grant lets offline play
+        # earn credit, and whether offline credit is on where no unit on a member's path says.
+        "OFFLINE_GRANT_DAYS": int(env.get("OFFLINE_GRANT_DAYS", 7)),
+        "OFFLINE_CREDIT_ALLOWED": env.get("OFFLINE_CREDIT_ALLOWED", "1") == "1",
         # E-mail (scheduled reports, reminders): off while MAIL_SERVER is unset.
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", 25)),

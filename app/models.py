@@ -16,6 +16,7 @@ from app.notices.models import (
     NoticeReminder,
     NoticeRevision,
 )
+from app.offline.models import OfflineGrant, OfflinePlay, OfflineSetting, OfflineUpload, OnlineSpan
 from app.org.models import MembershipChange, OrgUnit
 from app.progress.models import (
     Attendance,
@@ -74,3 +75,4 @@ __all__ += ["HeartbeatRefusal", "VideoProgress", "Viewer"]
 __all__ += ["Reminder", "ReportRun", "ReportSchedule"]
 __all__ += ["Image", "Resource", "ResourceWatch", "SelfStudyRule"]
 __all__ += ["AssessmentTarget", "ManualValue", "PdcaNote"]
+__all__ += ["OfflineGrant", "OfflinePlay", "OfflineSetting", "OfflineUpload", "OnlineSpan"]

@@ -21,6 +21,7 @@ and each accepted heartbeat spends its length. A refused heartbeat spends nothin
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -148,11 +149,19 @@ def spend(
 # --- the operations -------------------------------------------------------------------------------
 
 
+# Listeners called with (member id, viewer row, now) just before a lesson page's new viewing session
+# replaces the member's current one, in the opener's transaction: app/offline keeps the span of time
+# the ending session earned in, which offline plays may not overlap.
+session_superseded: list[Callable[[int, ViewerState, datetime], None]] = []
+
+
 def open_session(user_id: int, lesson_id: int | None, now: datetime) -> str:
     """Open the member's viewing session on a lesson and commit it; return its id. A heartbeat of the
     member's written meanwhile is read again and the session opened on top of it."""
     for _attempt in range(3):
         viewer = read_or_create(user_id, now)
+        for listener in session_superseded:
+            listener(user_id, viewer, now)
         open_viewing(viewer, lesson_id, now)
         if write(user_id, viewer):
             db.session.commit()
