@@ -11,11 +11,11 @@ from app.auth.models import User
 from app.courses.models import Course, Lesson
 from app.extensions import db
 from app.quizzes.errors import QuizError
+from app.quizzes.kinds import kind_names
 from app.quizzes.models import (
     Attempt,
     Category,
     Question,
-    QuestionKind,
     Quiz,
     QuizDrawRule,
     QuizMode,
@@ -175,7 +175,7 @@ def category_question_ids(category: Category) -> list[int]:
                 )
                 if category.path
                 else Category.bank_id == category.bank_id,
-                Question.kind != QuestionKind.DESCRIPTION,
+                Question.kind.not_in(kind_names(lambda kind: not kind.answerable)),
             )
             .order_by(Question.id)
         )
