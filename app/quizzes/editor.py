@@ -13,7 +13,8 @@ The template (``_question_form.html``) shows the answers by ``layout``: "rows" (
 (no answers); ``answer_fields`` follow the rows.
 """
 
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -87,13 +88,13 @@ class QuestionForm(FlaskForm):
     idnumber = StringField(_l("ID number"), validators=[Length(max=100)])
     difficulty = SelectField(_l("Difficulty"), choices=DIFFICULTIES, default="")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.row_errors: list[str] = []
         self.answers: list[StoredAnswer] = []
 
     @classmethod
-    def initial(cls, question: Question) -> dict:
+    def initial(cls, question: Question) -> dict[str, object]:
         """The form's values for an existing question."""
         return {
             "title": question.title,
@@ -121,7 +122,7 @@ class QuestionForm(FlaskForm):
     def problem(self, row: int, message: str) -> None:
         self.row_errors.append(_("Row %(row)d: %(problem)s", row=row, problem=message))
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         if not super().validate(extra_validators):
             return False
         self.row_errors = []

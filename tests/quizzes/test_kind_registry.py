@@ -29,7 +29,7 @@ class ExactForm(QuestionForm):
     word = StringField("The exact word")
 
     @classmethod
-    def initial(cls, question: Question) -> dict:
+    def initial(cls, question: Question) -> dict[str, object]:
         return super().initial(question) | {"word": question.answers[0]["text"]}
 
     def read_answers(self) -> list[Answer]:  # type: ignore[override]

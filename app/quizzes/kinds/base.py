@@ -15,7 +15,9 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from flask import current_app
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, Template
 from werkzeug.datastructures import MultiDict
 
@@ -34,6 +36,10 @@ RADIO_INPUTS = """\
       <label class="option"><input type="radio" name="q-{{ q.id }}" value="{{ option.id }}" {% if q.saved is not none and q.saved == option.id %}checked{% endif %}> {{ option.text | question_html(q.format) }}</label>
       {% endfor %}
 """
+
+
+# The page inputs translate their texts when rendered; marked here so that `make messages` keeps them.
+PAGE_TEXTS = (_l("Your answer"),)
 
 
 def text_input(attributes: str = "") -> str:
@@ -89,7 +95,7 @@ class Kind(Generic[A, R]):
 
     name: ClassVar[str]  # stored in Question.kind and attempt snapshots
     position: ClassVar[int] = 100  # where the kind is offered in lists of kinds
-    label: ClassVar[Any]  # a lazy gettext string
+    label: ClassVar[LazyString]  # lazy_gettext(...)
     graded: ClassVar[bool] = True  # False: a trainer grades it (essay) or there is nothing to grade
     hand_graded: ClassVar[bool] = False  # a trainer grades it: the attempt waits for the grade
     answerable: ClassVar[bool] = True  # False: it asks nothing (no text needed, no mark, never drawn)
@@ -116,7 +122,7 @@ class Kind(Generic[A, R]):
 
     def json_answer(self, answer: A) -> dict[str, object]:
         """One answer in the ``export-bank --json`` shape."""
-        stored: Answer = answer  # type: ignore[assignment]  # the kinds with Answer rows use this
+        stored = cast(Answer, answer)  # the kinds with other rows override this
         return {
             "text": stored["text"],
             "fraction": stored["fraction"],

@@ -41,7 +41,7 @@ class ChoiceForm(RowsForm):
     rows = FieldList(FormField(ChoiceRow))
 
     @classmethod
-    def initial(cls, question: Question) -> dict:
+    def initial(cls, question: Question) -> dict[str, object]:
         rows = [
             {
                 "text": answer["text"],

@@ -1,5 +1,6 @@
 """Matching: items each paired with its answer; a pair without an item adds a wrong choice."""
 
+import random
 from typing import cast
 
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from app.quizzes.gift_syntax import GiftItemError, escape, escape_post, split, t
 from app.quizzes.kinds.base import LETTERS, Kind, ResponseError, clamp, register
 from app.quizzes.models import Question, QuestionKind, TextFormat
 
+PAGE_TEXTS = (_l("Choose…"),)  # translated when the page inputs are rendered
 Matched = dict[str, str]  # {pair index: the answer chosen for it}
 
 
@@ -29,7 +31,7 @@ class MatchingForm(RowsForm):
     rows = FieldList(FormField(MatchingRow))
 
     @classmethod
-    def initial(cls, question: Question) -> dict:
+    def initial(cls, question: Question) -> dict[str, object]:
         pairs = cast(list[Pair], question.answers)
         rows = [{"question": pair["question"], "answer": pair["answer"]} for pair in pairs]
         return super().initial(question) | {"rows": rows}
@@ -79,7 +81,7 @@ class Matching(Kind[Pair, Matched]):
     def choices(answers: list[Pair]) -> list[str]:
         return sorted({pair["answer"] for pair in answers})
 
-    def option_order(self, answers, shuffle, rng):  # type: ignore[no-untyped-def]
+    def option_order(self, answers: list[Pair], shuffle: bool, rng: random.Random) -> list[int]:
         order = list(range(len(self.choices(answers))))
         if shuffle:
             rng.shuffle(order)

@@ -59,7 +59,7 @@ class NumericalForm(RowsForm):
     other_feedback = StringField(_l("Feedback for any other number"), validators=[Length(max=TEXT_LIMIT)])
 
     @classmethod
-    def initial(cls, question: Question) -> dict:
+    def initial(cls, question: Question) -> dict[str, object]:
         rows, other = [], ""
         for answer in cast(list[NumericalAnswer], question.answers):
             if answer["text"] == ANY_NUMBER:

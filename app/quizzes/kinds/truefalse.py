@@ -45,7 +45,7 @@ class TrueFalseForm(QuestionForm):
     )
 
     @classmethod
-    def initial(cls, question: Question) -> dict:
+    def initial(cls, question: Question) -> dict[str, object]:
         true, false = cast(list[Answer], question.answers)
         return super().initial(question) | {
             "correct": "true" if true["fraction"] >= FULL_MARKS else "false",
