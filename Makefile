@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := $(VENV)/.apt-updated
 
 .PHONY: run serve test install system-packages browser translations lint test-sqlite test-postgres messages clean \
-	deploy-packages deploy-check
+	deploy-packages deploy-check vendor-workbox
 
 run: install deploy-packages
 	@echo "== migrating the database (flask db upgrade) =="
@@ -144,3 +144,19 @@ messages: $(INSTALLED)
 	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o app/translations/messages.pot app
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+# Workbox (the service worker's caching library, MIT) is vendored under app/static/vendor/: the
+# browser builds of the modules sw.js loads, with their licence, so no CDN is asked at run time.
+# Refresh it (needs npm) with `make vendor-workbox WORKBOX_VERSION=…`, then update WORKBOX_VERSION
+# in app/offline/views.py.
+WORKBOX_VERSION ?= 7.4.1
+WORKBOX_MODULES := core precaching routing strategies range-requests cacheable-response
+vendor-workbox:
+	rm -rf build/workbox && mkdir -p build/workbox app/static/vendor/workbox-$(WORKBOX_VERSION)
+	cd build/workbox && npm install --no-audit --no-fund --no-save workbox-sw@$(WORKBOX_VERSION) \
+		$(foreach m,$(WORKBOX_MODULES),workbox-$(m)@$(WORKBOX_VERSION))
+	cp build/workbox/node_modules/workbox-sw/build/workbox-sw.js app/static/vendor/workbox-$(WORKBOX_VERSION)/
+	$(foreach m,$(WORKBOX_MODULES),cp build/workbox/node_modules/workbox-$(m)/build/workbox-$(m).prod.js \
+		app/static/vendor/workbox-$(WORKBOX_VERSION)/ &&) true
+	cp build/workbox/node_modules/workbox-core/LICENSE app/static/vendor/workbox-$(WORKBOX_VERSION)/LICENSE
+	sed -i '/^\/\/# sourceMappingURL=/d' app/static/vendor/workbox-$(WORKBOX_VERSION)/*.js

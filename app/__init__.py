@@ -7,6 +7,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from app import (
+    assessment,
     audit,
     auth,
     backup,
@@ -19,10 +20,12 @@ from app import (
     live,
     media,
     notices,
+    offline,
     org,
     progress,
     quizzes,
     reports,
+    selfstudy,
 )
 from app.config import load_config
 from app.extensions import babel, csrf, db, limiter, migrate, tune_sqlite
@@ -59,7 +62,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     # The domains along the learning loop, then the site's own pages and tools; each one registers
     # its blueprints, CLI group, jobs and listeners (its package's init_app).
     for domain in (
-        *(auth, org, courses, media, library, quizzes, progress, live, discussions, board, notices, reports),
+        *(auth, org, courses, media, library, quizzes, progress, live, offline),
+        *(discussions, board, notices, reports, selfstudy, assessment),
         *(audit, home, backup, demo),
     ):
         domain.init_app(app)

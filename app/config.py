@@ -109,6 +109,11 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "TRANSCODE_TIME_LIMIT": int(env.get("TRANSCODE_TIME_LIMIT", 3 * 3600)),
         # WebVTT subtitles a trainer attaches to a video (app/media/subtitles.py).
         "MEDIA_SUBTITLE_MAX_BYTES": int(env.get("MEDIA_SUBTITLE_MAX_BYTES", 1024 * 1024)),
+        # Pictures of the resource library (app/media/images.py): the file's size, its pixels before
+        # decoding (a decompression bomb is refused unread) and the longest side kept after re-encoding.
+        "MEDIA_IMAGE_MAX_BYTES": int(env.get("MEDIA_IMAGE_MAX_BYTES", 10 * 1024 * 1024)),
+        "MEDIA_IMAGE_MAX_PIXELS": int(env.get("MEDIA_IMAGE_MAX_PIXELS", 40_000_000)),
+        "MEDIA_IMAGE_MAX_SIDE": int(env.get("MEDIA_IMAGE_MAX_SIDE", 2560)),
         # Per-account upload quotas (video and library uploads together; app/media/quotas.py), 0: off.
         "UPLOAD_MAX_PER_HOUR": int(env.get("UPLOAD_MAX_PER_HOUR", 20)),
         "UPLOAD_MAX_BYTES_PER_DAY": int(env.get("UPLOAD_MAX_BYTES_PER_DAY", 10 * 1024**3)),
@@ -151,6 +156,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Heartbeats (video and reading together) per member: a player reports about every 10 s and
         # on pause, so an honest one sends some 6–10 a minute; a burst beyond this gets 429.
         "PROGRESS_HEARTBEAT_RATE_LIMIT": env.get("PROGRESS_HEARTBEAT_RATE_LIMIT", "30 per minute"),
+        # Offline study (app/offline): how long a downloaded video lesson's grant lets offline play
+        # earn credit, and whether offline credit is on where no unit on a member's path says.
+        "OFFLINE_GRANT_DAYS": int(env.get("OFFLINE_GRANT_DAYS", 7)),
+        "OFFLINE_CREDIT_ALLOWED": env.get("OFFLINE_CREDIT_ALLOWED", "1") == "1",
         # E-mail (scheduled reports, reminders): off while MAIL_SERVER is unset.
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT", 25)),

@@ -1,12 +1,13 @@
 """Import every domain's models so the metadata (and Alembic) knows all tables."""
 
+from app.assessment.models import AssessmentTarget, ManualValue, PdcaNote
 from app.audit.models import AuditEvent
 from app.auth.models import RoleGrant, User
 from app.courses.models import Assignment, Course, CourseRevision, CourseTag, Enrolment, Lesson, Module
 from app.discussions.models import Post, PostReport, ReplyMark
-from app.library.models import Collection, Document, ReadingPosition, Section
+from app.library.models import Collection, Document, ReadingPosition, Resource, Section
 from app.live.models import LiveAttendance, LiveBroadcast, LiveQuestion, LiveStream
-from app.media.models import Rendition, Video
+from app.media.models import Image, Rendition, Video
 from app.notices.models import (
     GroupRobot,
     Notice,
@@ -16,6 +17,7 @@ from app.notices.models import (
     NoticeReminder,
     NoticeRevision,
 )
+from app.offline.models import OfflineGrant, OfflinePlay, OfflineSetting, OfflineUpload, OnlineSpan
 from app.org.models import MembershipChange, OrgUnit
 from app.progress.models import (
     Attendance,
@@ -41,6 +43,7 @@ from app.quizzes.models import (
     Response,
 )
 from app.reports.models import Reminder, ReportRun, ReportSchedule
+from app.selfstudy.models import ResourceWatch, SelfStudyRule
 
 __all__ = ["MembershipChange", "OrgUnit", "RoleGrant", "User"]
 __all__ += [
@@ -72,3 +75,6 @@ __all__ += ["Post", "PostReport", "ReplyMark"]
 __all__ += ["HeartbeatRefusal", "VideoProgress", "Viewer"]
 __all__ += ["Reminder", "ReportRun", "ReportSchedule"]
 __all__ += ["LiveAttendance", "LiveBroadcast", "LiveQuestion", "LiveStream"]
+__all__ += ["Image", "Resource", "ResourceWatch", "SelfStudyRule"]
+__all__ += ["AssessmentTarget", "ManualValue", "PdcaNote"]
+__all__ += ["OfflineGrant", "OfflinePlay", "OfflineSetting", "OfflineUpload", "OnlineSpan"]

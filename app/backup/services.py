@@ -238,4 +238,5 @@ def restore_backup(source: Path) -> BackupSummary:
     if counts != manifest["counts"]:
         raise DomainError(_("The restored database's row counts differ from the backup's manifest."))
     index.rebuild()
+    index.rebuild_resources()  # the pictures and videos have their own index folder
     return BackupSummary(source, manifest["alembic_revision"], counts, len(manifest["files"]))

@@ -51,6 +51,7 @@ def load_demo() -> bool:
         load_demo_library()  # idempotent too: re-importing the same notes changes nothing
         load_demo_practice()  # idempotent: made once
         load_demo_progress()  # idempotent: each step checks whether it was done
+        load_demo_seed_systems()  # idempotent: each part checks whether it was done
         return False
     for path in DEMO_UNITS:
         ensure_unit_path(path)
@@ -61,7 +62,17 @@ def load_demo() -> bool:
     load_demo_library()
     load_demo_practice()
     load_demo_progress()
+    load_demo_seed_systems()
     return True
+
+
+def load_demo_seed_systems() -> None:
+    """The library's demo picture and video with a self-study rule, and the assessment targets."""
+    from app.assessment.demo import load_demo_assessment
+    from app.selfstudy.demo import load_demo_resources
+
+    load_demo_resources(COMMITTEE)
+    load_demo_assessment(COMMITTEE, DEMO_UNITS[0])
 
 
 def load_demo_progress() -> None:

@@ -4,14 +4,21 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the library domain: blueprints, CLI group, jobs."""
+    """Register the library domain: blueprints, CLI group, jobs, its answers to media."""
     from app.library import (
         api,
         cli,
         jobs,  # noqa: F401 -- the index tasks, known to huey (and to app.jobs.enqueue) once imported
+        resource_views,
+        resources,
         views,
     )
+    from app.media import usage
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(resource_views.bp)
+    usage.listen_video_usage(
+        resources.count_video_uses, resources.video_shown_to
+    )  # videos shown as resources
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.library_cli)

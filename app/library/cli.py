@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from app.errors import DomainError
-from app.library import services
+from app.library import index, services
 
 library_cli = AppGroup("library", help="The theory library: documents and search.")
 
@@ -64,6 +64,7 @@ def reindex(procs: int) -> None:
     started = time.perf_counter()
     sections = services.rebuild_index(procs=max(1, procs))
     click.echo(f"search index rebuilt: {sections} sections in {time.perf_counter() - started:.1f} s")
+    click.echo(f"resources index rebuilt: {index.rebuild_resources()} pictures and videos")
 
 
 @library_cli.command("search")

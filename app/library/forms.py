@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, StringField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 from wtforms.validators import DataRequired, Length, Optional
 
 FORMATS_HINT = _l(
@@ -30,3 +31,21 @@ class DocumentForm(FlaskForm):
     key = StringField(
         _l("Identifier (used by reading lessons)"), validators=[DataRequired(), Length(max=100)]
     )
+
+
+class ResourceForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    caption = TextAreaField(_l("Caption"), validators=[Optional(), Length(max=5000)])
+    topic = StringField(_l("Special topic"), validators=[Optional(), Length(max=100)])
+    collection = StringField(_l("Collection"), validators=[DataRequired(), Length(max=100)])
+    published = BooleanField(_l("Shown to members"), default=True)
+
+
+class NewResourceForm(ResourceForm):
+    kind = RadioField(
+        _l("Kind"),
+        choices=[SelectChoice("image", _l("Picture")), SelectChoice("video", _l("Video"))],
+        default="image",
+    )
+    image = FileField(_l("Picture (PNG, JPEG, GIF or WebP)"))
+    video_id = SelectField(_l("Video from the video library"), coerce=int, default=0)

@@ -49,3 +49,34 @@ def requeue_pending_index_updates() -> int:
 def requeue_stale_index_updates() -> int:
     """Every ten minutes, queue again the marks whose queue entry was lost while the worker ran."""
     return services.requeue_pending_index_updates(older_than=services.STALE_MARK)
+
+
+@app_task()
+def update_resource_index(resource_ids: list[int]) -> None:
+    """Bring the resources' search index in line with the database for these resources."""
+    try:
+        index.update_resources(resource_ids)
+    finally:
+        db.session.rollback()
+
+
+@app_task()
+def rebuild_resource_index() -> int:
+    """Rebuild the resources' search index (a search found it missing or unreadable)."""
+    try:
+        return index.rebuild_resources()
+    finally:
+        db.session.rollback()
+
+
+@on_worker_start
+def ensure_resource_index() -> bool:
+    """Build the resources' index when it is missing or unreadable (a new site, a restored backup)."""
+    try:
+        index.resource_index().open_index().close()
+    except index.IndexUnavailable:
+        index.rebuild_resources()
+        return True
+    finally:
+        db.session.rollback()
+    return False

@@ -1,13 +1,18 @@
-"""The theory library: collections of documents, each kept as ordered sections, and reading positions."""
+"""The theory library: collections of documents, each kept as ordered sections, and reading positions;
+and its pictures and videos (resources), shelved in the same collections by topic."""
 
+import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import Model
+from app.extensions import Model, str_enum
 from app.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from app.media.models import Image, Video
 
 
 class Collection(Model):
@@ -157,3 +162,39 @@ class IndexPending(Model):
 
     def __repr__(self) -> str:
         return f"<IndexPending {self.document_id}>"
+
+
+class ResourceKind(enum.StrEnum):
+    VIDEO = "video"
+    IMAGE = "image"
+
+
+class Resource(Model):
+    """A picture or a video of the library (文字、视频、图片一体): shown with its caption, found by search.
+
+    A video resource points at a video of the media library (uploaded and transcoded there); a picture
+    at an image checked and re-encoded by app/media/images.py. Members see only published resources.
+    """
+
+    __tablename__ = "library_resources"
+    __table_args__ = (Index("ix_library_resources_collection_topic", "collection_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ResourceKind] = mapped_column(str_enum(ResourceKind))
+    title: Mapped[str] = mapped_column(String(200))
+    caption: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(String(100), default="")  # 专题, such as 党史学习教育
+    collection_id: Mapped[int] = mapped_column(ForeignKey("library_collections.id"))
+    video_id: Mapped[int | None] = mapped_column(ForeignKey("videos.id"), index=True)
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id"), index=True)
+    published: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    collection: Mapped[Collection] = relationship()
+    video: Mapped["Video | None"] = relationship()
+    image: Mapped["Image | None"] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Resource {self.id} {self.kind} {self.title}>"

@@ -5,14 +5,11 @@ containers (``-format_whitelist``), so a playlist, an image or an HTML page rena
 followed or decoded, and every run has a time limit. The transcoding commands are built with
 ffmpeg-python's graph API; ffprobe is run directly because ffmpeg-python's ``probe`` has no time limit.
 
-Every ffprobe and ffmpeg dies with the process that started it (``PR_SET_PDEATHSIG``), so a job
+Every ffprobe and ffmpeg dies with the process that started it (``PR_SET_PDEATHSIG``, ``app/processes.py``), so a job
 worker killed with SIGKILL leaves no transcoding running on to the end behind it.
 """
 
-import ctypes
 import json
-import os
-import signal
 import subprocess
 import tempfile
 import threading
@@ -22,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import ffmpeg
+
+from app.processes import dying_with_this_process
 
 # The demuxers of the video containers people upload (MP4/MOV, MKV/WebM, AVI, FLV, MPEG-TS/PS, WMV).
 # Left out on purpose: hls/concat (they read other files), image and text demuxers.
@@ -41,34 +40,6 @@ CONTAINER_SUFFIXES = {
 RENDITION_HEIGHTS = (720, 360)
 MIN_SIDE, MAX_SIDE = 16, 8192
 MIN_DURATION, MAX_DURATION = 0.5, 12 * 3600.0
-
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-_prctl: Callable[..., int] | None
-try:
-    _prctl = ctypes.CDLL(None, use_errno=True).prctl
-except (OSError, AttributeError):  # not Linux: children outlive a killed worker there
-    _prctl = None
-
-
-def _dying_with_this_process() -> Callable[[], None] | None:
-    """A ``preexec_fn`` that has the kernel SIGKILL the child when its parent dies, even by SIGKILL.
-
-    (Strictly: when the thread that started it ends; a job runs in a worker thread that lives as long
-    as the worker.) If the parent died between the fork and the prctl, the child exits at once.
-    The function is made in the parent, so the child only calls into libc: nothing is imported or
-    loaded between fork and exec.
-    """
-    if _prctl is None:
-        return None
-    parent = os.getpid()
-
-    def tie_to_parent() -> None:
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return tie_to_parent
 
 
 class ProbeError(Exception):
@@ -139,7 +110,7 @@ def probe_video(path: Path, time_limit: float) -> ProbeResult:
             capture_output=True,
             timeout=time_limit,
             check=False,
-            preexec_fn=_dying_with_this_process(),
+            preexec_fn=dying_with_this_process(),
         )
     except subprocess.TimeoutExpired as error:
         raise ProbeError("timeout") from error
@@ -239,7 +210,7 @@ def run_ffmpeg(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=stderr,
-            preexec_fn=_dying_with_this_process(),
+            preexec_fn=dying_with_this_process(),
         ) as process,
     ):
         assert process.stdout is not None  # stdout=PIPE
@@ -252,7 +223,7 @@ def run_ffmpeg(
         watchdog = threading.Timer(time_limit, kill_at_time_limit)
         watchdog.start()
         try:
-            for line in process.stdout:
+            for line in process.stdout or ():  # a pipe: stdout=PIPE
                 key, _, value = line.decode(errors="replace").strip().partition("=")
                 if on_progress and duration and key == "out_time_us" and value.isdigit():
                     on_progress(min(int(value) / 1_000_000 / duration, 1.0))

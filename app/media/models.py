@@ -120,3 +120,20 @@ class UploadRecord(Model):
     kind: Mapped[str] = mapped_column(String(20))  # "video" or "library"
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Image(Model):
+    """An uploaded picture, checked by content and re-encoded without its metadata (app/media/images.py);
+    stored once per content hash of the re-encoded file."""
+
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(String(300))  # relative to MEDIA_ROOT
+    mime_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int]
+    height: Mapped[int]
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

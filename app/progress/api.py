@@ -1,14 +1,14 @@
 """JSON endpoints for the signed-in member's own record, under /api/v1/progress/."""
 
-from flask import Blueprint, current_app, jsonify, request
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from app.extensions import bearer_token, limiter, login_manager
+from app.extensions import bearer_token, login_manager
 from app.inputs import BadInput, year_arg
 from app.progress import ledger
 from app.progress.statements import export_xapi
 from app.progress.watching import heartbeats, reading, viewing
+from app.progress.watching.limits import ANY_ID, heartbeat_limit
 
 bp = Blueprint("progress_api", __name__, url_prefix="/api/v1/progress")
 
@@ -28,26 +28,7 @@ def my_statements():
 
 
 lessons_bp = Blueprint("lesson_progress_api", __name__, url_prefix="/api/v1/lessons")
-# Heartbeats check the lesson id's range themselves and store a refusal for any id up to 64 bits.
-ANY_ID = f"int(max={2**63 - 1})"
-
-
-def _member_key() -> str:
-    """Heartbeats are limited per member, not per address (members behind one office NAT do not
-    throttle each other): the viewing token's member, else the signed-in one (the limiter runs before
-    the view); a request with neither is keyed by its address."""
-    claim = viewing.request_claim()
-    if claim is not None:
-        return f"member:{claim.user_id}"
-    if current_user.is_authenticated:
-        return f"member:{current_user.id}"
-    return f"address:{get_remote_address()}"
-
-
-# Video and reading heartbeats share one budget per member (docs/api.md).
-heartbeat_limit = limiter.shared_limit(
-    lambda: current_app.config["PROGRESS_HEARTBEAT_RATE_LIMIT"], scope="heartbeat", key_func=_member_key
-)
+# The shared heartbeat limit and id converter live in watching/limits.py (self-study's endpoint uses them).
 
 
 def _read_heartbeat(member, lesson_id: int):

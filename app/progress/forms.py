@@ -30,6 +30,7 @@ SOURCE_LABELS = {
     SourceKind.EXAM: _l("Exam"),
     SourceKind.SESSION: _l("In-person session"),
     SourceKind.CORRECTION: _l("Correction"),
+    SourceKind.RESOURCE: _l("Self-study"),
 }
 
 

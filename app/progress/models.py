@@ -39,6 +39,7 @@ class SourceKind(enum.StrEnum):
     EXAM = "exam"
     SESSION = "session"  # an in-person study session
     CORRECTION = "correction"
+    RESOURCE = "resource"  # a video of the library's resources watched as self-study (app/selfstudy)
 
 
 class RuleKind(enum.StrEnum):

@@ -1,6 +1,7 @@
 """Learning statements (actor, verb, object, time, payload): appended, exported as xAPI JSON."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
@@ -32,6 +33,7 @@ ACTIVITY_TYPES = {
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
     "session": "http://adlnet.gov/expapi/activities/meeting",
     "hours": "http://adlnet.gov/expapi/activities/performance",
+    "resource": "http://adlnet.gov/expapi/activities/media",
 }
 
 
@@ -98,3 +100,13 @@ def export_xapi(user: User) -> list[dict[str, object]]:
     base_url = current_app.config["XAPI_HOMEPAGE"]
     rows = db.session.scalars(select(Statement).where(Statement.user_id == user.id).order_by(Statement.id))
     return [to_xapi(row, user, base_url) for row in rows]
+
+
+def offline_evidence(statement_ids: Iterable[int]) -> set[int]:
+    """Which of these statements record evidence gathered offline (app/offline marks the completions
+    its uploads make with ``"offline": true``): the ledger shows the entries resting on them."""
+    ids = sorted(set(statement_ids))
+    if not ids:
+        return set()
+    rows = db.session.execute(select(Statement.id, Statement.payload).where(Statement.id.in_(ids)))
+    return {statement_id for statement_id, payload in rows if (payload or {}).get("offline") is True}

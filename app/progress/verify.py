@@ -92,6 +92,16 @@ def add_check(check: Check) -> None:
         extra_checks.append(check)
 
 
+# Rule versions kept by other domains (the self-study rules), each a function returning their labels.
+extra_rule_labels: list[Callable[[], set[str]]] = []
+
+
+def add_rule_labels(labels: Callable[[], set[str]]) -> None:
+    """Have ``verify`` accept the rule versions ``labels()`` names as existing (once per function)."""
+    if labels not in extra_rule_labels:
+        extra_rule_labels.append(labels)
+
+
 def verify(year: int, unit: OrgUnit | None = None) -> list[Violation]:
     """Every violation of the record's invariants for members in ``unit``'s subtree (all without it),
     for completions and ledger entries of ``year``."""
@@ -215,6 +225,7 @@ def _course_violations(users, completed_by_member, all_credited, year: int) -> I
 
 def _entry_violations(users, entries: list[HourEntry]) -> Iterator[Violation]:
     rule_labels = {rule.label for rule in db.session.scalars(select(HourRule))} | BUILT_IN_RULES
+    rule_labels = rule_labels.union(*(labels() for labels in extra_rule_labels))
     wanted = {evidence_id for entry in entries for evidence_id in entry.evidence_ids or []}
     existing = set(
         db.session.execute(select(Statement.id, Statement.user_id).where(Statement.id.in_(wanted)))
@@ -367,6 +378,7 @@ def _restore_evidence(member: User, entry_id: int) -> None:
         SourceKind.EXAM: ("lesson", "completed"),
         SourceKind.COURSE: ("course", "completed"),
         SourceKind.SESSION: ("session", "attended"),
+        SourceKind.RESOURCE: ("resource", "completed"),
     }[entry.source_kind]
     for missing in entry.evidence_ids:
         if missing not in present:

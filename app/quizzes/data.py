@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from app.quizzes.models import QuestionKind, TextFormat
+from app.quizzes.answers import StoredAnswer
+from app.quizzes.models import TextFormat
 
 DEFAULT_CATEGORY = ""  # the bank's top level
 
@@ -11,9 +12,9 @@ DEFAULT_CATEGORY = ""  # the bank's top level
 class QuestionData:
     """A question read from a file, before it is stored."""
 
-    kind: QuestionKind
+    kind: str  # a registered kind's name (app/quizzes/kinds)
     text: str
-    answers: list[dict]
+    answers: list[StoredAnswer]
     category: str = DEFAULT_CATEGORY
     title: str = ""
     format: TextFormat = TextFormat.MOODLE

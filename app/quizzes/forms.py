@@ -22,8 +22,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.inputs import MAX_COLUMN_INTEGER
+from app.quizzes.answers import SnapshotItem
 from app.quizzes.errors import TamperedResponseError
-from app.quizzes.models import QuestionKind, QuizMode, RevealPolicy
+from app.quizzes.kinds import KINDS
+from app.quizzes.models import QuizMode, RevealPolicy
 
 MODE_LABELS = {QuizMode.FIXED: _l("Fixed questions"), QuizMode.RANDOM: _l("Random draw per category")}
 REVEAL_LABELS = {
@@ -125,15 +127,17 @@ MAX_REVISION = MAX_COLUMN_INTEGER
 
 
 def answers_from_fields(
-    fields: MultiDict, snapshot: list[dict], page_fields=PAGE_FIELDS
+    fields: MultiDict[str, str], snapshot: list[SnapshotItem], page_fields: set[str] = PAGE_FIELDS
 ) -> dict[str, object]:
     """Read a quiz page's answer fields; any field no quiz page has is refused as tampering.
 
-    ``q-<question>`` holds a value (several for multiple choice), ``q-<question>-<pair>`` a matching
-    pair's answer. Questions not in the attempt are passed on for the service to refuse.
+    ``q-<question>`` holds a value (as its kind reads it: several for multiple choice),
+    ``q-<question>-<pair>`` a pair's answer (matching). Questions not in the attempt are passed on for
+    the service to refuse.
     """
-    kinds = {str(item["question_id"]): item["kind"] for item in snapshot}
+    kinds = {str(item["question_id"]): KINDS.get(item["kind"]) for item in snapshot}
     answers: dict[str, object] = {}
+    pairs: dict[str, dict[str, str | None]] = {}
     for key in fields:
         if key in page_fields:
             continue
@@ -143,11 +147,12 @@ def answers_from_fields(
         question_id, pair = match.groups()
         kind = kinds.get(question_id)
         if pair is not None:
-            if kind != QuestionKind.MATCHING:
+            if kind is None or not kind.pair_fields:
                 raise TamperedResponseError(_("The page sent a field no quiz page has. Nothing was saved."))
-            answers.setdefault(question_id, {})[pair] = fields.get(key)
-        elif kind == QuestionKind.MULTIPLE:
-            answers[question_id] = [value for value in fields.getlist(key) if value != ""]
+            answers[question_id] = pairs.setdefault(question_id, {})
+            pairs[question_id][pair] = fields.get(key)
+        elif kind is not None:
+            answers[question_id] = kind.field_value(fields, key)
         else:
             answers[question_id] = fields.get(key)
     return answers

@@ -3,18 +3,21 @@
 import enum
 import re
 from datetime import datetime
-from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Dialect, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.extensions import db, str_enum
+from app.quizzes.answers import ResponseValue, SnapshotItem, StoredAnswer
 from app.timeutil import utcnow
 
 
 class QuestionKind(enum.StrEnum):
+    """The names of the built-in question kinds (app/quizzes/kinds); a kind added by a module of that
+    package has a plain string name."""
+
     SINGLE = "single"
     MULTIPLE = "multiple"
     TRUEFALSE = "truefalse"
@@ -23,6 +26,25 @@ class QuestionKind(enum.StrEnum):
     MATCHING = "matching"
     ESSAY = "essay"
     DESCRIPTION = "description"
+
+
+class KindName(TypeDecorator[str]):
+    """A question kind's name (VARCHAR(20), as the column was created): a built-in kind loads as its
+    QuestionKind member, a kind added since as its plain name."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        try:
+            return QuestionKind(value)
+        except ValueError:
+            return value
 
 
 class TextFormat(enum.StrEnum):
@@ -103,13 +125,13 @@ class Question(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("question_categories.id"), index=True)
-    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
+    kind: Mapped[str] = mapped_column(KindName())  # a registered kind's name (app/quizzes/kinds)
     title: Mapped[str] = mapped_column(String(255), default="")
     text: Mapped[str] = mapped_column(Text, default="")
     format: Mapped[TextFormat] = mapped_column(str_enum(TextFormat), default=TextFormat.MOODLE)
     general_feedback: Mapped[str] = mapped_column(Text, default="")
-    # Kind-specific answers: see app/quizzes/kinds.py for each kind's shape.
-    answers: Mapped[Any] = mapped_column(JSON, default=list)
+    # Kind-specific answers: see app/quizzes/answers.py for each kind's shape.
+    answers: Mapped[list[StoredAnswer]] = mapped_column(JSON, default=list)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     difficulty: Mapped[int | None]  # 1 (easy) … 5 (hard)
     idnumber: Mapped[str | None] = mapped_column(String(100))  # GIFT's "[id:…]"
@@ -210,7 +232,7 @@ class Attempt(db.Model):
     revision: Mapped[int] = mapped_column(default=0)
     # [{"question_id", "kind", "title", "text", "format", "general_feedback", "answers", "mark",
     #   "order": [option indexes as shown]}]
-    snapshot: Mapped[list[dict]] = mapped_column(JSON)
+    snapshot: Mapped[list[SnapshotItem]] = mapped_column(JSON)
     score: Mapped[float | None]
     max_score: Mapped[float] = mapped_column(default=0.0)
     passed: Mapped[bool | None]
@@ -235,7 +257,7 @@ class Response(db.Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     position: Mapped[int]
-    response: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))  # no answer is SQL NULL
+    response: Mapped[ResponseValue] = mapped_column(JSON(none_as_null=True))  # no answer is SQL NULL
     fraction: Mapped[float | None]  # None: not graded yet (essays wait for a trainer)
     saved_at: Mapped[datetime | None]
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

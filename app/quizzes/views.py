@@ -10,7 +10,7 @@ from app.extensions import db
 from app.quizzes import permissions, usage
 from app.quizzes.errors import AttemptClosedError, QuizError
 from app.quizzes.forms import answers_from_fields, revision_from
-from app.quizzes.kinds import KINDS
+from app.quizzes.kinds import KINDS, page_inputs_template
 from app.quizzes.models import Attempt, AttemptStatus, Quiz
 from app.quizzes.rendering import question_html
 from app.quizzes.services import attempts, practice
@@ -27,8 +27,13 @@ def require_sign_in():
 
 
 @bp.context_processor
-def labels():
-    return {"kind_labels": {kind.value: k.label for kind, k in KINDS.items()}}
+def labels() -> dict[str, object]:
+    """The kinds for the pages: their labels, the kinds themselves, and each kind's page inputs."""
+    return {
+        "kind_labels": {name: kind.label for name, kind in KINDS.items()},
+        "question_kinds": KINDS,
+        "question_inputs": page_inputs_template,
+    }
 
 
 def _own_attempt(attempt_id: int) -> Attempt:

@@ -27,3 +27,44 @@ def make_document(
         filename or f"{title}.md", text.encode("utf-8"), services.ensure_collection(collection)
     )
     return services.get_document(outcome.document_id)
+
+
+def picture_bytes(size: tuple[int, int] = (64, 48), mode: str = "RGB", fmt: str = "PNG", **save) -> bytes:
+    """A real picture made by Pillow (``save`` options such as ``exif=`` go to Image.save)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, size, "red" if mode == "RGB" else None).save(buffer, format=fmt, **save)
+    return buffer.getvalue()
+
+
+def make_resource(
+    kind: str = "video",
+    title: str = "红船精神",
+    caption: str = "南湖红船的故事。",
+    topic: str = "党史学习教育",
+    collection: str = "影像资料",
+    by: str = "trainer",
+    published: bool = True,
+    video=None,
+):
+    """A picture or video resource added through the real service (indexed in immediate job mode)."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.library import resources
+
+    author = db.session.scalar(select(User).where(User.username == by))
+    fields = resources.ResourceFields(title, caption, topic, collection, published)
+    if kind == "image":
+        return resources.add_image_resource(author, fields, picture_bytes())
+    if video is None:
+        import secrets
+
+        from tests.factories.media import make_ready_video
+
+        video = make_ready_video(duration=100.0, sha256=secrets.token_hex(32))
+    return resources.add_video_resource(author, fields, video.id)

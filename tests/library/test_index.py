@@ -88,7 +88,7 @@ def test_a_rebuild_that_crashes_midway_leaves_the_old_index_answering(app, monke
         def crash(done):
             raise SimulatedCrash
 
-        monkeypatch.setattr(index, "_after_batch", crash)
+        monkeypatch.setattr(index.building, "_after_batch", crash)
         with pytest.raises(SimulatedCrash):
             index.rebuild(batch_size=1)
         assert os.readlink(index_root(app) / "current") == before

@@ -21,7 +21,7 @@ from app.courses import authoring
 from app.courses.models import CourseStatus, LessonKind
 from app.extensions import db
 from app.library.models import Document
-from app.quizzes import gift
+from app.quizzes import gift_syntax
 from app.quizzes.models import Attempt, QuizMode, RevealPolicy
 from app.quizzes.services import attempts, banks, quizzes
 from app.timeutil import utcnow
@@ -272,7 +272,7 @@ def test_the_search_api_returns_json_not_markup(app, client, auth, world, payloa
 
 
 def test_quiz_question_text_and_feedback_from_gift(app, client, auth, world, payload):
-    hostile = gift._escape(f"{MARK}{payload}")
+    hostile = gift_syntax.escape(f"{MARK}{payload}")
     source = (
         f"[html]{hostile} {{=right#{hostile} ~wrong#{hostile} ####{hostile}}}\n\n"
         f"{hostile} {{T#{hostile}#{hostile}}}\n\n"

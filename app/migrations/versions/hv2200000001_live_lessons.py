@@ -2,7 +2,7 @@
 broadcasts, members' live attendance and live questions.
 
 Revision ID: hv2200000001
-Revises: 5eed0a000024
+Revises: of2300000001
 Create Date: 2026-12-05 12:46:56
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "hv2200000001"
-down_revision = "5eed0a000024"
+down_revision = "of2300000001"
 branch_labels = None
 depends_on = None
 

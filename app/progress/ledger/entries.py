@@ -9,6 +9,7 @@ from app.extensions import db
 from app.progress.ledger.figures import format_hours, local_time
 from app.progress.ledger.targets import target_for
 from app.progress.models import HourEntry, SourceKind
+from app.progress.statements import offline_evidence
 
 
 def entries_of(member: User, year: int) -> list[HourEntry]:
@@ -44,6 +45,7 @@ def ledger_report(member: User, year: int) -> dict[str, object]:
     entries = entries_of(member, year)
     total = sum((entry.hours for entry in entries), Decimal("0"))
     target = target_for(member, year)
+    offline = offline_evidence(statement_id for entry in entries for statement_id in entry.evidence_ids)
     return {
         "username": member.username,
         "name": member.display_name,
@@ -58,6 +60,7 @@ def ledger_report(member: User, year: int) -> dict[str, object]:
                 "hours": format_hours(entry.hours),
                 "rule_version": entry.rule_version,
                 "evidence_ids": entry.evidence_ids,
+                "offline_evidence": not offline.isdisjoint(entry.evidence_ids),
                 "created_by": entry.created_by.username if entry.created_by else None,
                 "reason": entry.reason,
             }

@@ -80,7 +80,7 @@ class LeanHeartbeats:
                 return None
             if self.app.config.get("RATELIMIT_ENABLED", True):
                 limit = parse_limit(self.app.config["PROGRESS_HEARTBEAT_RATE_LIMIT"])
-                # The Flask view's bucket: the same key and shared scope (api.heartbeat_limit).
+                # The Flask view's bucket: the same key and shared scope (watching/limits.py: heartbeat_limit).
                 if not limiter.limiter.hit(limit, f"member:{claim.user_id}", "heartbeat"):
                     return None
             try:

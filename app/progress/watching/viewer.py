@@ -21,6 +21,7 @@ and each accepted heartbeat spends its length. A refused heartbeat spends nothin
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -106,8 +107,9 @@ def available_budget(viewer: ViewerState, now: datetime) -> float:
     return min(setting("PROGRESS_WATCH_BUDGET_CAP"), grown)
 
 
-def open_viewing(viewer: ViewerState, lesson_id: int, now: datetime) -> None:
-    """Open a viewing session (superseding any other): the budget restarts at the tolerance at most."""
+def open_viewing(viewer: ViewerState, lesson_id: int | None, now: datetime) -> None:
+    """Open a viewing session (superseding any other): the budget restarts at the tolerance at most.
+    A session on no lesson (``None``) is a library video's (app/selfstudy)."""
     viewer.budget_seconds = min(available_budget(viewer, now), setting("PROGRESS_WATCH_TOLERANCE"))
     viewer.budget_at = now
     viewer.session_token = secrets.token_hex(16)
@@ -117,7 +119,12 @@ def open_viewing(viewer: ViewerState, lesson_id: int, now: datetime) -> None:
 
 
 def spend(
-    viewer: ViewerState, lesson_id: int, session: str | None, sequence: int | None, cost: float, now: datetime
+    viewer: ViewerState,
+    lesson_id: int | None,
+    session: str | None,
+    sequence: int | None,
+    cost: float,
+    now: datetime,
 ) -> None:
     """Charge a heartbeat of the member's active viewing session to their budget (in memory), or
     raise HeartbeatRefused. A client that sends no session id gets one opened by its first heartbeat
@@ -142,11 +149,19 @@ def spend(
 # --- the operations -------------------------------------------------------------------------------
 
 
-def open_session(user_id: int, lesson_id: int, now: datetime) -> str:
+# Listeners called with (member id, viewer row, now) just before a lesson page's new viewing session
+# replaces the member's current one, in the opener's transaction: app/offline keeps the span of time
+# the ending session earned in, which offline plays may not overlap.
+session_superseded: list[Callable[[int, ViewerState, datetime], None]] = []
+
+
+def open_session(user_id: int, lesson_id: int | None, now: datetime) -> str:
     """Open the member's viewing session on a lesson and commit it; return its id. A heartbeat of the
     member's written meanwhile is read again and the session opened on top of it."""
     for _attempt in range(3):
         viewer = read_or_create(user_id, now)
+        for listener in session_superseded:
+            listener(user_id, viewer, now)
         open_viewing(viewer, lesson_id, now)
         if write(user_id, viewer):
             db.session.commit()
@@ -157,7 +172,7 @@ def open_session(user_id: int, lesson_id: int, now: datetime) -> str:
 
 
 def claim(
-    user_id: int, lesson_id: int, session: str | None, sequence: int | None, cost: float, now: datetime
+    user_id: int, lesson_id: int | None, session: str | None, sequence: int | None, cost: float, now: datetime
 ) -> None:
     """Spend ``cost`` seconds of the member's budget on a heartbeat of their active viewing session,
     in the caller's transaction (the row stays locked until it ends); raise HeartbeatRefused when the

@@ -5,14 +5,15 @@ from flask_babel import gettext as _
 
 from app.auth.forms import ConfirmForm
 from app.quizzes.authoring_views import bank_or_404, bp, question_or_404
+from app.quizzes.editor import QuestionForm
 from app.quizzes.forms import QuestionGiftForm
-from app.quizzes.models import Question, QuestionKind
-from app.quizzes.question_forms import QuestionForm, question_form
+from app.quizzes.kinds import KINDS, get_kind
+from app.quizzes.models import Question
 from app.quizzes.services import banks
 from app.quizzes.views import run_service
 
 
-def _save_question(form: QuestionForm, kind: QuestionKind, save, message: str) -> bool:
+def _save_question(form: QuestionForm, kind: str, save, message: str) -> bool:
     """Add blank rows when asked; else check the form and save its question through ``save``."""
     if form.wants_more_rows():
         form.add_rows()
@@ -23,10 +24,10 @@ def _save_question(form: QuestionForm, kind: QuestionKind, save, message: str) -
 @bp.route("/banks/<int:bank_id>/questions/new", methods=["GET", "POST"])
 def question_new(bank_id: int):
     bank = bank_or_404(bank_id)
-    if request.args.get("kind") not in set(QuestionKind):
+    if request.args.get("kind") not in KINDS:
         abort(404)
-    kind = QuestionKind(request.args["kind"])
-    form = question_form(kind)
+    kind = get_kind(request.args["kind"]).name
+    form = get_kind(kind).editor()
     if _save_question(
         form, kind, lambda data: banks.add_question(bank, data), _("The question has been added.")
     ):
@@ -48,7 +49,7 @@ def _question_page(question: Question, form: QuestionForm, gift_form: QuestionGi
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def question_edit(question_id: int):
     question = question_or_404(question_id)
-    form = question_form(question.kind, question if request.method == "GET" else None)
+    form = get_kind(question.kind).editor(question if request.method == "GET" else None)
     if _save_question(
         form,
         question.kind,
@@ -64,11 +65,11 @@ def question_gift(question_id: int):
     question = question_or_404(question_id)
     gift_form = QuestionGiftForm()
     if gift_form.validate_on_submit() and run_service(
-        lambda: banks.update_question_from_gift(question, gift_form.source.data),
+        lambda: banks.update_question_from_gift(question, gift_form.source.data or ""),
         _("The question has been saved."),
     ):
         return redirect(url_for("quiz_authoring.bank", bank_id=question.category.bank_id))
-    return _question_page(question, question_form(question.kind, question), gift_form)
+    return _question_page(question, get_kind(question.kind).editor(question), gift_form)
 
 
 @bp.post("/questions/<int:question_id>/delete")

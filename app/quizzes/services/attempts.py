@@ -14,15 +14,17 @@ path. The public operations (``start_attempt``, ``save_answers``, ``submit_attem
 
 import logging
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from app.auth.models import User
 from app.extensions import db, insert_unless_taken
+from app.quizzes.answers import ResponseValue, SnapshotItem
 from app.quizzes.errors import AttemptClosedError, QuizError, StaleAttemptError, TamperedResponseError
 from app.quizzes.events import announce_attempt_finished
 from app.quizzes.kinds import FULL_MARKS, ResponseError, get_kind
@@ -30,7 +32,6 @@ from app.quizzes.models import (
     Attempt,
     AttemptStatus,
     Question,
-    QuestionKind,
     Quiz,
     QuizMode,
     Response,
@@ -146,7 +147,7 @@ def attempts_left(quiz: Quiz, member: User) -> int | None:
     used = db.session.scalar(
         select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
     )
-    return max(0, quiz.attempts_allowed - used)
+    return max(0, quiz.attempts_allowed - (used or 0))
 
 
 def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
@@ -164,11 +165,11 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
     return questions
 
 
-def snapshot_item(question: Question, shuffle_options: bool, rng: random.Random) -> dict:
+def snapshot_item(question: Question, shuffle_options: bool, rng: random.Random) -> SnapshotItem:
     """A question as an attempt keeps it: later edits of the bank do not change a drawn question."""
     return {
         "question_id": question.id,
-        "kind": question.kind.value,
+        "kind": str(question.kind),
         "title": question.title,
         "text": question.text,
         "format": question.format.value,
@@ -179,7 +180,7 @@ def snapshot_item(question: Question, shuffle_options: bool, rng: random.Random)
     }
 
 
-def _snapshot(quiz: Quiz, questions: list[Question], rng: random.Random) -> list[dict]:
+def _snapshot(quiz: Quiz, questions: list[Question], rng: random.Random) -> list[SnapshotItem]:
     return [snapshot_item(question, quiz.shuffle_options, rng) for question in questions]
 
 
@@ -201,8 +202,11 @@ def start_attempt(
     # The attempt's number decides the limit: the unique (quiz, member, number) key lets each number
     # exist once and a partial unique index lets one attempt per member be open, so concurrent starts
     # cannot open two attempts or more than the quiz allows (a count read first could be stale).
-    number = 1 + db.session.scalar(
-        select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
+    number = 1 + (
+        db.session.scalar(
+            select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
+        )
+        or 0
     )
     if quiz.attempts_allowed and number > quiz.attempts_allowed:
         resumed = open_attempt(quiz, member)  # started a moment ago by a concurrent request
@@ -255,11 +259,11 @@ def _closed_error(attempt: Attempt) -> AttemptClosedError:
     return AttemptClosedError(_("This attempt has already been submitted; nothing more can be changed."))
 
 
-def _clean(attempt: Attempt, answers: dict[str, Any]) -> dict[int, Any]:
+def _clean(attempt: Attempt, answers: Mapping[str, object]) -> dict[int, ResponseValue]:
     return clean_answers(attempt.snapshot, answers)
 
 
-def clean_answers(snapshot: list[dict], answers: dict[str, Any]) -> dict[int, Any]:
+def clean_answers(snapshot: list[SnapshotItem], answers: Mapping[str, object]) -> dict[int, ResponseValue]:
     """Check every answer against its question; one that does not fit refuses them all."""
     items = {str(item["question_id"]): item for item in snapshot}
     cleaned = {}
@@ -279,7 +283,7 @@ def clean_answers(snapshot: list[dict], answers: dict[str, Any]) -> dict[int, An
 
 
 def save_answers(
-    attempt: Attempt, member: User, answers: dict[str, Any], revision: int, now: datetime | None = None
+    attempt: Attempt, member: User, answers: Mapping[str, object], revision: int, now: datetime | None = None
 ) -> int:
     """Save answers if the attempt is open and ``revision`` is its latest; return the new revision."""
     now = now or utcnow()
@@ -292,7 +296,7 @@ def save_answers(
     return new_revision
 
 
-def _save(attempt: Attempt, answers: dict[str, Any], revision: int, now: datetime) -> int:
+def _save(attempt: Attempt, answers: Mapping[str, object], revision: int, now: datetime) -> int:
     """Write the answers (flushed) if ``revision`` is still the attempt's; return the new revision."""
     cleaned = _clean(attempt, answers)
     result = db.session.execute(
@@ -301,7 +305,7 @@ def _save(attempt: Attempt, answers: dict[str, Any], revision: int, now: datetim
         .values(revision=revision + 1),
         execution_options={"synchronize_session": False},
     )
-    if result.rowcount != 1:
+    if cast(CursorResult[Any], result).rowcount != 1:
         db.session.rollback()
         db.session.refresh(attempt)
         if attempt.status is AttemptStatus.FINISHED:
@@ -321,7 +325,7 @@ def _save(attempt: Attempt, answers: dict[str, Any], revision: int, now: datetim
 
 
 def submit_attempt(
-    attempt: Attempt, member: User, answers: dict[str, Any], revision: int, now: datetime | None = None
+    attempt: Attempt, member: User, answers: Mapping[str, object], revision: int, now: datetime | None = None
 ) -> Attempt:
     """Save the last answers and finish the attempt (one transaction); a finished or stale attempt is
     left as it is."""
@@ -351,7 +355,7 @@ def _finish(attempt: Attempt, finished_at: datetime, expected_revision: int | No
         execution_options={"synchronize_session": False},
     )
     db.session.refresh(attempt)
-    if result.rowcount != 1:
+    if cast(CursorResult[Any], result).rowcount != 1:
         return False
     items = {item["question_id"]: item for item in attempt.snapshot}
     for response in attempt.responses:
@@ -369,7 +373,7 @@ def _total(attempt: Attempt) -> None:
     pending = [
         r
         for r in attempt.responses
-        if r.fraction is None and items[r.question_id]["kind"] == QuestionKind.ESSAY
+        if r.fraction is None and get_kind(items[r.question_id]["kind"]).hand_graded
     ]
     attempt.score = round(sum((r.fraction or 0) * items[r.question_id]["mark"] for r in attempt.responses), 4)
     attempt.needs_grading = bool(pending)
@@ -384,7 +388,7 @@ def grade_essay(response: Response, fraction: float, grader: User, comment: str 
     """A trainer's grade for an essay answer; the attempt's score and pass follow."""
     attempt = response.attempt
     item = next(item for item in attempt.snapshot if item["question_id"] == response.question_id)
-    if attempt.status is not AttemptStatus.FINISHED or item["kind"] != QuestionKind.ESSAY:
+    if attempt.status is not AttemptStatus.FINISHED or not get_kind(item["kind"]).hand_graded:
         raise QuizError(_("Only essay answers of finished attempts are graded by hand."))
     if not 0 <= fraction <= 1:
         raise QuizError(_("The grade is a share of the marks from 0 to 1."))
@@ -408,27 +412,24 @@ def pending_essays(quiz: Quiz) -> list[Response]:
         )
         for response in attempt.responses
         if response.fraction is None
-        and next(i for i in attempt.snapshot if i["question_id"] == response.question_id)["kind"]
-        == QuestionKind.ESSAY
+        and get_kind(
+            next(i for i in attempt.snapshot if i["question_id"] == response.question_id)["kind"]
+        ).hand_graded
     ]
 
 
 # --- what the member sees --------------------------------------------------------------------
 
 
-def page_questions(attempt: Attempt) -> list[dict]:
+def page_questions(attempt: Attempt) -> list[dict[str, object]]:
     """The attempt's questions as the quiz page shows them: no correct answer, no feedback."""
     return public_items(
         attempt.snapshot, {response.question_id: response.response for response in attempt.responses}
     )
 
 
-def public_items(snapshot: list[dict], saved: dict[int, Any]) -> list[dict]:
+def public_items(snapshot: list[SnapshotItem], saved: Mapping[int, ResponseValue]) -> list[dict[str, object]]:
     """Snapshot items as a page may show them before answering, with the answers saved so far."""
-    saved = dict(saved)
-    for item in snapshot:  # radio buttons carry "true"/"false"
-        if item["kind"] == QuestionKind.TRUEFALSE and saved.get(item["question_id"]) is not None:
-            saved[item["question_id"]] = "true" if saved[item["question_id"]] else "false"
     return [
         {
             "id": item["question_id"],
@@ -437,7 +438,7 @@ def public_items(snapshot: list[dict], saved: dict[int, Any]) -> list[dict]:
             "text": item["text"],
             "format": item["format"],
             "mark": item["mark"],
-            "saved": saved.get(item["question_id"]),
+            "saved": get_kind(item["kind"]).page_value(saved.get(item["question_id"])),
             **get_kind(item["kind"]).public(item),
         }
         for number, item in enumerate(snapshot, start=1)
@@ -464,7 +465,7 @@ def reveal_for(attempt: Attempt, now: datetime | None = None) -> Reveal:
     return Reveal(policy is RevealPolicy.SCORE_ONLY, False)
 
 
-def review_questions(attempt: Attempt, reveal: Reveal) -> list[dict]:
+def review_questions(attempt: Attempt, reveal: Reveal) -> list[dict[str, object]]:
     responses = {response.question_id: response for response in attempt.responses}
     rows = []
     for number, item in enumerate(attempt.snapshot, start=1):

@@ -12,12 +12,11 @@ from app.extensions import db
 from app.quizzes import excel, gift, usage
 from app.quizzes.data import QuestionData
 from app.quizzes.errors import QuizError
-from app.quizzes.kinds import get_kind
+from app.quizzes.kinds import KINDS, get_kind
 from app.quizzes.models import (
     Category,
     Question,
     QuestionBank,
-    QuestionKind,
     Quiz,
     QuizDrawRule,
     QuizQuestion,
@@ -161,10 +160,13 @@ def default_title(text: str) -> str:
 
 
 def _check(data: QuestionData) -> None:
-    problems = get_kind(data.kind).validate(data.answers)
+    kind = KINDS.get(data.kind)
+    if kind is None:
+        raise QuizError(_("Unknown question type “%(kind)s”.", kind=data.kind))
+    problems = kind.validate(data.answers)
     if problems:
         raise QuizError(" ".join(problems))
-    if not data.text.strip() and data.kind is not QuestionKind.DESCRIPTION:
+    if not data.text.strip() and kind.answerable:
         raise QuizError(_("The question has no text."))
     if data.difficulty is not None and not 1 <= data.difficulty <= 5:
         raise QuizError(_("Difficulty runs from 1 (easy) to 5 (hard)."))
@@ -187,7 +189,7 @@ def _add_question(bank: QuestionBank, data: QuestionData) -> Question:
         tags=list(data.tags),
         difficulty=data.difficulty,
         idnumber=data.idnumber,
-        mark=0.0 if data.kind is QuestionKind.DESCRIPTION else 1.0,
+        mark=1.0 if get_kind(data.kind).answerable else 0.0,
     )
     db.session.add(question)
     return question
@@ -289,26 +291,12 @@ def export_gift(bank: QuestionBank) -> str:
     return gift.write_gift(bank_questions(bank))
 
 
-def question_json(question: Question) -> dict:
+def question_json(question: Question) -> dict[str, object]:
     """The `export-bank --json` shape of one question."""
-    answers = []
-    for answer in question.answers:
-        if question.kind is QuestionKind.MATCHING:
-            answers.append({"question": answer["question"], "answer": answer["answer"]})
-            continue
-        item = {
-            "text": answer["text"],
-            "fraction": answer["fraction"],
-            "feedback": answer.get("feedback", ""),
-        }
-        if question.kind is QuestionKind.NUMERICAL and answer["text"] != "*":
-            if "min" in answer:
-                item.update(min=answer["min"], max=answer["max"])
-            else:
-                item["tolerance"] = answer.get("tolerance", 0.0)
-        answers.append(item)
+    kind = get_kind(question.kind)
+    answers = [kind.json_answer(answer) for answer in question.answers]
     return {
-        "type": question.kind.value,
+        "type": str(question.kind),
         "category": question.category.path,
         "title": question.title,
         "text": question.text,
@@ -318,7 +306,7 @@ def question_json(question: Question) -> dict:
     }
 
 
-def export_json(bank: QuestionBank) -> list[dict]:
+def export_json(bank: QuestionBank) -> list[dict[str, object]]:
     return [question_json(question) for question in bank_questions(bank)]
 
 
@@ -349,7 +337,7 @@ def update_question(question: Question, data: QuestionData) -> None:
     question.title = _title(data)
     question.general_feedback, question.answers = data.general_feedback, data.answers
     question.tags, question.idnumber, question.difficulty = list(data.tags), data.idnumber, data.difficulty
-    question.mark = 0.0 if data.kind is QuestionKind.DESCRIPTION else (question.mark or 1.0)
+    question.mark = (question.mark or 1.0) if get_kind(data.kind).answerable else 0.0
     db.session.commit()
 
 

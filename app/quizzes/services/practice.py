@@ -4,17 +4,17 @@ Nothing is stored: practice never touches attempts, grades or hours.
 """
 
 import random
-from typing import Any
+from collections.abc import Mapping
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.quizzes.kinds import FULL_MARKS, get_kind
-from app.quizzes.models import Category, Question, QuestionBank, QuestionKind
+from app.quizzes.answers import ResponseValue, SnapshotItem
+from app.quizzes.kinds import FULL_MARKS, get_kind, kind_names
+from app.quizzes.models import Category, Question, QuestionBank
 from app.quizzes.services.attempts import snapshot_item
 
 PRACTICE_SIZE = 5
-PRACTICE_KINDS = [kind for kind in QuestionKind if kind not in (QuestionKind.ESSAY, QuestionKind.DESCRIPTION)]
 
 
 def _published_questions():
@@ -22,11 +22,12 @@ def _published_questions():
         select(Question)
         .join(Category, Question.category_id == Category.id)
         .join(QuestionBank, Category.bank_id == QuestionBank.id)
-        .where(QuestionBank.published.is_(True), Question.kind.in_(PRACTICE_KINDS))
+        # The kinds graded at once (not essays, not descriptions).
+        .where(QuestionBank.published.is_(True), Question.kind.in_(kind_names(lambda kind: kind.graded)))
     )
 
 
-def draw_practice(count: int = PRACTICE_SIZE, rng: random.Random | None = None) -> list[dict]:
+def draw_practice(count: int = PRACTICE_SIZE, rng: random.Random | None = None) -> list[SnapshotItem]:
     """Draw up to ``count`` questions from the published banks, as page items."""
     rng = rng or random.SystemRandom()
     ids = list(db.session.scalars(_published_questions().with_only_columns(Question.id)))
@@ -35,7 +36,7 @@ def draw_practice(count: int = PRACTICE_SIZE, rng: random.Random | None = None) 
     return [snapshot_item(by_id[qid], True, rng) for qid in chosen]
 
 
-def practice_items(question_ids: list[int]) -> list[dict] | None:
+def practice_items(question_ids: list[int]) -> list[SnapshotItem] | None:
     """The practice questions a page showed, or None when any is not in a published bank."""
     by_id = {q.id: q for q in db.session.scalars(_published_questions().where(Question.id.in_(question_ids)))}
     if not question_ids or set(question_ids) != set(by_id):
@@ -44,7 +45,9 @@ def practice_items(question_ids: list[int]) -> list[dict] | None:
     return [snapshot_item(by_id[qid], False, rng) for qid in question_ids]
 
 
-def check_practice(items: list[dict], cleaned: dict[int, Any]) -> list[dict]:
+def check_practice(
+    items: list[SnapshotItem], cleaned: Mapping[int, ResponseValue]
+) -> list[dict[str, object]]:
     """Grade practice answers and explain each one; nothing is written."""
     rows = []
     for number, item in enumerate(items, start=1):

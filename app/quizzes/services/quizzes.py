@@ -11,11 +11,11 @@ from app.auth.models import User
 from app.extensions import db
 from app.quizzes import usage
 from app.quizzes.errors import QuizError
+from app.quizzes.kinds import kind_names
 from app.quizzes.models import (
     Attempt,
     Category,
     Question,
-    QuestionKind,
     Quiz,
     QuizDrawRule,
     QuizMode,
@@ -158,7 +158,7 @@ def category_question_ids(category: Category) -> list[int]:
                 )
                 if category.path
                 else Category.bank_id == category.bank_id,
-                Question.kind != QuestionKind.DESCRIPTION,
+                Question.kind.not_in(kind_names(lambda kind: not kind.answerable)),
             )
             .order_by(Question.id)
         )

@@ -1,4 +1,4 @@
-// The video lesson player: reports each media interval it really played to the heartbeat API
+// The verified-watching player of video lessons and library videos: reports each media interval it really played to the heartbeat API
 // (about every 10 s, and on pause, seek, end, a hidden tab and leaving the page); resumes where the
 // member left off; no seeking ahead of the furthest verified point until the lesson is completed.
 // The server decides what counts (app/progress/watching/heartbeats.py); this only reports honestly.
@@ -41,12 +41,18 @@
     else queue = queue.then(function () { return post(body, false); });
   }
 
+  // Without a viewing token (a library video), heartbeats go with the session cookie and CSRF token.
+  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  const headers = viewingToken
+    ? { "Content-Type": "application/json", Authorization: "Bearer " + viewingToken }
+    : { "Content-Type": "application/json", "X-CSRFToken": csrfMeta ? csrfMeta.content : "" };
+
   function post(body, leaving) {
     return fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: "Bearer " + viewingToken },
+      headers: headers,
       body: body,
-      credentials: "omit",
+      credentials: viewingToken ? "omit" : "same-origin",
       keepalive: leaving,
     })
       .then(function (response) {
