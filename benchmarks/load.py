@@ -54,7 +54,9 @@ REDIS_DB = 8
 PORT = int(os.environ.get("LOAD_GUNICORN_PORT", 18100))
 PASSWORD = "party-school-demo"
 BRANCH_SIZE = 50
-FAULT_CLIP_SECONDS = 40
+# Long enough that its transcoding is still running when the poll sees it start, even on a busy machine
+# (at 40 s a loaded CI run once found it already ready when the kill came).
+FAULT_CLIP_SECONDS = 90
 KILL_WINDOW = 5.0
 # A light scrypt work factor unless --production-hash.
 LIGHT_HASH = "scrypt:1024:8:1"
