@@ -31,6 +31,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from benchmarks._members import add_members, bench_config, sign_in  # noqa: E402
+
 NAME = "heartbeat"
 TARGET_RATIO = 0.60
 USER_AGENT = "heartbeat-benchmark"
@@ -61,9 +63,6 @@ def bare_app():
         return jsonify(ok=True)
 
     return app
-
-
-PASSWORD = "correct-horse-battery"
 
 
 def video_lesson(duration: float) -> int:
@@ -115,59 +114,34 @@ def seed(folder: Path, clients: int) -> tuple[dict, int, list[tuple[str, str, st
     """Migrate a fresh database, add a video lesson and one member per client; return each one's
     session cookie, CSRF token and viewing token (a viewing session opened as the lesson page does)."""
     import flask_migrate
-    from flask import session
-    from flask_login import login_user
-    from flask_wtf.csrf import generate_csrf
 
     from app import create_app
-    from app.auth.models import Role, User
     from app.courses.models import Lesson
     from app.extensions import db
-    from app.org.accounts import create_account
-    from app.org.services import ensure_unit_path
     from app.progress.watching import heartbeats
-    from benchmarks._report import BENCHMARK_SECRET_KEY
 
-    config = {
-        "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
-        "SECRET_KEY": BENCHMARK_SECRET_KEY,
-        "MEDIA_ROOT": str(folder / "media"),
-        "REDIS_URL": None,
-        "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3"),
-        # The load sends far more heartbeats per member than a player may: the limit is still checked
-        # on every heartbeat (its cost is measured), never reached.
-        "PROGRESS_HEARTBEAT_RATE_LIMIT": "1000000 per minute",
-    }
+    # The load sends far more heartbeats per member than a player may: the limit is still checked
+    # on every heartbeat (its cost is measured), never reached.
+    config = bench_config(folder, PROGRESS_HEARTBEAT_RATE_LIMIT="1000000 per minute")
     app = create_app(config, instance_path=str(folder / "instance"))
-    signed = []
     with app.app_context():
         flask_migrate.upgrade(revision="heads")
         lesson_id = video_lesson(duration=100_000.0)
-        branch, _created = ensure_unit_path("甲党委/第一党支部")
-        member_ids = [
-            create_account(f"bench{index}", f"bench{index}姓名", branch, [Role.MEMBER], password=PASSWORD).id
-            for index in range(clients)
-        ]
+        member_ids = add_members("bench", "bench姓名", clients)
         db.session.remove()
-    serializer = app.session_interface.get_signing_serializer(app)
-    for member_id in member_ids:
-        # A request context of its own per member: generate_csrf caches its token in the app context.
-        # Signed in as the load's client (address and User-Agent): otherwise Flask-Login's session
-        # protection sees another device on every request and re-signs the cookie each time, which
-        # a browser, keeping the cookie it is sent, would cause once.
-        with app.test_request_context(
-            "/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
-        ):
-            member = db.session.get(User, member_id)
-            login_user(member)
-            token = generate_csrf()
-            lesson = db.session.get(Lesson, lesson_id)
-            watch = heartbeats.player_state(member, lesson)
-            signed.append((serializer.dumps(dict(session)), token, watch["viewing_token"]))
-            db.session.remove()
+
+    def viewing_token(member) -> dict:
+        watch = heartbeats.player_state(member, db.session.get(Lesson, lesson_id))
+        return {"viewing_token": watch["viewing_token"]}
+
+    people = sign_in(app, member_ids, USER_AGENT, viewing_token)
     with sqlite3.connect(folder / "app.sqlite3") as connection:
         connection.execute("PRAGMA journal_mode=WAL")
-    return config, lesson_id, signed
+    return (
+        config,
+        lesson_id,
+        [(person["cookie"], person["csrf"], person["viewing_token"]) for person in people],
+    )
 
 
 def request_ms(wsgi_app, environ_for, count: int) -> float:

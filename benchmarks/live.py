@@ -32,8 +32,9 @@ from urllib.parse import urlsplit
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from benchmarks._members import add_members, bench_config, sign_in  # noqa: E402
+
 NAME = "live"
-PASSWORD = "correct-horse-battery"
 USER_AGENT = "live-benchmark"
 HEARTBEAT_SECONDS = 10
 SEGMENT_P99_TARGET_MS = 100
@@ -44,29 +45,15 @@ def seed(folder: Path, viewers: int) -> tuple[dict, int, list[dict]]:
     """Migrate a fresh database, import a course with a live lesson starting now, add one member per
     viewer signed in with a viewing session open; return the config, the lesson id and the viewers."""
     import flask_migrate
-    from flask import session
-    from flask_login import login_user
-    from flask_wtf.csrf import generate_csrf
 
     from app import create_app
-    from app.auth.models import Role, User
-    from app.auth.services import create_account
     from app.courses import importer
     from app.courses.models import Lesson, LessonKind
     from app.extensions import db
     from app.live import attendance, services
-    from app.org.services import ensure_unit_path
     from app.timeutil import utcnow
-    from benchmarks._report import BENCHMARK_SECRET_KEY
 
-    config = {
-        "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
-        "SECRET_KEY": BENCHMARK_SECRET_KEY,
-        "MEDIA_ROOT": str(folder / "media"),
-        "COURSES_DIR": str(folder / "courses"),
-        "REDIS_URL": None,
-        "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3"),
-    }
+    config = bench_config(folder)
     course = folder / "courses" / "live-bench"
     (course / "01-live").mkdir(parents=True)
     (course / "course.yml").write_text(
@@ -79,36 +66,19 @@ def seed(folder: Path, viewers: int) -> tuple[dict, int, list[dict]]:
         encoding="utf-8",
     )
     app = create_app(config, instance_path=str(folder / "instance"))
-    people = []
     with app.app_context():
         flask_migrate.upgrade(revision="heads")
         importer.import_course(course)
         lesson = db.session.scalars(db.select(Lesson).filter_by(kind=LessonKind.LIVE)).one()
         lesson_id, stream_key = lesson.id, services.encoder_settings(lesson).stream_key
-        branch, _created = ensure_unit_path("甲党委/第一党支部")
-        ids = [
-            create_account(f"viewer{n}", f"观众{n}", branch, [Role.MEMBER], password=PASSWORD).id
-            for n in range(viewers)
-        ]
+        ids = add_members("viewer", "观众", viewers)
         db.session.remove()
-    serializer = app.session_interface.get_signing_serializer(app)
-    for member_id in ids:
-        with app.test_request_context(
-            "/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
-        ):
-            member = db.session.get(User, member_id)
-            login_user(member)
-            token = generate_csrf()
-            viewing = attendance.open_viewing(member, services.live_lesson(lesson_id))
-            people.append(
-                {
-                    "id": member_id,
-                    "cookie": serializer.dumps(dict(session)),
-                    "csrf": token,
-                    "session": viewing,
-                }
-            )
-            db.session.remove()
+    people = sign_in(
+        app,
+        ids,
+        USER_AGENT,
+        lambda member: {"session": attendance.open_viewing(member, services.live_lesson(lesson_id))},
+    )
     config["STREAM_KEY"] = stream_key
     return config, lesson_id, people
 
