@@ -21,8 +21,8 @@ from app.errors import DomainError
 from app.extensions import db, insert_unless_taken
 from app.live import attendance, streaming
 from app.live.models import LiveBroadcast, LiveStream
-from app.media.models import VideoStatus
-from app.media.services import MediaError, import_video_file
+from app.media.models import Video, VideoStatus
+from app.media.services import MediaError, import_joined_video, import_video_file
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -198,30 +198,66 @@ def recording_of(name: str, path: str) -> tuple[int, Path] | None:
 
 
 def make_replay(lesson_id: int, path: str) -> None:
-    """Make a recording the lesson's replay video: added to the video library and transcoded by the
-    media job, like an upload; the recording is removed once the library has its own copy."""
-    lesson = live_lesson(lesson_id)
+    """Make a finished recording the lesson's replay video, added to the video library and transcoded
+    by the media job like an upload.
+
+    nginx records each publish into its own file, so an encoder that reconnected leaves several: each
+    later one is joined after the replay made so far, which keeps the replay the whole lecture in
+    broadcast order. The recording is removed once the library holds a replay with it; a recording
+    that cannot be read or joined is kept where it is (nothing lost) and the replay stays as it was.
+    """
     recording = Path(path)
-    if lesson is None or not recording.is_file():
+    for _attempt in range(3):
+        lesson = live_lesson(lesson_id)
+        if lesson is None or not recording.is_file():
+            return
+        earlier, replay_before = replay_so_far(lesson), lesson.video_id
+        try:
+            if earlier is None:
+                video, _new = import_video_file(recording, lesson.course.owner)
+            else:
+                video, _new = import_joined_video(earlier, recording, lesson.course.owner)
+        except MediaError as error:
+            log.warning(
+                "live lesson %s: recording %s kept, not made a replay: %s", lesson_id, path, error.message
+            )
+            return
+        lesson = db.session.get(Lesson, lesson_id, populate_existing=True)
+        if lesson is None:  # removed while the recording was copied
+            return
+        if lesson.video_id not in (replay_before, video.id):
+            db.session.rollback()  # another recording's job replaced the replay meanwhile: join onto it
+            continue
+        lesson.video_id = video.id
+        _name_recording(lesson.id, recording.name)
+        _touch(stream_of(lesson))
+        db.session.commit()
+        recording.unlink(missing_ok=True)  # the library keeps its own copy
         return
-    try:
-        video, _new = import_video_file(recording, lesson.course.owner)
-    except MediaError as error:
-        log.warning("live lesson %s: recording %s refused: %s", lesson.id, path, error.message)
-        return
-    lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None:  # removed while the recording was copied
-        return
-    lesson.video_id = video.id
-    db.session.execute(
-        update(LiveBroadcast)
-        .where(LiveBroadcast.lesson_id == lesson.id, LiveBroadcast.recording.is_(None))
-        .values(recording=recording.name)
-        .execution_options(synchronize_session=False)
+    log.warning("live lesson %s: recording %s kept: the replay kept changing", lesson_id, path)
+
+
+def replay_so_far(lesson: Lesson) -> Video | None:
+    """The replay made from the lesson's earlier recordings, if any."""
+    recorded = db.session.scalar(
+        select(LiveBroadcast.id).where(
+            LiveBroadcast.lesson_id == lesson.id, LiveBroadcast.recording.is_not(None)
+        )
     )
-    _touch(stream_of(lesson))
-    db.session.commit()
-    recording.unlink(missing_ok=True)  # the library keeps its own copy
+    return lesson.video if recorded is not None else None
+
+
+def _name_recording(lesson_id: int, file_name: str) -> None:
+    """Note the recording on the earliest broadcast of the lesson without one (nginx records each
+    publish in order)."""
+    broadcast = db.session.scalar(
+        select(LiveBroadcast)
+        .where(LiveBroadcast.lesson_id == lesson_id, LiveBroadcast.recording.is_(None))
+        .order_by(LiveBroadcast.started_at, LiveBroadcast.id)
+        .limit(1)
+    )
+    if broadcast is not None:
+        broadcast.recording = file_name
 
 
 # --- what a page shows ------------------------------------------------------------------------------

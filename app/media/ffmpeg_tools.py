@@ -194,6 +194,52 @@ def poster_command(source: Path, probe: ProbeResult, output: Path) -> list[str]:
     return args
 
 
+def join_command(parts: list[tuple[Path, ProbeResult]], output: Path, list_file: Path) -> list[str]:
+    """One ffmpeg run joining our own videos end to end into a Matroska file (``output``).
+
+    When every part has the first one's picture size and sound (one encoder that reconnected), the
+    streams are copied through the concat demuxer: no decoding, the list in ``list_file`` names only
+    these files. Otherwise each part is scaled to the first one's size and the whole encoded once
+    (the sound kept only when every part has some). Never for uploads: the concat demuxer reads the
+    files its list names, which is why ``SAFE_INPUT`` leaves it out.
+    """
+    first = parts[0][1]
+    if all(
+        (probe.width, probe.height, probe.has_audio) == (first.width, first.height, first.has_audio)
+        for _, probe in parts
+    ):
+        quoted = (str(path).replace("'", "'\\''") for path, _probe in parts)
+        list_file.write_text("".join(f"file '{path}'\n" for path in quoted), encoding="utf-8")
+        joined = ffmpeg.input(
+            "file:" + str(list_file),
+            f="concat",
+            safe=0,
+            protocol_whitelist="file",
+            format_whitelist=f"concat,{ALLOWED_DEMUXERS}",
+        )
+        command = ffmpeg.output(joined, str(output), c="copy", f="matroska")
+    else:
+        sound = all(probe.has_audio for _, probe in parts)
+        streams = []
+        for path, probe in parts:
+            node = _input(path, probe)
+            streams.append(node.video.filter("scale", first.width, first.height).filter("setsar", 1))
+            if sound:
+                streams.append(node.audio)
+        concat = ffmpeg.concat(*streams, v=1, a=int(sound)).node
+        encoded = [concat[0], concat[1]] if sound else [concat[0]]
+        codecs = {"c:v": "libx264", "preset": "veryfast", "crf": 18, "pix_fmt": "yuv420p"}
+        command = ffmpeg.output(
+            *encoded, str(output), f="matroska", **codecs, **({"c:a": "aac"} if sound else {})
+        )
+    args: list[str] = (
+        command.global_args("-nostdin", "-loglevel", "error", "-nostats")
+        .overwrite_output()
+        .compile(cmd="ffmpeg")
+    )
+    return args
+
+
 def run_ffmpeg(
     args: list[str],
     time_limit: float,

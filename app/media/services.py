@@ -22,6 +22,7 @@ from app.media.ffmpeg_tools import (
     FfmpegError,
     ProbeError,
     ProbeResult,
+    join_command,
     poster_command,
     probe_video,
     read_dimensions,
@@ -139,6 +140,30 @@ def import_video_file(path: Path, uploaded_by: User | None) -> tuple[Video, bool
         spooled.unlink(missing_ok=True)
         raise MediaError(_("The file %(name)s cannot be read.", name=path.name)) from error
     return add_video(spooled, path.name, uploaded_by)
+
+
+def import_joined_video(earlier: Video, then: Path, uploaded_by: User | None) -> tuple[Video, bool]:
+    """Add the video made of ``earlier`` (a library video's original) followed by the file ``then``,
+    kept and transcoded like an upload (a live lesson's replay grows this way when its encoder
+    reconnected). Raises MediaError, leaving ``then`` in place, when either cannot be read or joined."""
+    probe_limit = current_app.config["MEDIA_PROBE_TIME_LIMIT"]
+    token = _new_token()
+    spooled = storage.upload_dir() / f"joined-{token}.mkv"
+    list_file = storage.upload_dir() / f"joined-{token}.txt"
+    try:
+        parts = [
+            (path, probe_video(path, probe_limit)) for path in (storage.absolute(earlier.source_path), then)
+        ]
+        run_ffmpeg(
+            join_command(parts, spooled, list_file), time_limit=current_app.config["TRANSCODE_TIME_LIMIT"]
+        )
+    except (ProbeError, FfmpegError, OSError) as error:
+        spooled.unlink(missing_ok=True)
+        log.warning("could not join video %s and %s: %s", earlier.id, then, error)
+        raise MediaError(_("The file %(name)s cannot be read.", name=then.name)) from error
+    finally:
+        list_file.unlink(missing_ok=True)
+    return add_video(spooled, then.name, uploaded_by)
 
 
 def _enqueue(video: Video) -> None:
