@@ -53,3 +53,11 @@ class Journey:
         self.page.locator('input[name="username"]').fill(username)
         self.page.locator('input[name="password"]').fill(password)
         self.page.locator('form[action="/login"] button[type="submit"]').click()
+
+    def sign_out(self) -> None:
+        """Press "Sign out" (behind the menu button on a phone) and wait for the sign-in page."""
+        logout = self.page.get_by_test_id("logout")
+        if not logout.is_visible():
+            self.page.locator(".nav-toggle").click()
+        logout.click()
+        self.page.wait_for_url("**/login")

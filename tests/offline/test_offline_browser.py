@@ -148,8 +148,13 @@ def test_a_member_studies_offline_and_the_credit_arrives_marked_offline(
         reasons = db.session.scalars(select(OfflineUpload.reason).order_by(OfflineUpload.id)).all()
         assert reasons == ["", "replayed"]
 
+    # Signing out leaves none of the member's study on the device (a shared phone).
+    journey.sign_out()
+    for cache in ("offline-pages", "offline-media"):
+        assert page.evaluate(f"caches.open('{cache}').then(c => c.keys()).then(k => k.length)") == 0, cache
+    assert page.evaluate("localStorage.getItem('offline.items')") is None
+
     # The secretary sees the offline mark in the member's ledger, and both uploads.
-    page.context.clear_cookies()  # signed out
     journey.sign_in(live_server, "sec_a")
     page.goto(live_server + f"/progress/members/{member_id}/ledger")
     expect(page.get_by_test_id("offline-evidence").first).to_be_visible()

@@ -285,7 +285,31 @@
     section.hidden = !results.length;
   }
 
+  // Signing out leaves none of the member's study on the device (a shared phone, a family PC): their
+  // play logs are uploaded first (one that cannot be sent now stays for their next sign-in, so no
+  // hour is lost), then the saved pages, the downloaded videos and their list are removed.
+  const SIGN_OUT_UPLOAD_MS = 5000;
+
+  function signOut(form) {
+    const leave = function () { form.submit(); };
+    const waited = new Promise(function (resolve) { setTimeout(resolve, SIGN_OUT_UPLOAD_MS); });
+    Promise.race([uploadLogs(), waited])
+      .then(function () { return Promise.all([caches.delete(PAGES), caches.delete(MEDIA)]); })
+      .then(function () {
+        write(INDEX_KEY, null);
+        write(RESULTS_KEY, null);
+      })
+      .then(leave, leave);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!supported) return;
+        event.preventDefault();
+        signOut(form);
+      });
+    });
     if (supported) {
       document.querySelectorAll("[data-offline-control]").forEach(function (control) { control.hidden = false; });
     }
