@@ -52,7 +52,7 @@ class Document(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Who uploaded it through the site (None: the command line, or before this was recorded). Only
-    # they or an admin may replace its text with another file, and only when they ask to.
+    # they or an admin may change it (app/library/permissions.py); its text only when they ask to.
     imported_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
     )

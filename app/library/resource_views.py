@@ -1,4 +1,5 @@
-"""The library's pictures and videos: browse by collection and topic, search, view; trainers manage."""
+"""The library's pictures and videos: browse by collection and topic, search, view; trainers add them,
+and a resource's uploader and admins edit and delete it."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -6,6 +7,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
 from app.errors import DomainError
 from app.extensions import db
 from app.inputs import MAX_COLUMN_INTEGER, int_arg
@@ -18,12 +20,6 @@ from app.media import images
 bp = Blueprint("resources", __name__, url_prefix="/library/resources", template_folder="templates")
 
 
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every resource page needs a signed-in member."""
-
-
 def _resource_or_404(resource_id: int) -> Resource:
     resource = resources.get_resource(current_user, resource_id)
     if resource is None:
@@ -31,9 +27,12 @@ def _resource_or_404(resource_id: int) -> Resource:
     return resource
 
 
-def _require_librarian() -> None:
-    if not permissions.can_manage_library(current_user):
+def _changeable_resource_or_404(resource_id: int) -> Resource:
+    """The resource, when the user may change it (403 for another trainer's: they still see it)."""
+    resource = _resource_or_404(resource_id)
+    if not permissions.can_change_resource(current_user, resource):
         abort(403)
+    return resource
 
 
 def _kind_arg() -> ResourceKind | None:
@@ -42,6 +41,7 @@ def _kind_arg() -> ResourceKind | None:
 
 
 @bp.get("/")
+@login_required
 def browse():
     """Pictures and videos by collection, topic and kind, newest first; or the search's hits (?q=)."""
     collection_id = int_arg("collection", 1, MAX_COLUMN_INTEGER)
@@ -76,18 +76,20 @@ def browse():
 
 
 @bp.get("/<int:resource_id>")
+@login_required
 def view(resource_id: int):
     resource = _resource_or_404(resource_id)
     return render_template(
         "library/resource.html",
         resource=resource,
         watch=resources.player_state(current_user, resource),
-        can_manage=permissions.can_manage_library(current_user),
+        can_change=permissions.can_change_resource(current_user, resource),
         confirm_form=ConfirmForm(),
     )
 
 
 @bp.get("/<int:resource_id>/image")
+@login_required
 def image_file(resource_id: int):
     """The resource's picture, as re-encoded (no metadata), never sniffed as anything else."""
     resource = _resource_or_404(resource_id)
@@ -116,8 +118,8 @@ def _fields(form: ResourceForm) -> resources.ResourceFields:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@permission_required(permissions.can_manage_library)
 def new():
-    _require_librarian()
     form = NewResourceForm()
     form.video_id.choices = [SelectChoice(0, _("Choose a video"))] + [
         SelectChoice(video.id, video.original_filename) for video in resources.videos_to_choose()
@@ -142,9 +144,9 @@ def new():
 
 
 @bp.route("/<int:resource_id>/edit", methods=["GET", "POST"])
+@permission_required(permissions.can_manage_library)
 def edit(resource_id: int):
-    _require_librarian()
-    resource = _resource_or_404(resource_id)
+    resource = _changeable_resource_or_404(resource_id)
     form = ResourceForm(obj=resource)
     if request.method == "GET":
         form.collection.data = resource.collection.name
@@ -167,9 +169,9 @@ def edit(resource_id: int):
 
 
 @bp.post("/<int:resource_id>/delete")
+@permission_required(permissions.can_manage_library)
 def delete(resource_id: int):
-    _require_librarian()
-    resource = _resource_or_404(resource_id)
+    resource = _changeable_resource_or_404(resource_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     title = resource.title

@@ -190,6 +190,13 @@ def _require_librarian(user: User) -> None:
         raise ResourceError(_("Only trainers and administrators manage the library's resources."))
 
 
+def _require_change_of(user: User, resource: Resource) -> None:
+    if not permissions.can_change_resource(user, resource):
+        raise ResourceError(
+            _("Only the trainer who added this resource, or an admin, may change or delete it.")
+        )
+
+
 def _queue_index(resource_ids: list[int] | None) -> None:
     """Queue the index update (a full rebuild for None); the worker is whoosh's one writer."""
     try:
@@ -255,7 +262,7 @@ def _add(
 
 
 def update_resource(user: User, resource: Resource, fields: ResourceFields) -> Resource:
-    _require_librarian(user)
+    _require_change_of(user, resource)
     fields = _clean(fields)
     collection = ensure_collection(fields.collection)
     before = _audit_detail(resource)
@@ -273,7 +280,7 @@ def update_resource(user: User, resource: Resource, fields: ResourceFields) -> R
 
 def delete_resource(user: User, resource: Resource) -> None:
     """Delete a resource (its picture or video stays in the media library; credits keep their title)."""
-    _require_librarian(user)
+    _require_change_of(user, resource)
     resource_id = resource.id
     record_audit(user, "resource.delete", "resource", resource_id, _audit_detail(resource))
     db.session.delete(resource)

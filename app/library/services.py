@@ -249,7 +249,7 @@ def _import_one(
                     title=document.title,
                 )
             )
-        if not permissions.can_replace_document(user, document):
+        if not permissions.can_change_document(user, document):
             raise ImportRefused(
                 _(
                     "The document %(title)s (%(key)s) was added by someone else: only they or an "

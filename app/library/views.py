@@ -1,4 +1,5 @@
-"""The library pages: browse, search, read; trainers and admins also upload, edit and delete."""
+"""The library pages: browse, search, read; trainers and admins also upload; a document's uploader
+and admins edit and delete it."""
 
 from typing import cast
 
@@ -7,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
 from app.errors import DomainError
 from app.extensions import db
 from app.library import index, learning, permissions, services
@@ -21,12 +23,6 @@ bp.record_once(lambda state: index.init_app(cast(Flask, state.app)))
 SORTS = ("relevance", "date")
 
 
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every library page needs a signed-in member."""
-
-
 def _document_or_404(document_id: int) -> Document:
     document = services.get_document(document_id)
     if document is None:
@@ -34,9 +30,12 @@ def _document_or_404(document_id: int) -> Document:
     return document
 
 
-def _require_librarian() -> None:
-    if not permissions.can_manage_library(current_user):
+def _changeable_document_or_404(document_id: int) -> Document:
+    """The document, when the user may change it (403 for another trainer's: they still read it)."""
+    document = _document_or_404(document_id)
+    if not permissions.can_change_document(current_user, document):
         abort(403)
+    return document
 
 
 def _int_arg(name: str) -> int | None:
@@ -45,6 +44,7 @@ def _int_arg(name: str) -> int | None:
 
 
 @bp.get("/")
+@login_required
 def catalogue():
     collection = services.find_collection(_int_arg("collection"))
     documents = db.paginate(
@@ -63,6 +63,7 @@ def catalogue():
 
 
 @bp.get("/search")
+@login_required
 def search():
     text = request.args.get("q", "")
     collection = services.find_collection(_int_arg("collection"))
@@ -87,19 +88,21 @@ def search():
 
 
 @bp.get("/documents/<int:document_id>")
+@login_required
 def read(document_id: int):
     document = _document_or_404(document_id)
     return render_template(
         "library/read.html",
         document=document,
         last_anchor=services.reading_position(current_user, document),
-        can_manage=permissions.can_manage_library(current_user),
+        can_change=permissions.can_change_document(current_user, document),
         confirm_form=ConfirmForm(),
         timer=learning.reading_timer(current_user, document, _int_arg("lesson")),
     )
 
 
 @bp.get("/k/<key>")
+@login_required
 def read_by_key(key: str):
     """Open a document by the identifier reading lessons use (optionally at ?section=, an anchor or a heading)."""
     document = services.get_document_by_key(key)
@@ -111,8 +114,8 @@ def read_by_key(key: str):
 
 
 @bp.route("/upload", methods=["GET", "POST"])
+@permission_required(permissions.can_manage_library)
 def upload():
-    _require_librarian()
     if request.method == "POST":  # over the account's upload quota: 429 (app/media/quotas.py)
         quotas.check_upload(current_user, request.content_length)
     form = UploadForm()
@@ -147,9 +150,9 @@ def upload():
 
 
 @bp.route("/documents/<int:document_id>/edit", methods=["GET", "POST"])
+@permission_required(permissions.can_manage_library)
 def edit(document_id: int):
-    _require_librarian()
-    document = _document_or_404(document_id)
+    document = _changeable_document_or_404(document_id)
     form = DocumentForm(obj=document)
     if request.method == "GET":
         form.collection.data = document.collection.name
@@ -175,9 +178,9 @@ def edit(document_id: int):
 
 
 @bp.post("/documents/<int:document_id>/delete")
+@permission_required(permissions.can_manage_library)
 def delete(document_id: int):
-    _require_librarian()
-    document = _document_or_404(document_id)
+    document = _changeable_document_or_404(document_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     title = document.title

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from app.auth.models import User
 from app.library import services
 from app.library.models import Document
 
@@ -15,8 +16,10 @@ def make_document(
     filename: str | None = None,
     date: str | None = None,
     tags: str | None = None,
+    by: User | None = None,
 ) -> Document:
-    """Import a Markdown document (front matter from the arguments) and index it."""
+    """Import a Markdown document (front matter from the arguments) and index it; uploaded by ``by``
+    (None: as from the command line, with no recorded uploader)."""
     front = [f"title: {title}"]
     if date:
         front.append(f"date: {date}")
@@ -24,7 +27,7 @@ def make_document(
         front.append(f"tags: {tags}")
     text = "---\n" + "\n".join(front) + "\n---\n\n" + body + "\n"
     outcome = services.import_upload(
-        filename or f"{title}.md", text.encode("utf-8"), services.ensure_collection(collection)
+        filename or f"{title}.md", text.encode("utf-8"), services.ensure_collection(collection), user=by
     )
     return services.get_document(outcome.document_id)
 

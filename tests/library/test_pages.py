@@ -1,4 +1,5 @@
-"""Members read and search; trainers and admins upload, edit and delete; positions are remembered."""
+"""Members read and search; trainers and admins upload; a document's uploader and admins edit and
+delete it; positions are remembered."""
 
 import io
 
@@ -19,9 +20,9 @@ NOTE = "# 党员的权利\n\n## 表决权\n\n党员有表决权。\n\n## 选举�
 def people(app):
     with app.app_context():
         make_user("member", (Role.MEMBER,))
-        make_user("trainer", (Role.TRAINER, Role.MEMBER))
+        trainer = make_user("trainer", (Role.TRAINER, Role.MEMBER))
         make_user("admin", (Role.ADMIN,), unit_path=None)
-        return make_document("笔记", NOTE).id
+        return make_document("笔记", NOTE, by=trainer).id
 
 
 @pytest.mark.parametrize(
