@@ -118,7 +118,7 @@ def import_zip(archive: Path, uploader: User, limits: ZipLimits = ZipLimits()) -
             final.rename(previous)
         root.rename(final)
         try:
-            result = importer.import_course(final, uploader, as_draft=as_draft)
+            result = importer.import_course(final, uploader, as_draft=as_draft, uploaded_by=uploader)
         except Exception:
             shutil.rmtree(final, ignore_errors=True)
             if previous.exists():

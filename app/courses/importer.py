@@ -81,12 +81,15 @@ def course_folder(course: Course) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def import_course(folder: Path, owner: User | None = None, as_draft: bool = False) -> ImportResult:
+def import_course(
+    folder: Path, owner: User | None = None, as_draft: bool = False, uploaded_by: User | None = None
+) -> ImportResult:
     """Import one course folder (``as_draft``: whatever its course.yml says, members do not see it
-    yet); on any error nothing of that course is written."""
+    yet); on any error nothing of that course is written. ``uploaded_by`` is the trainer who uploaded
+    it through the site: its library documents become theirs and may not replace another account's."""
     ensure_demo_clip(Path(folder))
     spec = parse_course_folder(Path(folder), reading_check=library.reading_target_problem)
-    import_course_documents(Path(folder))
+    import_course_documents(Path(folder), uploaded_by)
     if as_draft:
         spec = replace(spec, status=CourseStatus.DRAFT)
     try:
@@ -103,13 +106,14 @@ def import_course(folder: Path, owner: User | None = None, as_draft: bool = Fals
     return result
 
 
-def import_course_documents(folder: Path) -> None:
+def import_course_documents(folder: Path, uploaded_by: User | None = None) -> None:
     """Import the course folder's library/ documents into the theory library (unchanged ones stay as
-    they are), so that its reading lessons find them under the identifiers the folder gives them."""
+    they are), so that its reading lessons find them under the identifiers the folder gives them; as
+    ``uploaded_by``'s when a trainer uploaded the folder (see library.import_paths)."""
     documents = folder / LIBRARY_FOLDER
     if not documents.is_dir():
         return
-    report = library.import_paths([documents], LIBRARY_COLLECTION)
+    report = library.import_paths([documents], LIBRARY_COLLECTION, user=uploaded_by)
     for outcome in report.outcomes:
         label = f"{folder.name}/{LIBRARY_FOLDER}/{Path(outcome.path).relative_to(documents).as_posix()}"
         if outcome.status == "refused":

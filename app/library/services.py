@@ -149,8 +149,14 @@ def expand_paths(paths: list[str | Path]) -> list[tuple[Path, str]]:
     return files
 
 
-def import_paths(paths: list[str | Path], collection_name: str, index_now: bool = False) -> ImportReport:
+def import_paths(
+    paths: list[str | Path], collection_name: str, index_now: bool = False, user: User | None = None
+) -> ImportReport:
     """Import files and folders into a collection; each file is imported, updated, unchanged or refused.
+
+    ``user`` is the account importing through the site (a course folder uploaded by a trainer): the
+    new documents are theirs, and a changed file replaces only a document they may change (None: the
+    command line, which may replace any).
 
     The changed documents are queued for the indexing job, or with ``index_now`` indexed here before
     returning; the report says which are in the index and which wait for the worker.
@@ -165,7 +171,7 @@ def import_paths(paths: list[str | Path], collection_name: str, index_now: bool 
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise ImportRefused(_("The file is larger than 16 MB."))
-            outcome = _import_one(path.name, path.read_bytes(), collection, name)
+            outcome = _import_one(path.name, path.read_bytes(), collection, name, user=user)
         except ImportRefused as error:
             db.session.rollback()
             outcome = ImportOutcome(str(path), "refused", reason=error.reason)

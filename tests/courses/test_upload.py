@@ -13,6 +13,7 @@ from app.courses.archive import ZipLimits, extract_zip, import_zip
 from app.courses.errors import CourseError
 from app.courses.models import Course
 from app.extensions import db
+from app.library.models import Document
 from tests.factories.auth import make_user
 from tests.factories.courses import user_named, write_course_folder
 from tests.web import csrf_token
@@ -77,6 +78,30 @@ def test_another_trainer_cannot_overwrite_a_course_by_uploading_its_slug(app, cl
     with app.app_context():
         assert db.session.scalar(select(Course)).title == "测试课程"
         assert user_named("trainer").id == db.session.scalar(select(Course)).owner_id
+
+
+def test_a_course_upload_s_library_documents_are_the_uploader_s_and_replace_no_one_else_s(
+    app, client, auth, world, tmp_path
+):
+    auth.login("trainer")
+    upload(client, zip_folder(write_course_folder(tmp_path / "src")))
+    auth.logout()
+    with app.app_context():
+        shipped = db.session.scalars(select(Document).where(Document.key == "dangzhang-2022")).one()
+        assert shipped.imported_by_id == world.trainer  # so the trainer may edit what their course brought
+        text = shipped.sections[0].text
+        make_user("trainer2", (Role.TRAINER,), "甲党委")
+    # Another trainer's course ships a different text under the same identifier: refused, nothing changed.
+    other = write_course_folder(tmp_path / "other", slug="other-course")
+    (other / "library" / "dangzhang-2022.md").write_text(
+        "# 篡改\n\n## 第一章\n\n另一段文字。\n", encoding="utf-8"
+    )
+    auth.login("trainer2")
+    upload(client, zip_folder(other))
+    with app.app_context():
+        kept = db.session.scalars(select(Document).where(Document.key == "dangzhang-2022")).one()
+        assert (kept.title, kept.sections[0].text) == ("党章学习材料", text)
+        assert db.session.scalar(select(Course).where(Course.slug == "other-course")) is None
 
 
 def test_a_member_cannot_upload(client, auth, world, tmp_path):
