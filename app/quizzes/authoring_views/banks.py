@@ -16,7 +16,7 @@ from app.quizzes.authoring_views import bank_or_404, bp
 from app.quizzes.forms import BankForm, BankNameForm, ImportForm
 from app.quizzes.models import QuestionBank
 from app.quizzes.services import banks
-from app.web import run_and_flash
+from app.web import filled, run_and_flash
 
 # --- question banks (trainers) ---------------------------------------------------------------
 
@@ -27,7 +27,7 @@ def bank_list():
     form = BankForm()
     if form.validate_on_submit():
         try:
-            bank = banks.create_bank(form.name.data, current_user, form.description.data or "")
+            bank = banks.create_bank(filled(form.name.data), current_user, form.description.data or "")
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -101,7 +101,8 @@ def bank_rename(bank_id: int):
     form = BankNameForm()
     if form.validate_on_submit():
         run_and_flash(
-            lambda: banks.rename_bank(bank, form.name.data, current_user), _("The bank has been renamed.")
+            lambda: banks.rename_bank(bank, filled(form.name.data), current_user),
+            _("The bank has been renamed."),
         )
     else:
         flash(_("Write the bank's new name (up to 100 characters)."), "error")

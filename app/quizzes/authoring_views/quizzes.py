@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 
 from app.auth.forms import ConfirmForm
 from app.auth.permissions import permission_required
@@ -22,7 +22,7 @@ from app.quizzes.forms import (
 )
 from app.quizzes.models import Category, Question, QuestionBank, Quiz, Response
 from app.quizzes.services import attempts, quizzes, statistics
-from app.web import run_and_flash
+from app.web import filled, run_and_flash
 
 # --- quiz settings (trainers) ----------------------------------------------------------------
 
@@ -32,7 +32,7 @@ from app.web import run_and_flash
 def manage():
     form = QuizForm()
     if form.validate_on_submit():
-        settings = quizzes.QuizSettings(**form.settings_values())
+        settings = form.settings()
         try:
             quiz = quizzes.create_quiz(settings, current_user)
         except DomainError as error:
@@ -100,7 +100,7 @@ def quiz_settings(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
     form = QuizForm.for_quiz(quiz) if request.method == "GET" else QuizForm()
     if form.validate_on_submit() and run_and_flash(
-        lambda: quizzes.update_quiz(quiz, quizzes.QuizSettings(**form.settings_values()), current_user),
+        lambda: quizzes.update_quiz(quiz, form.settings(), current_user),
         _("The quiz has been saved."),
     ):
         return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
@@ -141,9 +141,9 @@ def quiz_add_rule(quiz_id: int):
         SelectChoice(category_id) for category_id in db.session.scalars(select(Category.id))
     ]
     if form.validate_on_submit():
-        category = db.session.get(Category, form.category_id.data)
+        category = db.get_or_404(Category, form.category_id.data)
         run_and_flash(
-            lambda: quizzes.add_draw_rule(quiz, category, form.count.data),
+            lambda: quizzes.add_draw_rule(quiz, category, filled(form.count.data)),
             _("The draw rule has been added."),
         )
     else:
@@ -178,7 +178,7 @@ def grade_response(response_id: int):
     if form.validate_on_submit():
         run_and_flash(
             lambda: attempts.grade_essay(
-                response, float(form.fraction.data), current_user, form.comment.data or ""
+                response, float(filled(form.fraction.data)), current_user, form.comment.data or ""
             ),
             _("The grade has been saved."),
         )

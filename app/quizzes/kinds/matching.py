@@ -36,7 +36,7 @@ class MatchingForm(RowsForm):
         rows = [{"question": pair["question"], "answer": pair["answer"]} for pair in pairs]
         return super().initial(question) | {"rows": rows}
 
-    def read_answers(self) -> list[Pair]:  # type: ignore[override]
+    def read_answers(self) -> list[Pair]:
         pairs: list[Pair] = []
         for row_number, row in enumerate(self.rows, start=1):
             item, answer = clean_typed(row.question.data), clean_typed(row.answer.data)
