@@ -106,7 +106,7 @@ class Matching(Kind[Pair, Matched]):
             raise ResponseError("not a set of pairs")
         answers = self.answers_of(item)
         choices = set(self.choices(answers))
-        cleaned = {}
+        cleaned: Matched = {}
         for key, value in raw.items():
             if not str(key).isdigit() or not 0 <= int(key) < len(answers):
                 raise ResponseError("not a pair of this question")
