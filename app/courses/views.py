@@ -23,16 +23,18 @@ from app.web import filled
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
 
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every course page needs a signed-in user; visibility is checked per course."""
-
-
 def _course_or_404(slug: str) -> Course:
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     if course is None or not permissions.can_view_course(current_user, course):
         abort(404)
+    return course
+
+
+def _assignable_course_or_404(slug: str) -> Course:
+    """A course the user sees (else 404), if they may assign courses (else 403)."""
+    course = _course_or_404(slug)
+    if not permissions.can_assign(current_user):
+        abort(403)
     return course
 
 
@@ -48,6 +50,7 @@ def _lesson_or_404(course: Course, lesson_id: int) -> Lesson:
 
 
 @bp.get("/")
+@login_required
 def catalogue():
     query = request.args.get("q", "")[:100]
     tag = request.args.get("tag", "")[:50]
@@ -62,6 +65,7 @@ def catalogue():
 
 
 @bp.get("/<slug>/")
+@login_required
 def course(slug: str):
     course = _course_or_404(slug)
     lessons = services.current_lessons(course)
@@ -84,6 +88,7 @@ def course(slug: str):
 
 
 @bp.post("/<slug>/enrol")
+@login_required
 def enrol(slug: str):
     course = _course_or_404(slug)
     if ConfirmForm().validate_on_submit():
@@ -97,6 +102,7 @@ def enrol(slug: str):
 
 
 @bp.get("/<slug>/lessons/<int:lesson_id>")
+@login_required
 def lesson(slug: str, lesson_id: int):
     course = _course_or_404(slug)
     lesson = _lesson_or_404(course, lesson_id)
@@ -136,6 +142,7 @@ def _file_in_course(course: Course, relative: str | None) -> Path:
 
 
 @bp.get("/<slug>/cover")
+@login_required
 def cover(slug: str):
     course = _course_or_404(slug)
     path = _file_in_course(course, course.cover)
@@ -147,6 +154,7 @@ def cover(slug: str):
 
 
 @bp.get("/<slug>/files/<name>")
+@login_required
 def attachment(slug: str, name: str):
     """Serve an attached image or PDF, typed by its content, inline (never SVG or HTML)."""
     course = _course_or_404(slug)
@@ -168,17 +176,23 @@ def _unit_choices():
     return select_choices(sorted(((unit.id, paths[unit.id]) for unit in units), key=lambda choice: choice[1]))
 
 
-@bp.route("/<slug>/assignments", methods=["GET", "POST"])
-def assignments(slug: str):
-    course = _course_or_404(slug)
-    if not permissions.can_assign(current_user):
+def _assignable_unit_or_403(unit_id: int | None) -> OrgUnit:
+    """The unit chosen on the assignment form, if the user may assign to it (else 403, like a unit
+    that does not exist: the form offers only those they may)."""
+    unit = None if unit_id is None else db.session.get(OrgUnit, unit_id)
+    if unit is None or not permissions.can_assign_to(current_user, unit):
         abort(403)
+    return unit
+
+
+@bp.route("/<slug>/assignments", methods=["GET", "POST"])
+@login_required
+def assignments(slug: str):
+    course = _assignable_course_or_404(slug)
     form = AssignmentForm(year=services.current_year())
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
-        unit = db.session.get(OrgUnit, form.unit_id.data)
-        if unit is None or not permissions.can_assign_to(current_user, unit):
-            abort(403)
+        unit = _assignable_unit_or_403(form.unit_id.data)
         try:
             services.assign_course(
                 course, unit, filled(form.year.data), form.required.data, form.due_date.data, current_user
@@ -205,6 +219,7 @@ def assignments(slug: str):
 
 
 @bp.post("/<slug>/assignments/<int:assignment_id>/delete")
+@login_required
 def delete_assignment(slug: str, assignment_id: int):
     course = _course_or_404(slug)
     assignment = db.session.scalar(

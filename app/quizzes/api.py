@@ -1,15 +1,13 @@
 """JSON for the quiz page: autosave under /api/v1/ (same session, CSRF token in X-CSRFToken)."""
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from app.extensions import db
 from app.quizzes import permissions
 from app.quizzes.errors import AttemptClosedError, StaleAttemptError, TamperedResponseError
 from app.quizzes.forms import answers_from_fields, revision_from
-from app.quizzes.models import Attempt
 from app.quizzes.services import attempts
 from app.timeutil import utcnow
 
@@ -22,9 +20,7 @@ PAYLOAD_KEYS = {"revision", "fields"}
 @login_required
 def save_answers(attempt_id: int):
     """Save the page's answer fields: ``{"revision": n, "fields": [[name, value], …]}``."""
-    attempt = db.session.scalar(permissions.own_attempts(current_user).where(Attempt.id == attempt_id))
-    if attempt is None:
-        abort(404)
+    attempt = permissions.own_attempt_or_404(attempt_id)
     payload = request.get_json(silent=True)
     try:
         if (

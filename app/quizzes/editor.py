@@ -25,7 +25,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 from wtforms.validators import Length
 
 from app.quizzes.answers import StoredAnswer
@@ -116,7 +116,8 @@ class QuestionForm(FlaskForm):
     def pad_rows(self) -> None:
         """Offer blank rows after the answers, at least ``MIN_ROWS`` in all."""
 
-    def read_answers(self) -> list[StoredAnswer]:
+    def read_answers(self) -> Sequence[StoredAnswer]:
+        """The answers typed in the form, of the kind's own shape (``self.problem`` for each bad row)."""
         return []
 
     def problem(self, row: int, message: str) -> None:
@@ -126,7 +127,7 @@ class QuestionForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         self.row_errors = []
-        self.answers = self.read_answers()
+        self.answers = list(self.read_answers())
         return not self.row_errors
 
     def question_data(self, kind: str) -> QuestionData:

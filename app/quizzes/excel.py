@@ -13,18 +13,21 @@ wrong option -1/k, the total held between 0 and full marks (docs/gift.md).
 """
 
 from dataclasses import dataclass
-from typing import cast
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from app.quizzes.data import QuestionData
 from app.quizzes.errors import QuizError
 from app.quizzes.kinds import KINDS, LETTERS, AnyKind
 from app.quizzes.models import Question
-from app.spreadsheets import SpreadsheetTooLarge, SpreadsheetUnreadable, first_sheet_rows, workbook_bytes
+from app.spreadsheets import (
+    SpreadsheetTooLarge,
+    SpreadsheetUnreadable,
+    first_sheet_rows,
+    new_workbook,
+    workbook_bytes,
+)
 
 OPTION_HEADERS = [f"选项{letter}" for letter in LETTERS]
 HEADERS = ["题型", "题干", *OPTION_HEADERS, "答案", "解析", "分类"]
@@ -116,9 +119,7 @@ def _read_row(cells: dict[str, str]) -> QuestionData:
 
 def write_workbook(questions: list[Question]) -> bytes:
     """Write questions in the import layout (weights beyond this layout's rules are not kept)."""
-    workbook = Workbook()
-    sheet = cast(Worksheet, workbook.active)
-    sheet.title = "题库"
+    workbook, sheet = new_workbook("题库")
     sheet.append(HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -1,6 +1,7 @@
 """Forms of the quiz pages, and the one parser for a quiz page's answers (form post or autosave)."""
 
 import re
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,14 +19,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.inputs import MAX_COLUMN_INTEGER
 from app.quizzes.answers import SnapshotItem
 from app.quizzes.errors import TamperedResponseError
 from app.quizzes.kinds import KINDS
-from app.quizzes.models import QuizMode, RevealPolicy
+from app.quizzes.models import Quiz, QuizMode, RevealPolicy
+from app.quizzes.services.quizzes import QuizSettings
+from app.web import filled
 
 MODE_LABELS = {QuizMode.FIXED: _l("Fixed questions"), QuizMode.RANDOM: _l("Random draw per category")}
 REVEAL_LABELS = {
@@ -69,14 +72,16 @@ class QuizForm(FlaskForm):
     attempts_allowed = IntegerField(
         _l("Attempts allowed (0: unlimited)"), default=1, validators=[NumberRange(0, 100)]
     )
-    pass_mark = DecimalField(_l("Pass mark (%)"), default=60, places=1, validators=[NumberRange(0, 100)])
+    pass_mark = DecimalField(
+        _l("Pass mark (%)"), default=Decimal(60), places=1, validators=[NumberRange(0, 100)]
+    )
     reveal = SelectField(
         _l("Show answers"), choices=[SelectChoice(r.value, label) for r, label in REVEAL_LABELS.items()]
     )
     published = BooleanField(_l("Open to members"))
 
     @classmethod
-    def for_quiz(cls, quiz) -> "QuizForm":
+    def for_quiz(cls, quiz: Quiz) -> "QuizForm":
         """The form filled from a quiz, its times shown in the display time zone."""
         form = cls(obj=quiz)
         form.mode.data, form.reveal.data = quiz.mode.value, quiz.reveal.value
@@ -85,22 +90,22 @@ class QuizForm(FlaskForm):
                 field.data = to_user_timezone(field.data).replace(tzinfo=None)
         return form
 
-    def settings_values(self) -> dict:
-        """The form's values as QuizSettings fields; times typed in the display zone become UTC."""
-        return {
-            "title": self.title.data,
-            "description": self.description.data or "",
-            "mode": QuizMode(self.mode.data),
-            "shuffle_questions": self.shuffle_questions.data,
-            "shuffle_options": self.shuffle_options.data,
-            "time_limit_minutes": self.time_limit_minutes.data,
-            "opens_at": to_utc(self.opens_at.data).replace(tzinfo=None) if self.opens_at.data else None,
-            "closes_at": to_utc(self.closes_at.data).replace(tzinfo=None) if self.closes_at.data else None,
-            "attempts_allowed": self.attempts_allowed.data,
-            "pass_mark": float(self.pass_mark.data),
-            "reveal": RevealPolicy(self.reveal.data),
-            "published": self.published.data,
-        }
+    def settings(self) -> QuizSettings:
+        """The validated form's settings; times typed in the display zone become UTC."""
+        return QuizSettings(
+            title=filled(self.title.data),
+            description=self.description.data or "",
+            mode=QuizMode(self.mode.data),
+            shuffle_questions=self.shuffle_questions.data,
+            shuffle_options=self.shuffle_options.data,
+            time_limit_minutes=self.time_limit_minutes.data,
+            opens_at=to_utc(self.opens_at.data).replace(tzinfo=None) if self.opens_at.data else None,
+            closes_at=to_utc(self.closes_at.data).replace(tzinfo=None) if self.closes_at.data else None,
+            attempts_allowed=filled(self.attempts_allowed.data),
+            pass_mark=float(filled(self.pass_mark.data)),
+            reveal=RevealPolicy(self.reveal.data),
+            published=self.published.data,
+        )
 
 
 class QuestionGiftForm(FlaskForm):
@@ -158,11 +163,11 @@ def answers_from_fields(
     return answers
 
 
-def revision_from(value) -> int:
+def revision_from(value: object) -> int:
     """The answers' revision the page holds: a whole number an integer column can hold."""
     try:
-        revision = int(value)
-    except (TypeError, ValueError, OverflowError):
+        revision = int(value) if isinstance(value, str | int | float) else -1
+    except (ValueError, OverflowError):
         revision = -1
     if isinstance(value, bool) or not 0 <= revision <= MAX_REVISION:
         raise TamperedResponseError(_("The page did not say which version of the answers it holds."))

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Dialect, ForeignKey, Index, String, Text, TypeDecor
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import db, str_enum
+from app.extensions import Model, str_enum
 from app.quizzes.answers import ResponseValue, SnapshotItem, StoredAnswer
 from app.timeutil import utcnow
 
@@ -75,7 +75,7 @@ class AttemptStatus(enum.StrEnum):
 LESSON_BANK_NAME = re.compile(r"[a-z0-9-]*/[\w-]+/[\w-]+@[0-9a-f]{10}")
 
 
-class QuestionBank(db.Model):
+class QuestionBank(Model):
     __tablename__ = "question_banks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +103,7 @@ class QuestionBank(db.Model):
         return self.name
 
 
-class Category(db.Model):
+class Category(Model):
     """A node of a bank's category tree; ``path`` is the full name path such as "党史/新民主主义革命"."""
 
     __tablename__ = "question_categories"
@@ -120,7 +120,7 @@ class Category(db.Model):
     questions: Mapped[list["Question"]] = relationship(back_populates="category", order_by="Question.id")
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,7 +141,7 @@ class Question(db.Model):
     category: Mapped[Category] = relationship(back_populates="questions")
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     """A quiz or exam; a course lesson refers to it by ``id`` (the quiz knows nothing of courses)."""
 
     __tablename__ = "quizzes"
@@ -170,7 +170,7 @@ class Quiz(db.Model):
     )
 
 
-class QuizQuestion(db.Model):
+class QuizQuestion(Model):
     """A fixed question of a quiz, at its position."""
 
     __tablename__ = "quiz_questions"
@@ -185,7 +185,7 @@ class QuizQuestion(db.Model):
     question: Mapped[Question] = relationship()
 
 
-class QuizDrawRule(db.Model):
+class QuizDrawRule(Model):
     """Draw ``count`` random questions from a category (and its sub-categories) for each attempt."""
 
     __tablename__ = "quiz_draw_rules"
@@ -199,7 +199,7 @@ class QuizDrawRule(db.Model):
     category: Mapped[Category] = relationship()
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One member's attempt: a snapshot of the drawn questions, the server's deadline, the grade.
 
     The unique (quiz, member, number) key lets each attempt number exist once, and the partial unique
@@ -245,7 +245,7 @@ class Attempt(db.Model):
     )
 
 
-class Response(db.Model):
+class Response(Model):
     """A member's answer to one question of an attempt, with its grade (fraction of the mark)."""
 
     __tablename__ = "quiz_responses"

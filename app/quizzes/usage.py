@@ -19,7 +19,7 @@ class QuizUsage:
     """One domain's answers about the quizzes it uses."""
 
     # The ids of the quizzes it embeds: members reach them through its pages, not the quiz list.
-    embedded_ids: Callable[[], Select]
+    embedded_ids: Callable[[], Select[int | None]]
     # Whether the user may take the quiz, or None when the quiz is not one it uses.
     may_take: Callable[[User, int], bool | None]
     # Why the quiz must be kept (a sentence for its author), or None.
@@ -37,7 +37,7 @@ def listen_quiz_usage(usage: QuizUsage) -> None:
         usages.append(usage)
 
 
-def embedded_quiz_ids() -> Select:
+def embedded_quiz_ids() -> Select[int | None]:
     """The ids of the quizzes another domain's pages lead to (left out of the members' quiz list)."""
     selects = [usage.embedded_ids() for usage in usages]
     if not selects:

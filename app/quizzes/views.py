@@ -20,12 +20,6 @@ bp = Blueprint("quizzes", __name__, url_prefix="/quizzes", template_folder="temp
 bp.add_app_template_filter(question_html, "question_html")
 
 
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every page here needs a signed-in user; authoring pages also check the role."""
-
-
 @bp.context_processor
 def labels() -> dict[str, object]:
     """The kinds for the pages: their labels, the kinds themselves, and each kind's page inputs."""
@@ -36,29 +30,11 @@ def labels() -> dict[str, object]:
     }
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
-    # Another member's attempt answers 404, as if it did not exist.
-    attempt = db.session.scalar(permissions.own_attempts(current_user).where(Attempt.id == attempt_id))
-    if attempt is None:
-        abort(404)
-    return attempt
-
-
-def run_service(operation, success_message: str) -> bool:
-    """Call a service, flashing its success or its domain error; return whether it succeeded."""
-    try:
-        operation()
-    except DomainError as error:
-        flash(error.message, "error")
-        return False
-    flash(success_message, "success")
-    return True
-
-
 # --- taking quizzes (members) ----------------------------------------------------------------
 
 
 @bp.get("/")
+@login_required
 def index():
     standalone = permissions.takeable_quizzes().where(Quiz.id.not_in(usage.embedded_quiz_ids()))
     quizzes = list(db.session.scalars(standalone.order_by(Quiz.title)))
@@ -70,10 +46,9 @@ def index():
 
 
 @bp.get("/<int:quiz_id>")
+@login_required
 def quiz(quiz_id: int):
-    quiz = db.first_or_404(permissions.takeable_quizzes().where(Quiz.id == quiz_id))
-    if not usage.may_take(current_user, quiz.id):
-        abort(404)
+    quiz = permissions.takeable_quiz_or_404(quiz_id)
     now = utcnow()
     history = attempts.attempts_of(quiz, current_user)
     for attempt in history:
@@ -90,10 +65,9 @@ def quiz(quiz_id: int):
 
 
 @bp.post("/<int:quiz_id>/start")
+@login_required
 def start(quiz_id: int):
-    quiz = db.first_or_404(permissions.takeable_quizzes().where(Quiz.id == quiz_id))
-    if not usage.may_take(current_user, quiz.id):
-        abort(404)
+    quiz = permissions.takeable_quiz_or_404(quiz_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -105,8 +79,9 @@ def start(quiz_id: int):
 
 
 @bp.get("/attempts/<int:attempt_id>")
+@login_required
 def take(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = permissions.own_attempt_or_404(attempt_id)
     now = utcnow()
     if attempts.close_if_overdue(attempt, now):
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
@@ -121,8 +96,9 @@ def take(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
 def submit(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = permissions.own_attempt_or_404(attempt_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -140,8 +116,9 @@ def submit(attempt_id: int):
 
 
 @bp.get("/attempts/<int:attempt_id>/review")
+@login_required
 def review(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = permissions.own_attempt_or_404(attempt_id)
     if not attempts.close_if_overdue(attempt):
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     reveal = attempts.reveal_for(attempt)
@@ -158,6 +135,7 @@ def review(attempt_id: int):
 
 
 @bp.route("/daily", methods=["GET", "POST"])
+@login_required
 def daily():
     form = ConfirmForm()
     if request.method == "GET":

@@ -1,8 +1,10 @@
 """Trainers' quiz pages: question banks (import, export, rename, delete), questions (the editor per
-kind and GIFT), quiz settings, grading, statistics. The routes live in this package's modules."""
+kind and GIFT), quiz settings, grading, statistics. The routes live in this package's modules; each
+is for trainers and admins (``@permission_required(permissions.can_author)``) and loads its bank,
+quiz or question through the loaders below, scoped to what the user manages."""
 
 from flask import Blueprint, abort
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.extensions import db
 from app.quizzes import permissions
@@ -13,20 +15,20 @@ bp = Blueprint("quiz_authoring", __name__, url_prefix="/quizzes", template_folde
 bp.context_processor(labels)
 
 
-@bp.before_request
-@login_required
-def require_author():
-    """Every page here is for trainers and admins."""
-    if not permissions.can_author(current_user):
-        abort(403)
-
-
 def bank_or_404(bank_id: int) -> QuestionBank:
-    return db.first_or_404(permissions.managed_banks(current_user).where(QuestionBank.id == bank_id))
+    bank = db.session.scalars(
+        permissions.managed_banks(current_user).where(QuestionBank.id == bank_id)
+    ).first()
+    if bank is None:
+        abort(404)
+    return bank
 
 
 def quiz_or_404(quiz_id: int) -> Quiz:
-    return db.first_or_404(permissions.managed_quizzes(current_user).where(Quiz.id == quiz_id))
+    quiz = db.session.scalars(permissions.managed_quizzes(current_user).where(Quiz.id == quiz_id)).first()
+    if quiz is None:
+        abort(404)
+    return quiz
 
 
 def question_or_404(question_id: int) -> Question:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import permissions
@@ -15,17 +16,18 @@ from app.quizzes.authoring_views import bank_or_404, bp
 from app.quizzes.forms import BankForm, BankNameForm, ImportForm
 from app.quizzes.models import QuestionBank
 from app.quizzes.services import banks
-from app.quizzes.views import run_service
+from app.web import filled, run_and_flash
 
 # --- question banks (trainers) ---------------------------------------------------------------
 
 
 @bp.route("/banks", methods=["GET", "POST"])
+@permission_required(permissions.can_author)
 def bank_list():
     form = BankForm()
     if form.validate_on_submit():
         try:
-            bank = banks.create_bank(form.name.data, current_user, form.description.data or "")
+            bank = banks.create_bank(filled(form.name.data), current_user, form.description.data or "")
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -51,11 +53,13 @@ def _render_bank(bank: QuestionBank, report=None, status: int = 200):
 
 
 @bp.get("/banks/<int:bank_id>")
+@permission_required(permissions.can_author)
 def bank(bank_id: int):
     return _render_bank(bank_or_404(bank_id))
 
 
 @bp.post("/banks/<int:bank_id>/import")
+@permission_required(permissions.can_author)
 def bank_import(bank_id: int):
     bank = bank_or_404(bank_id)
     form = ImportForm()
@@ -76,11 +80,12 @@ def bank_import(bank_id: int):
 
 
 @bp.post("/banks/<int:bank_id>/publish")
+@permission_required(permissions.can_author)
 def bank_publish(bank_id: int):
     bank = bank_or_404(bank_id)
     if ConfirmForm().validate_on_submit():
         published = not bank.published
-        run_service(
+        run_and_flash(
             lambda: banks.set_bank_published(bank, published),
             _("The bank is now used for daily practice.")
             if published
@@ -90,12 +95,14 @@ def bank_publish(bank_id: int):
 
 
 @bp.post("/banks/<int:bank_id>/rename")
+@permission_required(permissions.can_author)
 def bank_rename(bank_id: int):
     bank = bank_or_404(bank_id)
     form = BankNameForm()
     if form.validate_on_submit():
-        run_service(
-            lambda: banks.rename_bank(bank, form.name.data, current_user), _("The bank has been renamed.")
+        run_and_flash(
+            lambda: banks.rename_bank(bank, filled(form.name.data), current_user),
+            _("The bank has been renamed."),
         )
     else:
         flash(_("Write the bank's new name (up to 100 characters)."), "error")
@@ -103,9 +110,10 @@ def bank_rename(bank_id: int):
 
 
 @bp.post("/banks/<int:bank_id>/delete")
+@permission_required(permissions.can_author)
 def bank_delete(bank_id: int):
     bank = bank_or_404(bank_id)
-    if ConfirmForm().validate_on_submit() and run_service(
+    if ConfirmForm().validate_on_submit() and run_and_flash(
         lambda: banks.delete_bank(bank, current_user), _("The bank has been deleted.")
     ):
         return redirect(url_for("quiz_authoring.bank_list"))
@@ -113,6 +121,7 @@ def bank_delete(bank_id: int):
 
 
 @bp.get("/banks/<int:bank_id>/export.<any(gift, xlsx, json):extension>")
+@permission_required(permissions.can_author)
 def bank_export(bank_id: int, extension: str):
     bank = bank_or_404(bank_id)
     if extension == "gift":

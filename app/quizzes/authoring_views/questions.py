@@ -4,13 +4,15 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
+from app.quizzes import permissions
 from app.quizzes.authoring_views import bank_or_404, bp, question_or_404
 from app.quizzes.editor import QuestionForm
 from app.quizzes.forms import QuestionGiftForm
 from app.quizzes.kinds import KINDS, get_kind
 from app.quizzes.models import Question
 from app.quizzes.services import banks
-from app.quizzes.views import run_service
+from app.web import run_and_flash
 
 
 def _save_question(form: QuestionForm, kind: str, save, message: str) -> bool:
@@ -18,10 +20,11 @@ def _save_question(form: QuestionForm, kind: str, save, message: str) -> bool:
     if form.wants_more_rows():
         form.add_rows()
         return False
-    return form.validate_on_submit() and run_service(lambda: save(form.question_data(kind)), message)
+    return form.validate_on_submit() and run_and_flash(lambda: save(form.question_data(kind)), message)
 
 
 @bp.route("/banks/<int:bank_id>/questions/new", methods=["GET", "POST"])
+@permission_required(permissions.can_author)
 def question_new(bank_id: int):
     bank = bank_or_404(bank_id)
     if request.args.get("kind") not in KINDS:
@@ -47,6 +50,7 @@ def _question_page(question: Question, form: QuestionForm, gift_form: QuestionGi
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@permission_required(permissions.can_author)
 def question_edit(question_id: int):
     question = question_or_404(question_id)
     form = get_kind(question.kind).editor(question if request.method == "GET" else None)
@@ -61,10 +65,11 @@ def question_edit(question_id: int):
 
 
 @bp.post("/questions/<int:question_id>/gift")
+@permission_required(permissions.can_author)
 def question_gift(question_id: int):
     question = question_or_404(question_id)
     gift_form = QuestionGiftForm()
-    if gift_form.validate_on_submit() and run_service(
+    if gift_form.validate_on_submit() and run_and_flash(
         lambda: banks.update_question_from_gift(question, gift_form.source.data or ""),
         _("The question has been saved."),
     ):
@@ -73,10 +78,11 @@ def question_gift(question_id: int):
 
 
 @bp.post("/questions/<int:question_id>/delete")
+@permission_required(permissions.can_author)
 def question_delete(question_id: int):
     question = question_or_404(question_id)
     bank_id = question.category.bank_id
-    if ConfirmForm().validate_on_submit() and not run_service(
+    if ConfirmForm().validate_on_submit() and not run_and_flash(
         lambda: banks.delete_question(question), _("The question has been deleted.")
     ):
         return redirect(url_for("quiz_authoring.question_edit", question_id=question_id))

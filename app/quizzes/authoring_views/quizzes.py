@@ -6,9 +6,10 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import permissions
@@ -21,16 +22,17 @@ from app.quizzes.forms import (
 )
 from app.quizzes.models import Category, Question, QuestionBank, Quiz, Response
 from app.quizzes.services import attempts, quizzes, statistics
-from app.quizzes.views import run_service
+from app.web import filled, run_and_flash
 
 # --- quiz settings (trainers) ----------------------------------------------------------------
 
 
 @bp.route("/manage", methods=["GET", "POST"])
+@permission_required(permissions.can_author)
 def manage():
     form = QuizForm()
     if form.validate_on_submit():
-        settings = quizzes.QuizSettings(**form.settings_values())
+        settings = form.settings()
         try:
             quiz = quizzes.create_quiz(settings, current_user)
         except DomainError as error:
@@ -93,11 +95,12 @@ def _settings_page(quiz: Quiz, form: QuizForm):
 
 
 @bp.route("/manage/<int:quiz_id>", methods=["GET", "POST"])
+@permission_required(permissions.can_author)
 def quiz_settings(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
     form = QuizForm.for_quiz(quiz) if request.method == "GET" else QuizForm()
-    if form.validate_on_submit() and run_service(
-        lambda: quizzes.update_quiz(quiz, quizzes.QuizSettings(**form.settings_values()), current_user),
+    if form.validate_on_submit() and run_and_flash(
+        lambda: quizzes.update_quiz(quiz, form.settings(), current_user),
         _("The quiz has been saved."),
     ):
         return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
@@ -105,9 +108,10 @@ def quiz_settings(quiz_id: int):
 
 
 @bp.post("/manage/<int:quiz_id>/delete")
+@permission_required(permissions.can_author)
 def quiz_delete(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
-    if ConfirmForm().validate_on_submit() and run_service(
+    if ConfirmForm().validate_on_submit() and run_and_flash(
         lambda: quizzes.delete_quiz(quiz, current_user), _("The quiz has been deleted.")
     ):
         return redirect(url_for("quiz_authoring.manage"))
@@ -115,12 +119,13 @@ def quiz_delete(quiz_id: int):
 
 
 @bp.post("/manage/<int:quiz_id>/questions")
+@permission_required(permissions.can_author)
 def quiz_questions(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
     ids = [int(value) for value in request.form.getlist("question_ids") if value.isdigit()]
     if ConfirmForm().validate_on_submit():
         chosen = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
-        run_service(
+        run_and_flash(
             lambda: quizzes.set_fixed_questions(quiz, [chosen[i] for i in ids if i in chosen]),
             _("The quiz's questions have been saved."),
         )
@@ -128,6 +133,7 @@ def quiz_questions(quiz_id: int):
 
 
 @bp.post("/manage/<int:quiz_id>/rules")
+@permission_required(permissions.can_author)
 def quiz_add_rule(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
     form = DrawRuleForm()
@@ -135,9 +141,9 @@ def quiz_add_rule(quiz_id: int):
         SelectChoice(category_id) for category_id in db.session.scalars(select(Category.id))
     ]
     if form.validate_on_submit():
-        category = db.session.get(Category, form.category_id.data)
-        run_service(
-            lambda: quizzes.add_draw_rule(quiz, category, form.count.data),
+        category = db.get_or_404(Category, form.category_id.data)
+        run_and_flash(
+            lambda: quizzes.add_draw_rule(quiz, category, filled(form.count.data)),
             _("The draw rule has been added."),
         )
     else:
@@ -146,14 +152,16 @@ def quiz_add_rule(quiz_id: int):
 
 
 @bp.post("/manage/<int:quiz_id>/rules/<int:rule_id>/delete")
+@permission_required(permissions.can_author)
 def quiz_remove_rule(quiz_id: int, rule_id: int):
     quiz = quiz_or_404(quiz_id)
     if ConfirmForm().validate_on_submit():
-        run_service(lambda: quizzes.remove_draw_rule(quiz, rule_id), _("The draw rule has been removed."))
+        run_and_flash(lambda: quizzes.remove_draw_rule(quiz, rule_id), _("The draw rule has been removed."))
     return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz.id))
 
 
 @bp.get("/manage/<int:quiz_id>/grading")
+@permission_required(permissions.can_author)
 def grading(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
     return render_template(
@@ -162,14 +170,15 @@ def grading(quiz_id: int):
 
 
 @bp.post("/responses/<int:response_id>/grade")
+@permission_required(permissions.can_author)
 def grade_response(response_id: int):
     response = db.get_or_404(Response, response_id)
     quiz_or_404(response.attempt.quiz_id)
     form = EssayGradeForm()
     if form.validate_on_submit():
-        run_service(
+        run_and_flash(
             lambda: attempts.grade_essay(
-                response, float(form.fraction.data), current_user, form.comment.data or ""
+                response, float(filled(form.fraction.data)), current_user, form.comment.data or ""
             ),
             _("The grade has been saved."),
         )
@@ -179,6 +188,7 @@ def grade_response(response_id: int):
 
 
 @bp.get("/manage/<int:quiz_id>/statistics")
+@permission_required(permissions.can_author)
 def quiz_statistics(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
     return render_template(
@@ -191,6 +201,7 @@ def quiz_statistics(quiz_id: int):
 
 
 @bp.get("/manage/<int:quiz_id>/results.xlsx")
+@permission_required(permissions.can_author)
 def quiz_results_export(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
     return send_file(

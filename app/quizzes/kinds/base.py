@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from flask import current_app
-from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, Template
@@ -95,7 +94,7 @@ class Kind(Generic[A, R]):
 
     name: ClassVar[str]  # stored in Question.kind and attempt snapshots
     position: ClassVar[int] = 100  # where the kind is offered in lists of kinds
-    label: ClassVar[LazyString]  # lazy_gettext(...)
+    label: ClassVar[str]  # lazy_gettext(...)
     graded: ClassVar[bool] = True  # False: a trainer grades it (essay) or there is nothing to grade
     hand_graded: ClassVar[bool] = False  # a trainer grades it: the attempt waits for the grade
     answerable: ClassVar[bool] = True  # False: it asks nothing (no text needed, no mark, never drawn)

@@ -53,7 +53,7 @@ class ChoiceForm(RowsForm):
         ]
         return super().initial(question) | {"rows": rows}
 
-    def read_answers(self) -> list[Answer]:  # type: ignore[override]
+    def read_answers(self) -> list[Answer]:
         answers: list[Answer] = []
         for number, row in enumerate(self.rows, start=1):
             text, grade, feedback = (
@@ -94,9 +94,11 @@ class ChoiceKind(Kind[Answer, Chosen]):
         return {"options": [{"id": index, "text": answers[index]["text"]} for index in item["order"]]}
 
     def _option(self, item: SnapshotItem, raw: object) -> int:
+        if not isinstance(raw, str | int | float):  # a page sends the option's index as text
+            raise ResponseError("not an option")
         try:
-            index = int(raw)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
+            index = int(raw)
+        except ValueError:
             raise ResponseError("not an option") from None
         if not 0 <= index < len(item["answers"]):
             raise ResponseError("not an option")

@@ -36,7 +36,7 @@ class MatchingForm(RowsForm):
         rows = [{"question": pair["question"], "answer": pair["answer"]} for pair in pairs]
         return super().initial(question) | {"rows": rows}
 
-    def read_answers(self) -> list[Pair]:  # type: ignore[override]
+    def read_answers(self) -> list[Pair]:
         pairs: list[Pair] = []
         for row_number, row in enumerate(self.rows, start=1):
             item, answer = clean_typed(row.question.data), clean_typed(row.answer.data)
@@ -106,7 +106,7 @@ class Matching(Kind[Pair, Matched]):
             raise ResponseError("not a set of pairs")
         answers = self.answers_of(item)
         choices = set(self.choices(answers))
-        cleaned = {}
+        cleaned: Matched = {}
         for key, value in raw.items():
             if not str(key).isdigit() or not 0 <= int(key) < len(answers):
                 raise ResponseError("not a pair of this question")

@@ -1,6 +1,6 @@
 """Numerical: a number with a tolerance, or a range, per answer; ``*`` matches any other number."""
 
-from typing import cast
+from typing import NotRequired, TypedDict, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,6 +36,15 @@ from app.quizzes.kinds.base import (
 from app.quizzes.models import Question, QuestionKind, TextFormat
 
 ANY_NUMBER = "*"
+
+
+class Measure(TypedDict):
+    """The number an editor row asks for, as a ``NumericalAnswer`` holds it: with a tolerance, or a range."""
+
+    text: str
+    tolerance: NotRequired[float]
+    min: NotRequired[float]
+    max: NotRequired[float]
 
 
 class NumericalRow(Form):
@@ -79,7 +88,7 @@ class NumericalForm(RowsForm):
             )
         return super().initial(question) | {"rows": rows, "other_feedback": other}
 
-    def read_answers(self) -> list[NumericalAnswer]:  # type: ignore[override]
+    def read_answers(self) -> list[NumericalAnswer]:
         answers: list[NumericalAnswer] = []
         for row_number, row in enumerate(self.rows, start=1):
             value, tolerance, low, high, grade, feedback = (
@@ -90,16 +99,16 @@ class NumericalForm(RowsForm):
                 if tolerance or grade or feedback:
                     self.problem(row_number, _("write the number or the range, or clear the row"))
                 continue
-            answer = self._answer(row_number, value, tolerance, low, high)
+            measure = self._measure(row_number, value, tolerance, low, high)
             fraction = self.grade(row_number, grade, 100.0)
-            if answer is not None and fraction is not None:
-                answers.append({"fraction": fraction, "feedback": feedback, **answer})  # type: ignore[typeddict-item]
+            if measure is not None and fraction is not None:
+                answers.append({"fraction": fraction, "feedback": feedback, **measure})
         other = clean_typed(self.other_feedback.data)
         if other:
             answers.append({"text": ANY_NUMBER, "fraction": 0.0, "feedback": other})
         return answers
 
-    def _answer(self, row: int, value: str, tolerance: str, low: str, high: str) -> dict[str, object] | None:
+    def _measure(self, row: int, value: str, tolerance: str, low: str, high: str) -> Measure | None:
         if value and (low or high):
             self.problem(row, _("give a number with its tolerance, or a range, not both"))
             return None

@@ -5,7 +5,7 @@ from typing import cast
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 from wtforms.validators import InputRequired, Length
 
 from app.quizzes.answers import Answer, SnapshotItem
@@ -53,7 +53,7 @@ class TrueFalseForm(QuestionForm):
             "false_feedback": false.get("feedback", ""),
         }
 
-    def read_answers(self) -> list[Answer]:  # type: ignore[override]
+    def read_answers(self) -> list[Answer]:
         right = 1.0 if self.correct.data == "true" else 0.0
         return [
             {"text": "true", "fraction": right, "feedback": clean_typed(self.true_feedback.data)},

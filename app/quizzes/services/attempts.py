@@ -266,7 +266,7 @@ def _clean(attempt: Attempt, answers: Mapping[str, object]) -> dict[int, Respons
 def clean_answers(snapshot: list[SnapshotItem], answers: Mapping[str, object]) -> dict[int, ResponseValue]:
     """Check every answer against its question; one that does not fit refuses them all."""
     items = {str(item["question_id"]): item for item in snapshot}
-    cleaned = {}
+    cleaned: dict[int, ResponseValue] = {}
     for key, raw in answers.items():
         item = items.get(str(key))
         if item is None:

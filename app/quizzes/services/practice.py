@@ -6,7 +6,7 @@ Nothing is stored: practice never touches attempts, grades or hours.
 import random
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.extensions import db
 from app.quizzes.answers import ResponseValue, SnapshotItem
@@ -17,7 +17,7 @@ from app.quizzes.services.attempts import snapshot_item
 PRACTICE_SIZE = 5
 
 
-def _published_questions():
+def _published_questions() -> Select[Question]:
     return (
         select(Question)
         .join(Category, Question.category_id == Category.id)

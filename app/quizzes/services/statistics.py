@@ -2,16 +2,16 @@
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import to_user_timezone
-from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from app.auth.models import User
 from app.extensions import db
 from app.quizzes.models import Attempt, AttemptStatus, Question, Quiz, Response
-from app.spreadsheets import workbook_bytes
+from app.spreadsheets import new_workbook, workbook_bytes
 
 
 @dataclass
@@ -53,7 +53,7 @@ def question_statistics(quiz: Quiz) -> list[QuestionStatistics]:
             Question.mark > 0,
         )
     ).all()
-    by_question: dict[int, list] = {}
+    by_question: dict[int, list[Row[int, float | None, float | None, str, float]]] = {}
     for row in rows:
         by_question.setdefault(row.question_id, []).append(row)
     result = []
@@ -85,12 +85,13 @@ RESULT_HEADERS = [
 ]
 
 
-def _shown(at) -> str:
-    """A stored (naive UTC) time as the site shows every time: in the display time zone (Beijing)."""
-    return to_user_timezone(at).strftime("%Y-%m-%d %H:%M:%S")
+def _shown(at: datetime | None) -> str:
+    """A stored (naive UTC) time as the site shows every time: in the display time zone (Beijing);
+    empty when there is none (a finished attempt always has its time)."""
+    return "" if at is None else to_user_timezone(at).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def results_rows(quiz: Quiz) -> list[list]:
+def results_rows(quiz: Quiz) -> list[list[object]]:
     attempts = db.session.execute(
         select(Attempt, User)
         .join(User, Attempt.member_id == User.id)
@@ -118,9 +119,7 @@ def results_rows(quiz: Quiz) -> list[list]:
 
 
 def results_workbook(quiz: Quiz) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "成绩"
+    workbook, sheet = new_workbook("成绩")
     sheet.append(RESULT_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
