@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from app.auth.models import Role, User
 from app.extensions import db
 from app.quizzes import usage
-from app.quizzes.models import Attempt, QuestionBank, Quiz
+from app.quizzes.models import Attempt, Category, Question, QuestionBank, Quiz
 
 AUTHOR_ROLES = (Role.TRAINER, Role.ADMIN)
 
@@ -27,6 +27,25 @@ def managed_banks(user: User) -> Select[QuestionBank]:
     """Select the banks the user manages: their own, or all for an admin."""
     statement = select(QuestionBank)
     return statement if user.has_role(Role.ADMIN) else statement.where(QuestionBank.created_by_id == user.id)
+
+
+def managed_categories(user: User) -> Select[Category]:
+    """Select the categories of the banks the user manages (what their quizzes may draw from)."""
+    return (
+        select(Category)
+        .join(QuestionBank)
+        .where(QuestionBank.id.in_(managed_banks(user).with_only_columns(QuestionBank.id)))
+    )
+
+
+def managed_questions(user: User) -> Select[Question]:
+    """Select the questions of the banks the user manages (what their quizzes may hold)."""
+    return (
+        select(Question)
+        .join(Category)
+        .join(QuestionBank)
+        .where(QuestionBank.id.in_(managed_banks(user).with_only_columns(QuestionBank.id)))
+    )
 
 
 def managed_quizzes(user: User) -> Select[Quiz]:

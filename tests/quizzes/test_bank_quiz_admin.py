@@ -261,3 +261,21 @@ def test_only_the_owner_renames_or_deletes(app, client, auth, people, username, 
         assert db.session.get(QuestionBank, bank_id).name == "党章题库"
         assert db.session.get(Quiz, quiz_id) is not None
         assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+
+
+def test_a_trainer_s_quiz_cannot_take_or_draw_another_trainer_s_questions(app, client, auth, people):
+    """A quiz shows its questions to whoever takes it: another trainer's bank stays theirs."""
+    with app.app_context():
+        _bank_id, question_id = bank_with_question()  # the trainer's
+        category_id = db.session.get(Question, question_id).category_id
+        trainer2 = make_user("trainer2", (Role.TRAINER,), "甲党委")
+        quiz_id = quizzes.create_quiz(quizzes.QuizSettings(title="我的测验"), trainer2).id
+    auth.login("trainer2")
+    settings_page = f"/quizzes/manage/{quiz_id}"
+    post(client, f"/quizzes/manage/{quiz_id}/questions", settings_page, question_ids=str(question_id))
+    post(client, f"/quizzes/manage/{quiz_id}/rules", settings_page, category_id=str(category_id), count="1")
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        assert (quiz.slots, quiz.draw_rules) == ([], [])
+    page = client.get(settings_page).get_data(as_text=True)
+    assert "中国共产党的最高理想" not in page  # not offered to pick either

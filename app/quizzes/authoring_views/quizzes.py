@@ -5,7 +5,6 @@ import io
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 
 from app.auth.forms import ConfirmForm
@@ -55,13 +54,9 @@ def manage():
 
 
 def _settings_page(quiz: Quiz, form: QuizForm):
-    banks_managed = permissions.managed_banks(current_user).with_only_columns(QuestionBank.id)
     all_categories = list(
         db.session.scalars(
-            select(Category)
-            .join(QuestionBank)
-            .where(QuestionBank.id.in_(banks_managed))
-            .order_by(QuestionBank.name, Category.path)
+            permissions.managed_categories(current_user).order_by(QuestionBank.name, Category.path)
         )
     )
     rule_form = DrawRuleForm(formdata=None)
@@ -72,11 +67,7 @@ def _settings_page(quiz: Quiz, form: QuizForm):
     ]
     pick_form = QuestionPickForm(formdata=None, question_ids=[slot.question_id for slot in quiz.slots])
     questions = db.session.scalars(
-        select(Question)
-        .join(Category)
-        .join(QuestionBank)
-        .where(QuestionBank.id.in_(banks_managed))
-        .order_by(QuestionBank.name, Category.path, Question.id)
+        permissions.managed_questions(current_user).order_by(QuestionBank.name, Category.path, Question.id)
     )
     pick_form.question_ids.choices = [
         SelectChoice(q.id, f"{q.category.path} · {q.title}", optgroup=q.category.bank.display_name)
@@ -124,7 +115,9 @@ def quiz_questions(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
     ids = [int(value) for value in request.form.getlist("question_ids") if value.isdigit()]
     if ConfirmForm().validate_on_submit():
-        chosen = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
+        # Only questions of banks the trainer manages: another trainer's are not theirs to show.
+        managed = permissions.managed_questions(current_user).where(Question.id.in_(ids))
+        chosen = {q.id: q for q in db.session.scalars(managed)}
         run_and_flash(
             lambda: quizzes.set_fixed_questions(quiz, [chosen[i] for i in ids if i in chosen]),
             _("The quiz's questions have been saved."),
@@ -137,11 +130,10 @@ def quiz_questions(quiz_id: int):
 def quiz_add_rule(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
     form = DrawRuleForm()
-    form.category_id.choices = [
-        SelectChoice(category_id) for category_id in db.session.scalars(select(Category.id))
-    ]
+    managed = permissions.managed_categories(current_user)
+    form.category_id.choices = [SelectChoice(category.id) for category in db.session.scalars(managed)]
     if form.validate_on_submit():
-        category = db.get_or_404(Category, form.category_id.data)
+        category = db.session.scalars(managed.where(Category.id == form.category_id.data)).one()
         run_and_flash(
             lambda: quizzes.add_draw_rule(quiz, category, filled(form.count.data)),
             _("The draw rule has been added."),
