@@ -36,6 +36,13 @@ def create_topic(author: User, unit: OrgUnit, title: str, body: str) -> Post:
     return topic
 
 
+def board_of(post: Post) -> OrgUnit:
+    """The unit whose board a post is on (found through ``readable_board_posts``)."""
+    if post.unit is None:
+        raise ValueError(f"post {post.id} is under a lesson, not on a board")
+    return post.unit
+
+
 @dataclass
 class TopicRow:
     topic: Post
@@ -62,7 +69,7 @@ def board_topics(unit: OrgUnit, include_hidden: bool, page: int = 1) -> tuple[li
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    total = db.session.scalar(select(func.count(Post.id)).where(*where)) or 0
+    total = db.session.execute(select(func.count(Post.id)).where(*where)).scalar_one()
     return [TopicRow(topic, count, at) for topic, count, at in rows], total
 
 
@@ -99,4 +106,4 @@ def topic_counts(unit_ids: list[int]) -> dict[int, int]:
         .where(Post.unit_id.in_(unit_ids), Post.parent_id.is_(None), Post.status == PostStatus.VISIBLE)
         .group_by(Post.unit_id)
     )
-    return dict(rows.all())
+    return {unit_id: count for unit_id, count in rows if unit_id is not None}
