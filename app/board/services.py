@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
+from app.board.permissions import board_units
 from app.discussions.models import Post, PostReport, PostStatus
 from app.discussions.services import Thread, clean_body
 from app.errors import DomainError
@@ -41,6 +42,11 @@ def board_of(post: Post) -> OrgUnit:
     if post.unit is None:
         raise ValueError(f"post {post.id} is under a lesson, not on a board")
     return post.unit
+
+
+def board_count(user: User) -> int:
+    """How many boards the user may open."""
+    return db.session.execute(select(func.count()).select_from(board_units(user).subquery())).scalar_one()
 
 
 @dataclass

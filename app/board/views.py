@@ -94,6 +94,9 @@ def unit(unit_id: int):
         can_post=permissions.can_post(current_user, unit),
         reports=services.open_reports(unit) if moderator else [],
         post_url=post_url,
+        # The page above: the boards to choose from, or the home page when this is the one board
+        # (the boards page would lead straight back here).
+        chooses_board=services.board_count(current_user) > 1,
     )
 
 
