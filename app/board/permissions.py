@@ -6,7 +6,7 @@ board. Auditors read nothing here: a board is the members' own space. Other boar
 Lists are scoped in SQL by the same rule.
 """
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 
 from app.auth.models import User
 from app.discussions.models import Post
@@ -14,7 +14,7 @@ from app.org.models import OrgUnit
 from app.org.permissions import can_manage_unit, managed_paths
 
 
-def _unit_condition(user: User):
+def _unit_condition(user: User) -> ColumnElement[bool] | None:
     if not user.is_authenticated:
         return false()
     paths = managed_paths(user)
@@ -26,7 +26,7 @@ def _unit_condition(user: User):
     return or_(*conditions) if conditions else false()
 
 
-def board_units(user: User) -> Select[tuple[OrgUnit]]:
+def board_units(user: User) -> Select[OrgUnit]:
     """Select the units whose boards the user may open."""
     condition = _unit_condition(user)
     statement = select(OrgUnit)
@@ -46,8 +46,29 @@ def can_moderate(user: User, unit: OrgUnit) -> bool:
     return user.is_authenticated and can_manage_unit(user, unit)
 
 
-def readable_board_posts(user: User) -> Select[tuple[Post]]:
+def readable_board_posts(user: User) -> Select[Post]:
     """Select the board posts the user may read (of any status; callers filter what to show)."""
     condition = _unit_condition(user)
     statement = select(Post).join(OrgUnit, Post.unit_id == OrgUnit.id)
     return statement if condition is None else statement.where(condition)
+
+
+# The same rules for one post of a board the user reads (found through ``readable_board_posts``).
+
+
+def can_see_post(user: User, post: Post) -> bool:
+    """A hidden post is seen by the board's moderators only."""
+    return post.unit is not None and (post.is_visible or can_moderate(user, post.unit))
+
+
+def can_reply(user: User, post: Post) -> bool:
+    return post.unit is not None and can_post(user, post.unit)
+
+
+def can_report(user: User, post: Post) -> bool:
+    """Anyone who reads a post but its author."""
+    return post.author_id != user.id
+
+
+def can_moderate_post(user: User, post: Post) -> bool:
+    return post.unit is not None and can_moderate(user, post.unit)

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
+from app.board.permissions import board_units
 from app.discussions.models import Post, PostReport, PostStatus
 from app.discussions.services import Thread, clean_body
 from app.errors import DomainError
@@ -34,6 +35,18 @@ def create_topic(author: User, unit: OrgUnit, title: str, body: str) -> Post:
     db.session.add(topic)
     db.session.commit()
     return topic
+
+
+def board_of(post: Post) -> OrgUnit:
+    """The unit whose board a post is on (found through ``readable_board_posts``)."""
+    if post.unit is None:
+        raise ValueError(f"post {post.id} is under a lesson, not on a board")
+    return post.unit
+
+
+def board_count(user: User) -> int:
+    """How many boards the user may open."""
+    return db.session.execute(select(func.count()).select_from(board_units(user).subquery())).scalar_one()
 
 
 @dataclass
@@ -62,7 +75,7 @@ def board_topics(unit: OrgUnit, include_hidden: bool, page: int = 1) -> tuple[li
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    total = db.session.scalar(select(func.count(Post.id)).where(*where)) or 0
+    total = db.session.execute(select(func.count(Post.id)).where(*where)).scalar_one()
     return [TopicRow(topic, count, at) for topic, count, at in rows], total
 
 
@@ -99,4 +112,4 @@ def topic_counts(unit_ids: list[int]) -> dict[int, int]:
         .where(Post.unit_id.in_(unit_ids), Post.parent_id.is_(None), Post.status == PostStatus.VISIBLE)
         .group_by(Post.unit_id)
     )
-    return dict(rows.all())
+    return {unit_id: count for unit_id, count in rows if unit_id is not None}

@@ -17,14 +17,12 @@ from app.extensions import db
 from app.inputs import page_arg
 from app.org.models import OrgUnit
 from app.org.services import name_paths
+from app.web import filled
 
 bp = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
 
-
-@bp.before_request
-@login_required
-def require_sign_in():
-    """No anonymous reading or posting; each board is checked against the user's units."""
+# Board posts load through the boards' scope, as lesson posts do through theirs (app.discussions).
+board_posts = actions.PostLoader(permissions.readable_board_posts, permissions.can_see_post)
 
 
 def _unit_or_404(unit_id: int) -> OrgUnit:
@@ -34,28 +32,11 @@ def _unit_or_404(unit_id: int) -> OrgUnit:
     return unit
 
 
-def _post_or_404(post_id: int) -> Post:
-    """A board post the user may read; deleted ones, and hidden ones for non-moderators, answer 404."""
-    post = db.session.scalar(permissions.readable_board_posts(current_user).where(Post.id == post_id))
-    if post is None or post.status is PostStatus.DELETED:
-        abort(404)
-    if post.status is PostStatus.HIDDEN and not permissions.can_moderate(current_user, post.unit):
-        abort(404)
-    return post
-
-
-def _visible_post_or_404(post_id: int) -> Post:
-    post = _post_or_404(post_id)
-    if not post.is_visible:
-        abort(404)
-    return post
-
-
-def _moderated_or_404(post_id: int) -> Post:
-    post = _post_or_404(post_id)
-    if not permissions.can_moderate(current_user, post.unit):
+def _postable_unit_or_404(unit_id: int) -> OrgUnit:
+    unit = _unit_or_404(unit_id)
+    if not permissions.can_post(current_user, unit):
         abort(403)
-    return post
+    return unit
 
 
 def post_url(post: Post) -> str:
@@ -64,7 +45,7 @@ def post_url(post: Post) -> str:
     return url_for("board.topic", post_id=topic.id) + anchor
 
 
-def _discussion(unit: OrgUnit) -> dict:
+def _discussion(unit: OrgUnit) -> dict[str, object]:
     """What the shared post macros need (app/discussions/templates/discussions/_macros.html)."""
     return {
         "can_post": permissions.can_post(current_user, unit),
@@ -77,6 +58,7 @@ def _discussion(unit: OrgUnit) -> dict:
 
 
 @bp.get("/")
+@login_required
 def index():
     """A member goes straight to their unit's board; a secretary chooses among the boards in scope."""
     units = list(db.session.scalars(permissions.board_units(current_user)))
@@ -95,6 +77,7 @@ def index():
 
 
 @bp.get("/units/<int:unit_id>")
+@login_required
 def unit(unit_id: int):
     unit = _unit_or_404(unit_id)
     page = page_arg()
@@ -111,21 +94,23 @@ def unit(unit_id: int):
         can_post=permissions.can_post(current_user, unit),
         reports=services.open_reports(unit) if moderator else [],
         post_url=post_url,
+        # The page above: the boards to choose from, or the home page when this is the one board
+        # (the boards page would lead straight back here).
+        chooses_board=services.board_count(current_user) > 1,
     )
 
 
 @bp.post("/units/<int:unit_id>/topics")
+@login_required
 @posting_limit
 def new_topic(unit_id: int):
-    unit = _unit_or_404(unit_id)
-    if not permissions.can_post(current_user, unit):
-        abort(403)
+    unit = _postable_unit_or_404(unit_id)
     form = TopicForm()
     if not form.validate_on_submit():
         flash(_("Give the topic a title and some text."), "error")
         return redirect(url_for("board.unit", unit_id=unit.id) + "#new-topic")
     try:
-        topic = services.create_topic(current_user, unit, form.title.data, form.body.data)
+        topic = services.create_topic(current_user, unit, filled(form.title.data), filled(form.body.data))
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("board.unit", unit_id=unit.id) + "#new-topic")
@@ -133,42 +118,42 @@ def new_topic(unit_id: int):
 
 
 @bp.get("/topics/<int:post_id>")
+@login_required
 def topic(post_id: int):
-    topic = _post_or_404(post_id)
+    topic = board_posts.post_or_404(post_id)
     if topic.parent_id is not None:
         return redirect(post_url(topic))
-    form = ReplyForm()
+    unit = services.board_of(topic)
     return render_template(
         "board/topic.html",
-        unit=topic.unit,
+        unit=unit,
         thread=services.topic_thread(topic),
-        discussion=_discussion(topic.unit),
-        form=form,
+        discussion=_discussion(unit),
+        form=ReplyForm(),
     )
 
 
 def _crumbs(post: Post) -> list[tuple[str, str]]:
     topic = post.parent or post
+    unit = services.board_of(post)
     return [
-        (_("Branch board: %(unit)s", unit=post.unit.name), url_for("board.unit", unit_id=post.unit_id)),
+        (_("Branch board: %(unit)s", unit=unit.name), url_for("board.unit", unit_id=unit.id)),
         (topic.title, post_url(topic)),
     ]
 
 
 @bp.route("/posts/<int:post_id>/reply", methods=["GET", "POST"])
+@login_required
 @posting_limit
 def reply(post_id: int):
-    post = _visible_post_or_404(post_id)
-    if not permissions.can_post(current_user, post.unit):
-        abort(403)
+    post = board_posts.visible_post_or_404(post_id, permissions.can_reply)
     return actions.reply_page(post, post_url, _crumbs(post))
 
 
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@login_required
 def report(post_id: int):
-    post = _visible_post_or_404(post_id)
-    if post.author_id == current_user.id:
-        abort(403)
+    post = board_posts.visible_post_or_404(post_id, permissions.can_report)
     return actions.report_page(
         post,
         post_url,
@@ -180,23 +165,28 @@ def report(post_id: int):
 
 
 def _set_pinned(post_id: int, pinned: bool):
-    post = _moderated_or_404(post_id)
+    post = board_posts.post_or_404(post_id, permissions.can_moderate_post)
     return actions.pin(post, pinned, url_for("board.unit", unit_id=post.unit_id))
 
 
 @bp.post("/posts/<int:post_id>/pin")
+@login_required
 def pin(post_id: int):
     return _set_pinned(post_id, True)
 
 
 @bp.post("/posts/<int:post_id>/unpin")
+@login_required
 def unpin(post_id: int):
     return _set_pinned(post_id, False)
 
 
 @bp.post("/posts/<int:post_id>/moderate")
+@login_required
 def moderate(post_id: int):
-    return actions.moderate(_moderated_or_404(post_id), _after_moderation)
+    return actions.moderate(
+        board_posts.post_or_404(post_id, permissions.can_moderate_post), _after_moderation
+    )
 
 
 def _after_moderation(post: Post) -> str:

@@ -8,7 +8,8 @@ from app.extensions import limiter
 
 
 def _post_rate_limit() -> str:
-    return current_app.config["DISCUSSION_POST_RATE_LIMIT"]
+    limit: str = current_app.config["DISCUSSION_POST_RATE_LIMIT"]
+    return limit
 
 
 def _poster_key() -> str:

@@ -33,20 +33,40 @@ def is_course_trainer(user: User, course: Course) -> bool:
     return can_edit_course(user, course)
 
 
+def can_read_post(user: User, post: Post) -> bool:
+    """A post of a discussion the user may read (a board post is no lesson's: app.board.permissions)."""
+    return post.lesson is not None and can_read_discussion(user, post.lesson)
+
+
+def can_reply(user: User, post: Post) -> bool:
+    return post.lesson is not None and can_post(user, post.lesson)
+
+
 def can_moderate(user: User, post: Post) -> bool:
     """Hide, delete, restore and pin: the course's trainers and admins."""
-    return can_read_discussion(user, post.lesson) and is_course_trainer(user, post.lesson.course)
+    return (
+        post.lesson is not None
+        and can_read_discussion(user, post.lesson)
+        and is_course_trainer(user, post.lesson.course)
+    )
 
 
 def can_accept_answer(user: User, question: Post) -> bool:
     """The course's trainers, and the member who asked."""
-    return can_read_discussion(user, question.lesson) and (
-        question.author_id == user.id or is_course_trainer(user, question.lesson.course)
+    return (
+        question.lesson is not None
+        and can_read_discussion(user, question.lesson)
+        and (question.author_id == user.id or is_course_trainer(user, question.lesson.course))
     )
 
 
+def can_accept(user: User, answer: Post) -> bool:
+    """Mark ``answer`` as the accepted answer of the question it replies to."""
+    return answer.parent is not None and can_accept_answer(user, answer.parent)
+
+
 def can_report(user: User, post: Post) -> bool:
-    return can_read_discussion(user, post.lesson) and post.author_id != user.id and post.is_visible
+    return can_read_post(user, post) and post.author_id != user.id and post.is_visible
 
 
 def has_question_overview(user: User) -> bool:

@@ -154,9 +154,16 @@ def moderate_post(moderator: User, post: Post, action: str, reason: str) -> None
     db.session.commit()
 
 
-def _place(post: Post) -> dict:
+def _place(post: Post) -> dict[str, int | None]:
     """Where a post is, for the audit log: its lesson or its unit's board."""
     return {"lesson_id": post.lesson_id} if post.lesson_id is not None else {"unit_id": post.unit_id}
+
+
+def lesson_of(post: Post) -> Lesson:
+    """The lesson a post of a lesson discussion is under (found through ``readable_posts``)."""
+    if post.lesson is None:
+        raise ValueError(f"post {post.id} is on a board, not under a lesson")
+    return post.lesson
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -187,8 +194,9 @@ def lesson_threads(lesson: Lesson) -> list[Thread]:
         if post.parent_id is None:
             threads[post.id] = Thread(post)
     for post in posts:
-        if post.parent_id in threads and post.status is not PostStatus.DELETED:
-            threads[post.parent_id].replies.append(post)
+        thread = threads.get(post.parent_id) if post.parent_id is not None else None
+        if thread is not None and post.status is not PostStatus.DELETED:
+            thread.replies.append(post)
     shown = [
         thread
         for thread in threads.values()
@@ -222,7 +230,7 @@ def unread_reply_count(user: User) -> int:
     seen_at = _seen_at(user)
     if seen_at is not None:
         statement = statement.where(Post.created_at > seen_at)
-    return db.session.scalar(statement.with_only_columns(func.count(Post.id))) or 0
+    return db.session.execute(statement.with_only_columns(func.count(Post.id))).scalar_one()
 
 
 def recent_replies(user: User, limit: int = 50) -> tuple[list[Post], datetime | None]:

@@ -10,7 +10,7 @@ from app.courses.models import Lesson
 from app.discussions import actions, permissions, services
 from app.discussions.forms import MODERATION_LABELS, ModerateForm, PostForm, ReportForm
 from app.discussions.limits import posting_limit
-from app.discussions.models import Post, PostStatus
+from app.discussions.models import Post
 from app.errors import DomainError
 from app.extensions import db
 from app.markup import render_markdown
@@ -26,27 +26,9 @@ def _lesson_or_404(lesson_id: int) -> Lesson:
     return lesson
 
 
-def _post_or_404(post_id: int) -> Post:
-    post = db.session.scalar(permissions.readable_posts(current_user).where(Post.id == post_id))
-    if (
-        post is None
-        or post.status is PostStatus.DELETED
-        or not permissions.can_read_discussion(current_user, post.lesson)
-    ):
-        abort(404)
-    return post
-
-
-def _visible_post_or_404(post_id: int) -> Post:
-    # A hidden post's text is for moderators only: replying to or reporting it answers 404.
-    post = _post_or_404(post_id)
-    if not post.is_visible:
-        abort(404)
-    return post
-
-
-# The loaders named for an action: 404 for what the user may not see, 403 for what they see but may
-# not do this to.
+# Posts load through the lesson discussions' scope; the loaders named for an action answer 404 for
+# what the user may not see, 403 for what they see but may not do this to.
+lesson_posts = actions.PostLoader(permissions.readable_posts, permissions.can_read_post)
 
 
 def _postable_lesson_or_404(lesson_id: int) -> Lesson:
@@ -54,34 +36,6 @@ def _postable_lesson_or_404(lesson_id: int) -> Lesson:
     if not permissions.can_post(current_user, lesson):
         abort(403)
     return lesson
-
-
-def _repliable_post_or_404(post_id: int) -> Post:
-    post = _visible_post_or_404(post_id)
-    if not permissions.can_post(current_user, post.lesson):
-        abort(403)
-    return post
-
-
-def _acceptable_answer_or_404(post_id: int) -> Post:
-    answer = _visible_post_or_404(post_id)
-    if answer.parent is None or not permissions.can_accept_answer(current_user, answer.parent):
-        abort(403)
-    return answer
-
-
-def _moderated_post_or_404(post_id: int) -> Post:
-    post = _post_or_404(post_id)
-    if not permissions.can_moderate(current_user, post):
-        abort(403)
-    return post
-
-
-def _reportable_post_or_404(post_id: int) -> Post:
-    post = _visible_post_or_404(post_id)
-    if not permissions.can_report(current_user, post):
-        abort(403)
-    return post
 
 
 def lesson_url(lesson: Lesson, post: Post | None = None, anchor: str | None = None) -> str:
@@ -154,18 +108,18 @@ def _crumbs(lesson: Lesson) -> list[tuple[str, str]]:
 @login_required
 @posting_limit
 def reply(post_id: int):
-    post = _repliable_post_or_404(post_id)
-    return actions.reply_page(post, _back, _crumbs(post.lesson))
+    post = lesson_posts.visible_post_or_404(post_id, permissions.can_reply)
+    return actions.reply_page(post, _back, _crumbs(services.lesson_of(post)))
 
 
 def _back(post: Post) -> str:
-    return lesson_url(post.lesson, post)
+    return lesson_url(services.lesson_of(post), post)
 
 
 @bp.post("/posts/<int:post_id>/accept")
 @login_required
 def accept(post_id: int):
-    answer = _acceptable_answer_or_404(post_id)
+    answer = lesson_posts.visible_post_or_404(post_id, permissions.can_accept)
     if ConfirmForm().validate_on_submit():
         try:
             services.accept_answer(answer)
@@ -173,11 +127,11 @@ def accept(post_id: int):
             flash(error.message, "error")
         else:
             flash(_("The answer is marked as accepted."), "success")
-    return redirect(lesson_url(answer.lesson, answer))
+    return redirect(_back(answer))
 
 
 def _set_pinned(post_id: int, pinned: bool):
-    post = _moderated_post_or_404(post_id)
+    post = lesson_posts.post_or_404(post_id, permissions.can_moderate)
     return actions.pin(post, pinned, _back(post))
 
 
@@ -196,21 +150,21 @@ def unpin(post_id: int):
 @bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
 @login_required
 def report(post_id: int):
-    post = _reportable_post_or_404(post_id)
+    post = lesson_posts.visible_post_or_404(post_id, permissions.can_report)
     return actions.report_page(
         post,
         _back,
         ReportForm(),
         _("Thank you: the course's trainers will look at this post."),
         _("Report to the trainers"),
-        _crumbs(post.lesson),
+        _crumbs(services.lesson_of(post)),
     )
 
 
 @bp.post("/posts/<int:post_id>/moderate")
 @login_required
 def moderate(post_id: int):
-    post = _moderated_post_or_404(post_id)
+    post = lesson_posts.post_or_404(post_id, permissions.can_moderate)
     return actions.moderate(post, _back)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select, update
 
 from app.audit.services import record_audit
 from app.auth.models import User
-from app.extensions import db
+from app.extensions import db, rows_changed
 from app.jobs import enqueue, enqueue_later
 from app.mail import build_message, mail_enabled, send_message
 from app.notices.models import DeliveryChannel, DeliveryStatus, GroupRobot, Notice, NoticeDelivery
@@ -98,7 +98,7 @@ def backoff(attempts: int) -> timedelta:
 
 def _claim(delivery_id: int, now: datetime) -> bool:
     """Take the delivery for one attempt if it is pending and due; False when it is not (or taken)."""
-    result = db.session.execute(
+    claimed = rows_changed(
         update(NoticeDelivery)
         .where(
             NoticeDelivery.id == delivery_id,
@@ -109,7 +109,7 @@ def _claim(delivery_id: int, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return claimed == 1
 
 
 def attempt_delivery(delivery_id: int, now: datetime | None = None) -> NoticeDelivery | None:
@@ -118,6 +118,8 @@ def attempt_delivery(delivery_id: int, now: datetime | None = None) -> NoticeDel
     if not _claim(delivery_id, now):
         return None
     delivery = db.session.get(NoticeDelivery, delivery_id)
+    if delivery is None:  # removed with its notice since the claim
+        return None
     db.session.refresh(delivery)
     try:
         _send(delivery)

@@ -66,7 +66,8 @@ def masked_url(robot: GroupRobot) -> str:
 
 
 def url_prefix(kind: RobotKind) -> str:
-    return current_app.config["NOTICE_ROBOT_URL_PREFIXES"][kind.value]
+    prefixes: dict[str, str] = current_app.config["NOTICE_ROBOT_URL_PREFIXES"]
+    return prefixes[kind.value]
 
 
 def robots_of(unit: OrgUnit) -> dict[RobotKind, GroupRobot | None]:
@@ -78,7 +79,9 @@ def robots_of(unit: OrgUnit) -> dict[RobotKind, GroupRobot | None]:
 
 
 def robots_by_unit(unit_ids: list[int]) -> dict[tuple[int, RobotKind], GroupRobot]:
-    rows = db.session.scalars(select(GroupRobot).where(GroupRobot.unit_id.in_(unit_ids))) if unit_ids else []
+    if not unit_ids:
+        return {}
+    rows = db.session.scalars(select(GroupRobot).where(GroupRobot.unit_id.in_(unit_ids)))
     return {(robot.unit_id, robot.kind): robot for robot in rows}
 
 
@@ -117,7 +120,7 @@ def save_robot(actor: User, unit: OrgUnit, kind: RobotKind, fields: RobotFields)
         raise DomainError(_("The secret can be at most %(count)d characters long.", count=MAX_SECRET))
     if secret and kind is RobotKind.WECOM:
         raise DomainError(_("A WeCom group robot does not sign its messages: leave the secret empty."))
-    url = _checked_url(kind, url) if url else robot.webhook_url
+    url = _checked_url(kind, url) if url or robot is None else robot.webhook_url
     if robot is None:
         robot = GroupRobot(unit_id=unit.id, kind=kind, webhook_url=url, secret="")
         db.session.add(robot)
@@ -169,7 +172,7 @@ def _truncated_utf8(text: str, limit: int) -> str:
     return data[: limit - 3].decode(errors="ignore") + "…"
 
 
-def payload(kind: RobotKind, title: str, markdown: str) -> dict:
+def payload(kind: RobotKind, title: str, markdown: str) -> dict[str, object]:
     """The JSON body each platform documents for a Markdown message."""
     if kind is RobotKind.WECOM:
         return {"msgtype": "markdown", "markdown": {"content": _truncated_utf8(markdown, WECOM_MAX_BYTES)}}

@@ -209,9 +209,9 @@ def edit_notice(editor: User, notice: Notice, fields: NoticeFields, uploads: Seq
 
 
 def receipt_for(user: User, notice: Notice) -> NoticeReceipt | None:
-    return db.session.scalar(
+    return db.session.scalars(
         select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id, NoticeReceipt.user_id == user.id)
-    )
+    ).first()
 
 
 def _ensure_receipt(user: User, notice: Notice) -> NoticeReceipt:
@@ -258,7 +258,7 @@ def unread_count(user: User) -> int:
         .where(NoticeReceipt.id.is_(None))
         .with_only_columns(func.count(Notice.id))
     )
-    return db.session.scalar(statement) or 0
+    return db.session.execute(statement).scalar_one()
 
 
 @dataclass
@@ -366,7 +366,7 @@ def remind_pending(sender: User, notice: Notice) -> int:
 
 def reminder_count(notice: Notice) -> int:
     statement = select(func.count(NoticeReminder.id)).where(NoticeReminder.notice_id == notice.id)
-    return db.session.scalar(statement) or 0
+    return db.session.execute(statement).scalar_one()
 
 
 def totals_for(notices: list[Notice]) -> dict[int, tuple[int, int, int]]:

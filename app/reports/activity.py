@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, union
+from sqlalchemy import Select, func, select, union
 
 from app.auth.models import User
 from app.courses.models import Assignment
@@ -51,7 +51,7 @@ class ActivityFigures:
         for name in COUNTED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         values = {item.name: getattr(self, item.name) for item in fields(self)}
         return {**values, "activity_rate": self.activity_rate}
 
@@ -91,11 +91,8 @@ def current_quarter() -> tuple[int, int]:
     return today.year, quarter_of(today)
 
 
-def build_activity_report(unit_id: int, year: int, quarter: int) -> ActivityReport | None:
-    """The quarter's activity of the unit and of every unit below it, each rolled up; None if no unit."""
-    root = db.session.get(OrgUnit, unit_id)
-    if root is None:
-        return None
+def build_activity_report(root: OrgUnit, year: int, quarter: int) -> ActivityReport:
+    """The quarter's activity of ``root`` and of every unit below it, each rolled up."""
     start, end = quarter_bounds(year, quarter)
     since, until = _utc(start), _utc(date.fromordinal(end.toordinal() + 1))
     units = list(
@@ -108,8 +105,9 @@ def build_activity_report(unit_id: int, year: int, quarter: int) -> ActivityRepo
         for unit in units
     }
 
-    def grouped(statement) -> dict[int, int]:
-        return dict(db.session.execute(statement).all())
+    def grouped(statement: Select[int | None, int]) -> dict[int, int]:
+        """{unit id: count} of a (unit id, count) query grouped by unit."""
+        return {unit: count for unit, count in db.session.execute(statement) if unit is not None}
 
     members_in_scope = (User.unit_id.in_(unit_ids), User.active.is_(True))
     counts = {

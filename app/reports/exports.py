@@ -7,7 +7,6 @@ templates and macros read these columns.
 
 import io
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -21,7 +20,6 @@ def _yes_no(value: bool) -> str:
     return "是" if value else "否"
 
 
-# Each view: its sheet name, its columns, and how a row of figures becomes cells.
 MEMBER_COLUMNS = [
     "用户名",
     "姓名",
@@ -93,12 +91,15 @@ def subunit_cells(totals: UnitTotals) -> list[object]:
     ]
 
 
-VIEWS: dict[
-    str, tuple[str, list[str], Callable[[UnitReport], Iterable[Any]], Callable[..., list[object]]]
-] = {
-    "members": ("成员学时", MEMBER_COLUMNS, lambda report: report.members, member_cells),
-    "courses": ("必修课程", COURSE_COLUMNS, lambda report: report.courses, course_cells),
-    "subunits": ("下级组织", SUBUNIT_COLUMNS, lambda report: [report.unit, *report.subunits], subunit_cells),
+# Each view: its sheet name, its columns, and the rows of cells of a report.
+VIEWS: dict[str, tuple[str, list[str], Callable[[UnitReport], Iterable[list[object]]]]] = {
+    "members": ("成员学时", MEMBER_COLUMNS, lambda report: map(member_cells, report.members)),
+    "courses": ("必修课程", COURSE_COLUMNS, lambda report: map(course_cells, report.courses)),
+    "subunits": (
+        "下级组织",
+        SUBUNIT_COLUMNS,
+        lambda report: map(subunit_cells, [report.unit, *report.subunits]),
+    ),
 }
 
 
@@ -115,13 +116,13 @@ def report_xlsx(report: UnitReport) -> bytes:
         summary.append([f"{month}月", float(hours)])
     summary.column_dimensions["A"].width = 16
     summary.column_dimensions["B"].width = 40
-    for title, columns, rows, cells in VIEWS.values():
+    for title, columns, rows in VIEWS.values():
         sheet = workbook.create_sheet(title)
         sheet.append(columns)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in rows(report):
-            sheet.append(cells(row))
+        for cells in rows(report):
+            sheet.append(cells)
         sheet.freeze_panes = "A2"
         for index, column in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = max(10, len(column) * 2 + 4)
@@ -130,12 +131,11 @@ def report_xlsx(report: UnitReport) -> bytes:
 
 def report_csv(report: UnitReport, view: str = "members") -> str:
     """One view as CSV (UTF-8 with a BOM added by the caller when Excel will open it)."""
-    _title, columns, rows, cells = VIEWS[view]
+    _title, columns, rows = VIEWS[view]
     buffer = io.StringIO()
     writer = InertCsvWriter(buffer)
     writer.writerow(columns)
-    for row in rows(report):
-        writer.writerow(cells(row))
+    writer.writerows(rows(report))
     return buffer.getvalue()
 
 
@@ -153,7 +153,7 @@ ACTIVITY_COLUMNS = [
 ]
 
 
-def activity_cells(figures: ActivityFigures) -> list:
+def activity_cells(figures: ActivityFigures) -> list[object]:
     return [
         figures.path,
         figures.members,

@@ -118,7 +118,7 @@ def unit_activity(unit_id: int):
     """Platform activity (信息平台考核评价) of the unit and every unit below it, for one quarter."""
     unit = unit_or_404(unit_id)
     year, quarter = _quarter()
-    report = activity.build_activity_report(unit.id, year, quarter)
+    report = activity.build_activity_report(unit, year, quarter)
     parent = unit.parent if unit.parent and can_view_unit_report(current_user, unit.parent) else None
     return render_template(
         "reports/activity.html",
@@ -133,7 +133,7 @@ def unit_activity(unit_id: int):
 def unit_activity_download(unit_id: int, extension: str):
     unit = unit_or_404(unit_id)
     year, quarter = _quarter()
-    report = activity.build_activity_report(unit.id, year, quarter)
+    report = activity.build_activity_report(unit, year, quarter)
     name = f"{unit.name}-{year}年第{quarter}季度平台活跃情况.{extension}"
     if extension == "xlsx":
         return _attachment(exports.activity_xlsx(report), XLSX_TYPE, name)

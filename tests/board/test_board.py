@@ -1,5 +1,7 @@
 """The branch board (支部园地): each unit's members talk among themselves; its secretaries moderate."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -201,3 +203,30 @@ def test_members_find_their_board_in_the_navigation_and_secretaries_under_manage
     assert f'data-testid="{entry}"' in page
     other = "nav-boards" if entry == "nav-board" else "nav-board"
     assert f'data-testid="{other}"' not in page
+
+
+def breadcrumb_links(page: str) -> list[str]:
+    found = re.search(r'<nav class="breadcrumbs">(.*?)</nav>', page, re.S)
+    assert found is not None, "the page has no breadcrumbs"
+    return re.findall(r'href="([^"]+)"', found.group(1))
+
+
+def test_the_breadcrumbs_lead_to_the_page_above_never_back_to_the_same_page(app, client, auth, world):
+    with app.app_context():
+        make_user("sec_ca", (Role.SECRETARY, Role.MEMBER), "甲党委", name="甲党委书记")
+        topic = make_topic("member_a", title="学习计划").id
+        reply = make_board_reply("sec_a", topic, "第一条回复").id
+    board = f"/board/units/{world.unit_a1}"
+    auth.login("member_a")  # one board: the boards page would open it again, so up is the home page
+    assert client.get("/board/").headers["Location"].endswith(board)
+    assert breadcrumb_links(client.get(board).get_data(as_text=True)) == ["/"]
+    assert breadcrumb_links(client.get(f"/board/topics/{topic}").get_data(as_text=True)) == [board]
+    assert breadcrumb_links(client.get(f"/board/posts/{reply}/reply").get_data(as_text=True)) == [
+        board,
+        f"/board/topics/{topic}",
+    ]
+    auth.logout()
+
+    auth.login("sec_ca")  # several boards: up is the boards page to choose from
+    assert breadcrumb_links(client.get(board).get_data(as_text=True)) == ["/board/"]
+    assert breadcrumb_links(client.get(f"/board/topics/{topic}").get_data(as_text=True)) == [board]

@@ -129,7 +129,7 @@ def test_quarters_run_january_april_july_october():
 
 def test_each_unit_counts_its_own_activity_and_everything_below_it(app, world, quarter_of_activity):
     with app.app_context():
-        report = build_activity_report(world.committee_a, 2026, 2)
+        report = build_activity_report(db.session.get(OrgUnit, world.committee_a), 2026, 2)
         rows = {row.id: row for row in report.rows}
     figures = ("members", "sessions", "notices", "courses_assigned", "board_posts", "active_members")
 
@@ -148,7 +148,7 @@ def test_each_unit_counts_its_own_activity_and_everything_below_it(app, world, q
 
 def test_the_first_quarter_has_its_own_figures(app, world, quarter_of_activity):
     with app.app_context():
-        totals = build_activity_report(world.committee_a, 2026, 1).unit
+        totals = build_activity_report(db.session.get(OrgUnit, world.committee_a), 2026, 1).unit
     assert (totals.sessions, totals.notices, totals.courses_assigned, totals.active_members) == (1, 0, 1, 1)
 
 

@@ -22,14 +22,16 @@ WORD_CHAR = re.compile(r"\w")
 FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 SUBWORD_POSITIONS = 1 << 30  # where the words inside long words are numbered: away from the phrases
 WORD_CACHE_SIZE = 200_000
-_SKIP = ("", ())
+InnerWord = tuple[str, int, int, str]  # a dictionary word inside a long word: text, offset, length, original
+AnalysedWord = tuple[str, tuple[InnerWord, ...]]  # a word's normalised text, and its inner words
+_SKIP: AnalysedWord = ("", ())
 
 
 def _normalise_token(word: str) -> str:
     return word.lower() if word.isascii() else unicodedata.normalize("NFKC", word).lower()
 
 
-def _analyse_word(word: str) -> tuple[str, tuple[tuple[str, int, int, str], ...]]:
+def _analyse_word(word: str) -> AnalysedWord:
     """A jieba word as the index keeps it: its normalised text and the dictionary words inside it.
 
     Each inner word is (text, offset in the word, length, original). Punctuation and spaces give
@@ -37,7 +39,7 @@ def _analyse_word(word: str) -> tuple[str, tuple[tuple[str, int, int, str], ...]
     """
     if not WORD_CHAR.search(word):
         return _SKIP
-    parts: list[tuple[str, int, int, str]] = []
+    parts: list[InnerWord] = []
     if len(word) > 2 and not word.isascii():
         frequencies = jieba.dt.FREQ
         for size in (2, 3):
@@ -48,7 +50,7 @@ def _analyse_word(word: str) -> tuple[str, tuple[tuple[str, int, int, str], ...]
     return _normalise_token(word), tuple(parts)
 
 
-_words: dict[str, tuple[str, tuple[tuple[str, int, int, str], ...]]] = {}
+_words: dict[str, AnalysedWord] = {}
 
 
 class ChineseTokenizer(Tokenizer):
@@ -64,16 +66,16 @@ class ChineseTokenizer(Tokenizer):
 
     def __call__(
         self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.boost = 1.0
@@ -89,7 +91,7 @@ class ChineseTokenizer(Tokenizer):
         if len(words) > WORD_CACHE_SIZE:
             words.clear()
         inner = mode != "query"
-        deferred = []
+        deferred: list[tuple[int, int, tuple[InnerWord, ...]]] = []  # (word position, its start, inner words)
         pos, start = start_pos, start_char
         for word in jieba.dt.cut(value.translate(FULL_WIDTH)):
             end = start + len(word)

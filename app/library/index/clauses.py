@@ -82,7 +82,7 @@ def build_query(parsed: ParsedQuery, expansions: Expansions | None = None) -> qu
     return _all_of(clauses)
 
 
-def definition_query(parsed: ParsedQuery) -> query.Query | None:
+def definition_query(parsed: ParsedQuery) -> query.Phrase | None:
     """A passage saying "<query>是…" most likely defines the term: it earns a ranking bonus."""
     if parsed.words and not parsed.phrases and len(parsed.words) <= 4:
         return query.Phrase("body", [*parsed.words, "是"], boost=DEFINITION_BOOST)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import jieba
+from whoosh.reading import IndexReader
 
 from app.library.index.analysis import FULL_WIDTH, _normalise_token, analyse
 
@@ -121,7 +122,7 @@ def _runs(part: str) -> list[QueryRun]:
     each of its words of four characters or more (民主集中), and each stretch of single characters
     jieba left (主集).
     """
-    runs = []
+    runs: list[QueryRun] = []
     for text in CHINESE_RUN_ANY.findall(part):
         words = analyse(text)
         if not words or (len(words) == 1 and _covered_by_inner_words(words[0])):
@@ -183,11 +184,11 @@ def _containing_words(piece: str) -> list[str]:
     return found
 
 
-def _most_frequent(reader, candidates: Iterable[str]) -> list[str]:
+def _most_frequent(reader: IndexReader, candidates: Iterable[str]) -> list[str]:
     """The candidates the index holds, most frequent first: at most MAX_EXPANSION of them, and no
     more than EXPANSION_POSTINGS sections' worth of postings in all (but always the first one), so
     a broad prefix costs about what one common word costs."""
-    counted = []
+    counted: list[tuple[int, str]] = []  # (minus the frequency, the word): most frequent first
     for word in candidates:
         frequency = sum(reader.doc_frequency(name, word) for name in EXPANDED_FIELDS)
         if frequency:
@@ -202,7 +203,7 @@ def _most_frequent(reader, candidates: Iterable[str]) -> list[str]:
     return chosen
 
 
-def _prefixed_words(reader, prefix: str) -> list[str]:
+def _prefixed_words(reader: IndexReader, prefix: str) -> list[str]:
     """Indexed words starting with ``prefix``: at most EXPANSION_SCAN read per field in term order."""
     candidates: set[str] = set()
     for name in EXPANDED_FIELDS:
@@ -213,7 +214,7 @@ def _prefixed_words(reader, prefix: str) -> list[str]:
     return _most_frequent(reader, sorted(candidates))
 
 
-def expand(reader, parsed: ParsedQuery) -> Expansions:
+def expand(reader: IndexReader, parsed: ParsedQuery) -> Expansions:
     """The indexed words standing for each partial piece and prefix of the query (capped)."""
     expansions = Expansions()
     for run in parsed.runs:

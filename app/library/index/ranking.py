@@ -10,12 +10,16 @@ itself).
 """
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from whoosh import collectors, query
+from whoosh.matching import Matcher
+from whoosh.searching import Results, Searcher
 
 RERANK_DEPTH = 50  # documents that get the definition bonus checked
+Value = TypeVar("Value")  # what is read from a posting: positions, or character offsets
 
 
 @dataclass
@@ -35,10 +39,10 @@ class SectionOwners:
         return self._sections.get(doc, [])
 
 
-_owners: "weakref.WeakKeyDictionary[object, SectionOwners]" = weakref.WeakKeyDictionary()
+_owners: weakref.WeakKeyDictionary[Searcher, SectionOwners] = weakref.WeakKeyDictionary()
 
 
-def _section_owners(searcher) -> SectionOwners:
+def _section_owners(searcher: Searcher) -> SectionOwners:
     owners = _owners.get(searcher)
     if owners is None:
         reader = searcher.reader()
@@ -49,7 +53,9 @@ def _section_owners(searcher) -> SectionOwners:
     return owners
 
 
-def _count_documents(searcher, built, results, depth: int, owners: SectionOwners) -> int:
+def _count_documents(
+    searcher: Searcher, built: query.Query, results: Results, depth: int, owners: SectionOwners
+) -> int:
     """Matching documents, each counted once however many of its sections match."""
     total = len(results)
     if owners.one_section_each:
@@ -63,14 +69,14 @@ def _count_documents(searcher, built, results, depth: int, owners: SectionOwners
     return len({documents[docnum] for docnum in searcher.docs_for_query(built)})
 
 
-def _count_while_collecting(collector) -> None:
+def _count_while_collecting(collector: collectors.Collector) -> None:
     """Make the scoring collector visit every match, so its count is exact after one pass.
 
     By default it skips blocks that cannot reach the top (block quality) and drops sub-queries that
     cannot (matcher replacement), then counts with a second full pass over the positions. For phrases
     the skipping saves little, since positions are read anyway: one full pass is about twice as fast.
     """
-    while hasattr(collector, "child"):  # collapsing wraps the scoring collector
+    while isinstance(collector, collectors.WrappingCollector):  # collapsing wraps the scoring collector
         collector = collector.child
     if isinstance(collector, collectors.TopCollector):
         collector.usequality = False
@@ -82,7 +88,11 @@ def _zero_score(condition: query.Query) -> query.Query:
 
 
 def _rerank_definitions(
-    searcher, built, definition, ranked: list[tuple[float, int]], owners: SectionOwners
+    searcher: Searcher,
+    built: query.Query,
+    definition: query.Phrase,
+    ranked: list[tuple[float, int]],
+    owners: SectionOwners,
 ) -> list[tuple[float, int]]:
     """Add the definition bonus within the top documents only (a phrase with 是 is costly over all).
 
@@ -97,7 +107,7 @@ def _rerank_definitions(
     else:
         sections = [docnum for doc in best for docnum in owners.sections_of(doc)]
     words = list(definition.words)
-    positions = _postings_values(searcher, "body", sections, words, "positions")
+    positions = _postings_values(searcher, "body", sections, words, lambda found: found.value_as("positions"))
     defining = [docnum for docnum in sections if _has_phrase(positions[docnum], words)]
     for docnum, score in _scores(searcher, query.And([built, definition]), defining):
         doc = documents[docnum]
@@ -107,7 +117,7 @@ def _rerank_definitions(
 
 
 def _exact_words_first(
-    searcher, exact, ranked: list[tuple[float, int]], owners: SectionOwners
+    searcher: Searcher, exact: query.Query, ranked: list[tuple[float, int]], owners: SectionOwners
 ) -> list[tuple[float, int]]:
     """Put the documents with a section matching the words themselves before those matching only
     through longer words; such a document's hit is its best exact section."""
@@ -121,7 +131,7 @@ def _exact_words_first(
         doc = documents[docnum]
         if doc not in best_exact or score > best_exact[doc][0]:
             best_exact[doc] = (score, docnum)
-    tiered = []
+    tiered: list[tuple[int, float, int]] = []  # (0: an exact section, 1: none; score, section)
     for score, docnum in ranked:
         doc = documents[docnum]
         if doc not in best_exact:
@@ -143,7 +153,7 @@ def _has_phrase(positions: dict[str, list[int]], words: list[str]) -> bool:
     )
 
 
-def _scores(searcher, built: query.Query, docnums: list[int]) -> Iterator[tuple[int, float]]:
+def _scores(searcher: Searcher, built: query.Query, docnums: list[int]) -> Iterator[tuple[int, float]]:
     """The score of ``built`` in each of these sections (each known to match it)."""
     remaining = sorted(docnums)
     context = searcher.context()
@@ -161,9 +171,12 @@ def _scores(searcher, built: query.Query, docnums: list[int]) -> Iterator[tuple[
                 yield docnum, matcher.score()
 
 
-def _postings_values(searcher, fieldname: str, docnums: list[int], words: list[str], kind: str) -> dict:
-    """{docnum: {word: positions or characters}} for the words present in each of these sections."""
-    values: dict[int, dict] = {docnum: {} for docnum in docnums}
+def _postings_values(
+    searcher: Searcher, fieldname: str, docnums: list[int], words: list[str], read: Callable[[Matcher], Value]
+) -> dict[int, dict[str, Value]]:
+    """{docnum: {word: what ``read`` takes from its posting (positions or characters)}} for the words
+    present in each of these sections."""
+    values: dict[int, dict[str, Value]] = {docnum: {} for docnum in docnums}
     reader = searcher.reader()
     ordered = sorted(set(docnums))
     for word in set(words):
@@ -178,5 +191,5 @@ def _postings_values(searcher, fieldname: str, docnums: list[int], words: list[s
                 if not matcher.is_active():
                     break
             if matcher.id() == docnum:
-                values[docnum][word] = matcher.value_as(kind)
+                values[docnum][word] = read(matcher)
     return values

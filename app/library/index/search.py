@@ -8,9 +8,10 @@ import logging
 from dataclasses import dataclass
 
 from whoosh import query
+from whoosh.searching import Searcher
 
 from app.library.index.clauses import build_query, definition_query
-from app.library.index.parsing import Expansions, expand, parse_query
+from app.library.index.parsing import Expansions, ParsedQuery, expand, parse_query
 from app.library.index.ranking import (
     RERANK_DEPTH,
     _count_documents,
@@ -55,7 +56,7 @@ def search(
     parsed = parse_query(raw_query)
     if parsed.empty:
         return IndexResults(hits=[], total=0, page=page)
-    filters = []
+    filters: list[query.Query] = []
     if collection_id is not None:
         filters.append(query.Term("collection", str(collection_id)))
     if year is not None:
@@ -75,10 +76,14 @@ def search(
     raise AssertionError("unreachable")
 
 
-def _run(searcher, parsed, filters, sort, page, page_size) -> IndexResults:
+def _run(
+    searcher: Searcher, parsed: ParsedQuery, filters: list[query.Query], sort: str, page: int, page_size: int
+) -> IndexResults:
     limit = page * page_size
     expansions = expand(searcher.reader(), parsed)
     built = build_query(parsed, expansions)
+    if built is None:  # nothing to look for (``search`` answers an empty query before opening the index)
+        return IndexResults(hits=[], total=0, page=page)
     # Sections found only through a word inside a longer word come after those with the words
     # themselves (checked within the top RERANK_DEPTH documents).
     exact = (
@@ -95,12 +100,13 @@ def _run(searcher, parsed, filters, sort, page, page_size) -> IndexResults:
     owners = _section_owners(searcher)
     # No matched-terms bookkeeping (terms=True records them for every match, not just the page):
     # the snippets read the query words' character offsets for the page's sections only.
-    options: dict = {"limit": depth}
-    if not owners.one_section_each:
-        options["collapse"] = "doc"
-    if sort == "date":
-        options.update(sortedby="date", reverse=True)
-    collector = searcher.collector(**options)
+    by_date = sort == "date"
+    collector = searcher.collector(
+        limit=depth,
+        collapse=None if owners.one_section_each else "doc",
+        sortedby="date" if by_date else None,
+        reverse=by_date,
+    )
     if parsed.phrases:
         _count_while_collecting(collector)
     searcher.search_with_collector(built, collector)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from markupsafe import escape
 from whoosh import highlight
 from whoosh.analysis import Token
+from whoosh.searching import Searcher
+from whoosh.spelling import Corrector
 
 from app.library.index.parsing import CHINESE_RUN, MAX_SUGGESTED_WORD, Expansions, ParsedQuery
 from app.library.index.ranking import _postings_values
@@ -25,7 +27,7 @@ class MarkFormatter(highlight.HtmlFormatter):
 
     template = "<mark>%(t)s</mark>"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(tagname="mark", between=" … ")
 
     def _text(self, text: str) -> str:
@@ -35,8 +37,14 @@ class MarkFormatter(highlight.HtmlFormatter):
 SNIPPET_FRAGMENTER = highlight.PinpointFragmenter(maxchars=120, surround=40, autotrim=False, charlimit=None)
 
 
+Span = tuple[int, int, str]  # a query word's start and end in a text, and the word
+
+
 def _index_hits(
-    searcher, parsed: ParsedQuery, page: list[tuple[float, int]], expansions: Expansions | None = None
+    searcher: Searcher,
+    parsed: ParsedQuery,
+    page: list[tuple[float, int]],
+    expansions: Expansions | None = None,
 ) -> list[IndexHit]:
     words = {*parsed.words, *(word for phrase in parsed.phrases for word in phrase)}
     # A longer word found for a piece or prefix of the query: only that piece of it is marked.
@@ -50,19 +58,19 @@ def _index_hits(
     body_spans = _word_spans(searcher, "body", [docnum for _, docnum in page], words, marked)
     hits = []
     for score, docnum in page:
-        stored = searcher.stored_fields(docnum)
-        body = stored.get("body", "")
+        stored = searcher.stored_fields(docnum)  # every stored field of a section is text
+        body, heading = str(stored.get("body", "")), str(stored.get("heading", ""))
         snippet = _snippet(body, body_spans[docnum], top=2)
-        if not snippet and stored.get("heading"):
+        if not snippet and heading:
             heading_spans = _word_spans(searcher, "heading", [docnum], words, marked)[docnum]
-            snippet = _snippet(stored["heading"], heading_spans, top=1)
+            snippet = _snippet(heading, heading_spans, top=1)
         if not snippet:
             snippet = str(escape(body[:120] + ("…" if len(body) > 120 else "")))
         hits.append(
             IndexHit(
-                document_id=int(stored["doc"]),
-                anchor=stored["anchor"],
-                heading=stored.get("heading", ""),
+                document_id=int(str(stored["doc"])),
+                anchor=str(stored["anchor"]),
+                heading=heading,
                 snippet=snippet,
                 score=round(float(score), 4),
             )
@@ -71,13 +79,19 @@ def _index_hits(
 
 
 def _word_spans(
-    searcher, fieldname: str, docnums: list[int], words: set[str], marked: dict[str, str] | None = None
-) -> dict[int, list]:
+    searcher: Searcher,
+    fieldname: str,
+    docnums: list[int],
+    words: set[str],
+    marked: dict[str, str] | None = None,
+) -> dict[int, list[Span]]:
     """(start, end, word) of each query word in these sections, from the stored character offsets;
     for a word in ``marked``, only the span of its piece (民主集中 of 民主集中制)."""
-    values = _postings_values(searcher, fieldname, docnums, list(words), "characters")
+    values = _postings_values(
+        searcher, fieldname, docnums, list(words), lambda found: found.value_as("characters")
+    )
     marked = marked or {}
-    spans: dict[int, list] = {}
+    spans: dict[int, list[Span]] = {}
     for docnum, found in values.items():
         spans[docnum] = []
         for word, chars in found.items():
@@ -90,11 +104,12 @@ def _word_spans(
     return spans
 
 
-def _snippet(text: str, spans: list, top: int) -> str:
+def _snippet(text: str, spans: list[Span], top: int) -> str:
     """Up to ``top`` fragments of ``text`` around the spans, the matches marked, everything escaped."""
     if not spans:
         return ""
-    tokens, reached = [], -1
+    tokens: list[Token] = []
+    reached = -1
     for start, end, word in sorted(spans, key=lambda span: (span[0], -span[1])):
         if start >= reached:  # a word inside a longer match is not marked twice
             tokens.append(Token(text=word, startchar=start, endchar=end, boost=1.0, matched=True))
@@ -104,7 +119,7 @@ def _snippet(text: str, spans: list, top: int) -> str:
     return MarkFormatter().format(best)
 
 
-def _suggest(searcher, parsed: ParsedQuery) -> str | None:
+def _suggest(searcher: Searcher, parsed: ParsedQuery) -> str | None:
     """Offer a corrected query when a word is unknown to the index but close to a known one."""
     corrector = searcher.corrector("body")
     corrected = _suggest_chinese(searcher, corrector, parsed)
@@ -134,7 +149,7 @@ def _suggest(searcher, parsed: ParsedQuery) -> str | None:
     return f"{_join_words(words)} {phrases}".strip()
 
 
-def _suggest_chinese(searcher, corrector, parsed: ParsedQuery) -> str | None:
+def _suggest_chinese(searcher: Searcher, corrector: Corrector, parsed: ParsedQuery) -> str | None:
     """A misspelt Chinese term falls apart into known words (民主集种制: 民主, 集, 种, 制), each of them
     in the index: correct the run of Chinese characters as a whole against the indexed words instead."""
     text, changed = parsed.text, False

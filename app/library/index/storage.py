@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flask import current_app
 from whoosh import index
+from whoosh.searching import Searcher
 
 CURRENT = "current"
 LOCK_FILE = ".write.lock"
@@ -36,12 +37,11 @@ class IndexUnavailable(Exception):
 class LibraryIndex:
     """One index folder and this process's long-lived searcher on it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path) -> None:
         self.root = root
         self._lock = threading.RLock()
         self._generation: str | None = None
-        self._index: index.FileIndex | None = None
-        self._searcher = None
+        self._opened: tuple[index.FileIndex, Searcher] | None = None  # the generation's index, its searcher
 
     # Generations and the atomic swap.
 
@@ -102,21 +102,22 @@ class LibraryIndex:
     # The long-lived searcher.
 
     @contextmanager
-    def searcher(self):
+    def searcher(self) -> Iterator[Searcher]:
         """Yield this process's searcher, refreshed if a commit or a swap happened meanwhile."""
         with self._lock:
             generation = self.current_generation()
-            if self._searcher is None or generation != self._generation:
-                self._open_searcher()
-            elif not self._searcher.up_to_date():
+            if self._opened is None or generation != self._generation:
+                self._opened = self._open_searcher()
+            elif not self._opened[1].up_to_date():
                 # Not Searcher.refresh(): it reuses the reader of a segment whose deletions changed
                 # (whoosh keys readers by segment id), so deleted documents would still be found.
-                fresh = self._index.searcher()
-                self._searcher.close()
-                self._searcher = fresh
-            yield self._searcher
+                ix, stale = self._opened
+                fresh = ix.searcher()
+                stale.close()
+                self._opened = (ix, fresh)
+            yield self._opened[1]
 
-    def _open_searcher(self) -> None:
+    def _open_searcher(self) -> tuple[index.FileIndex, Searcher]:
         """Open the current generation; raise IndexUnavailable (never rebuild: that is a job's work)."""
         self.close()
         ix = self.open_index()
@@ -128,17 +129,17 @@ class LibraryIndex:
             except Exception as error:  # whoosh raises many kinds on damaged files
                 problem = f"cannot read {self.root}: {error!r}"
             else:
-                self._index, self._searcher, self._generation = ix, searcher, self.current_generation()
-                return
+                self._generation = self.current_generation()
+                return ix, searcher
             ix.close()
             gc.collect()
         raise IndexUnavailable(problem)
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._index = self._searcher = self._generation = None
+            if self._opened is not None:
+                self._opened[1].close()
+            self._opened = self._generation = None
 
     def forget_searcher_after_failure(self) -> None:
         """Drop the searcher after a read error, so the next use reopens (or rebuilds) the index."""
