@@ -119,7 +119,7 @@ def build_whoosh(root: Path, documents: list[dict], procs: int) -> tuple[float, 
     generation.mkdir(parents=True)
     started = time.perf_counter()
     ix = whoosh_index.create_in(str(generation), index.make_schema())
-    writer = ix.writer(procs=procs, multisegment=procs > 1, compound=False, limitmb=128)
+    writer = index.full_build_writer(ix, procs)  # the app's own rebuild settings
     for record in documents:
         writer.add_document(**record)
     writer.commit()

@@ -24,6 +24,7 @@ Callers use this package's names (``from app.library import index``; ``index.sea
 from app.library.index.analysis import SUBWORD_POSITIONS, ChineseTokenizer, analyse, init_app, make_schema
 from app.library.index.building import (
     ensure_index,
+    full_build_writer,
     rebuild,
     section_records,
     update_document,
@@ -76,6 +77,7 @@ __all__ = [
     "definition_query",
     "ensure_index",
     "expand",
+    "full_build_writer",
     "init_app",
     "library_index",
     "make_schema",

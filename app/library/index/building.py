@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from whoosh import index
+from whoosh.writing import IndexWriter
 
 from app.extensions import db
 from app.library.index.analysis import make_schema
@@ -135,6 +136,13 @@ def _all_section_records(batch_size: int) -> Iterator[Record]:
         _after_batch(start + batch_size)
 
 
+def full_build_writer(ix: index.FileIndex, procs: int) -> IndexWriter:
+    """The writer of a full build: ``procs`` processes, each adding its own segment (no final merge),
+    plain files rather than one compound file, and 128 MB of postings in memory per process
+    (benchmarks/library_search.py measures these settings)."""
+    return ix.writer(procs=procs, multisegment=procs > 1, compound=False, limitmb=128)
+
+
 def _rebuild_locked(
     target: LibraryIndex,
     procs: int = 1,
@@ -148,7 +156,7 @@ def _rebuild_locked(
     building = target.root / f"{generation}.building"
     building.mkdir(parents=True)
     ix = index.create_in(str(building), make_schema())
-    writer = ix.writer(procs=procs, multisegment=procs > 1, compound=False, limitmb=128)
+    writer = full_build_writer(ix, procs)
     sections = 0
     try:
         for record in records() if records else _all_section_records(batch_size):
