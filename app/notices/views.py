@@ -211,6 +211,7 @@ def receipts(notice_id: int):
 
 
 @bp.post("/<int:notice_id>/deliveries/<int:delivery_id>/retry")
+@login_required
 def retry_delivery(notice_id: int, delivery_id: int):
     """Give a failed delivery a fresh round of attempts."""
     notice = _managed_or_404(notice_id)
@@ -244,10 +245,9 @@ def _robot_kind_or_404(kind: str) -> RobotKind:
 
 
 @bp.get("/robots")
+@permission_required(permissions.can_publish)
 def robot_list():
     """The units the user publishes to, with their group robots."""
-    if not permissions.can_publish(current_user):
-        abort(403)
     units = list(db.session.scalars(permissions.publishable_units(current_user)))
     paths = name_paths(units)
     units.sort(key=lambda unit: paths[unit.id])
@@ -258,6 +258,7 @@ def robot_list():
 
 
 @bp.route("/robots/<int:unit_id>/<kind>", methods=["GET", "POST"])
+@login_required
 def robot(unit_id: int, kind: str):
     """Set up, change or remove one of a unit's group robots; stored credentials are shown masked."""
     unit = _robot_unit_or_404(unit_id)
@@ -290,6 +291,7 @@ def robot(unit_id: int, kind: str):
 
 
 @bp.post("/robots/<int:unit_id>/<kind>/remove")
+@login_required
 def remove_robot(unit_id: int, kind: str):
     unit = _robot_unit_or_404(unit_id)
     existing = robots.robots_of(unit)[_robot_kind_or_404(kind)]

@@ -1,4 +1,4 @@
-"""Anonymous visitors: every route of the course and quiz pages refuses them before anything else.
+"""Anonymous visitors: every route of the course, quiz and notice pages refuses them before anything else.
 
 The URL map is walked, so a route added to these blueprints is covered at once. The objects the URLs
 name exist (a published course, a quiz, a member's attempt, a bank and its question), so a route that
@@ -19,8 +19,8 @@ from tests.factories.courses import make_course
 from tests.factories.quizzes import make_quiz
 from tests.web import csrf_token
 
-# The member-facing and authoring blueprints of the courses and quizzes domains.
-BLUEPRINTS = ("courses", "quizzes", "quiz_authoring", "quizzes_api")
+# The member-facing and authoring blueprints of the courses and quizzes domains, and the notices.
+BLUEPRINTS = ("courses", "quizzes", "quiz_authoring", "quizzes_api", "notices")
 
 
 @pytest.fixture
@@ -42,6 +42,12 @@ def url_values(app, world) -> dict[str, object]:
             "question_id": question.id,
             "rule_id": 1,
             "response_id": attempt.responses[0].id,
+            # Ids that need not exist: a route that looked before asking would answer 404 and fail.
+            "notice_id": 1,
+            "delivery_id": 1,
+            "attachment_id": 1,
+            "unit_id": world.unit_a1,
+            "kind": "wecom",
         }
 
 
