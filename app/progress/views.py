@@ -25,9 +25,8 @@ from app.progress.forms import (
     SOURCE_LABELS,
 )
 from app.progress.models import Certificate
+from app.progress.reminders import reminders_for
 from app.progress.watching import heartbeats
-from app.reports.reminders import active_reminders
-from app.reports.reminders import describe as describe_reminder
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
 public_bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
@@ -60,8 +59,7 @@ def my_learning():
         source_labels=SOURCE_LABELS,
         kind_labels=SESSION_KIND_LABELS,
         verb_labels=VERB_LABELS,
-        reminders=active_reminders(current_user, ledger.local_time().date()),
-        describe_reminder=describe_reminder,
+        reminders=reminders_for(current_user, ledger.local_time().date()),
     )
 
 
