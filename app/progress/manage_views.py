@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 
 from app.auth.models import Role, User
 from app.auth.permissions import permission_required
@@ -30,6 +30,7 @@ from app.progress.forms import (
 )
 from app.progress.models import RuleKind, SessionKind, StudySession
 from app.progress.views import bp
+from app.web import filled
 
 
 def _managed_unit_or_404(unit_id: int) -> OrgUnit:
@@ -120,10 +121,10 @@ def new_session(unit_id: int):
             session = sessions.record_session(
                 unit,
                 SessionKind(form.kind.data),
-                form.held_on.data,
-                form.topic.data,
-                form.minutes.data,
-                form.attendees.data,
+                filled(form.held_on.data),
+                filled(form.topic.data),
+                filled(form.minutes.data),
+                form.attendees.data or [],
                 sessions.Evidence(upload.read(), upload.filename or ""),
                 current_user,
                 form.lesson_id.data or None,
@@ -168,7 +169,13 @@ def member_ledger(member_id: int):
         member = _correctable_member_or_403(member)
         if form.validate_on_submit():
             try:
-                ledger.add_correction(member, form.hours.data, form.reason.data, form.year.data, current_user)
+                ledger.add_correction(
+                    member,
+                    filled(form.hours.data),
+                    filled(form.reason.data),
+                    filled(form.year.data),
+                    current_user,
+                )
             except DomainError as error:
                 flash(error.message, "error")
             else:
@@ -194,7 +201,9 @@ def unit_targets(unit_id: int):
     form = TargetForm(year=year)
     if form.validate_on_submit():
         try:
-            ledger.set_target(unit, Role(form.role.data), form.year.data, form.hours.data, current_user)
+            ledger.set_target(
+                unit, Role(form.role.data), filled(form.year.data), filled(form.hours.data), current_user
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -236,9 +245,9 @@ def unit_rules(unit_id: int):
                 unit,
                 RuleKind(form.kind.data),
                 current_user,
-                ledger.parse_bands(form.bands.data),
-                form.exam_hours.data,
-                form.session_minutes_per_hour.data,
+                ledger.parse_bands(form.bands.data or ""),
+                filled(form.exam_hours.data),
+                filled(form.session_minutes_per_hour.data),
             )
         except DomainError as error:
             flash(error.message, "error")
