@@ -20,7 +20,7 @@ progress_cli = AppGroup("progress", help="Study hours: the ledger, corrections, 
 
 
 def _user(username: str) -> User:
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = db.session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise click.ClickException(f"no account named {username!r}")
     return user

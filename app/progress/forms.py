@@ -11,7 +11,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.auth.models import Role

@@ -1,13 +1,16 @@
 """In-person sessions, a member's ledger and its corrections, annual targets and conversion rules:
 the pages of secretaries, trainers and admins (on the progress blueprint, views.bp)."""
 
+from pathlib import Path
+
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs are of 3.2
 
 from app.auth.models import Role, User
+from app.auth.permissions import permission_required
 from app.errors import DomainError
 from app.extensions import db
 from app.inputs import year_arg
@@ -27,14 +30,56 @@ from app.progress.forms import (
 )
 from app.progress.models import RuleKind, SessionKind, StudySession
 from app.progress.views import bp
+from app.web import filled
+
+
+def _managed_unit_or_404(unit_id: int) -> OrgUnit:
+    """A unit the user records sessions, sets targets and rules for (others answer 404)."""
+    unit = db.session.scalar(permissions.session_units(current_user).where(OrgUnit.id == unit_id))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _session_evidence_or_404(session_id: int) -> tuple[StudySession, Path]:
+    """A session recorded for a unit the user manages, or one they attended, and its evidence file."""
+    session = db.session.get(StudySession, session_id)
+    if session is None:
+        abort(404)
+    in_scope = db.session.scalar(
+        permissions.visible_sessions(current_user).where(StudySession.id == session_id)
+    )
+    if in_scope is None and current_user.id not in sessions.attendee_ids(session):
+        abort(404)
+    path = sessions.session_evidence_path(session)
+    if path is None:
+        abort(404)
+    return session, path
+
+
+def _ledger_member_or_404(member_id: int) -> User:
+    """A member whose ledger the user may correct, or may see."""
+    member = db.session.get(User, member_id)
+    if member is None or not (
+        ledger.can_correct(current_user, member) or can_view_member(current_user, member)
+    ):
+        abort(404)
+    return member
+
+
+def _correctable_member_or_403(member: User) -> User:
+    """The member, when the user may correct their ledger (one they only see answers 403)."""
+    if not ledger.can_correct(current_user, member):
+        abort(403)
+    return member
+
 
 # --- in-person sessions ----------------------------------------------------------------------------
 
 
 @bp.get("/sessions/")
+@permission_required(permissions.can_record_sessions)
 def session_list():
-    if not permissions.can_record_sessions(current_user):
-        abort(403)
     rows = list(
         db.session.scalars(
             permissions.visible_sessions(current_user)
@@ -53,10 +98,9 @@ def session_list():
 
 
 @bp.route("/sessions/new/<int:unit_id>", methods=["GET", "POST"])
+@login_required
 def new_session(unit_id: int):
-    unit = db.session.scalar(permissions.session_units(current_user).where(OrgUnit.id == unit_id))
-    if unit is None:
-        abort(404)
+    unit = _managed_unit_or_404(unit_id)
     # A group viewing (集中收看) opened from a live lesson's page arrives with its kind and lesson.
     form = SessionForm(
         kind=request.args.get("kind", SessionKind.GROUP_STUDY.value),
@@ -77,10 +121,10 @@ def new_session(unit_id: int):
             session = sessions.record_session(
                 unit,
                 SessionKind(form.kind.data),
-                form.held_on.data,
-                form.topic.data,
-                form.minutes.data,
-                form.attendees.data,
+                filled(form.held_on.data),
+                filled(form.topic.data),
+                filled(form.minutes.data),
+                form.attendees.data or [],
                 sessions.Evidence(upload.read(), upload.filename or ""),
                 current_user,
                 form.lesson_id.data or None,
@@ -101,18 +145,9 @@ def new_session(unit_id: int):
 
 
 @bp.get("/sessions/<int:session_id>/evidence")
+@login_required
 def session_evidence(session_id: int):
-    session = db.session.get(StudySession, session_id)
-    if session is None:
-        abort(404)
-    in_scope = db.session.scalar(
-        permissions.visible_sessions(current_user).where(StudySession.id == session_id)
-    )
-    if in_scope is None and current_user.id not in sessions.attendee_ids(session):
-        abort(404)
-    path = sessions.session_evidence_path(session)
-    if path is None:
-        abort(404)
+    session, path = _session_evidence_or_404(session_id)
     response = send_file(path, mimetype=session.evidence_type, conditional=True)
     response.headers["Content-Disposition"] = "inline"
     return response
@@ -122,23 +157,25 @@ def session_evidence(session_id: int):
 
 
 @bp.route("/members/<int:member_id>/ledger", methods=["GET", "POST"])
+@login_required
 def member_ledger(member_id: int):
-    member = db.session.get(User, member_id)
-    if member is None:
-        abort(404)
+    member = _ledger_member_or_404(member_id)
     may_correct = ledger.can_correct(current_user, member)
-    if not (may_correct or can_view_member(current_user, member)):
-        abort(404)
     if member.id == current_user.id and not may_correct:
         return redirect(url_for("progress.my_learning"))
     year = year_arg(ledger.local_year())
     form = CorrectionForm(year=year)
     if request.method == "POST":
-        if not may_correct:
-            abort(403)
+        member = _correctable_member_or_403(member)
         if form.validate_on_submit():
             try:
-                ledger.add_correction(member, form.hours.data, form.reason.data, form.year.data, current_user)
+                ledger.add_correction(
+                    member,
+                    filled(form.hours.data),
+                    filled(form.reason.data),
+                    filled(form.year.data),
+                    current_user,
+                )
             except DomainError as error:
                 flash(error.message, "error")
             else:
@@ -157,15 +194,16 @@ def member_ledger(member_id: int):
 
 
 @bp.route("/units/<int:unit_id>/targets", methods=["GET", "POST"])
+@login_required
 def unit_targets(unit_id: int):
-    unit = db.session.scalar(permissions.session_units(current_user).where(OrgUnit.id == unit_id))
-    if unit is None:
-        abort(404)
+    unit = _managed_unit_or_404(unit_id)
     year = year_arg(ledger.local_year())
     form = TargetForm(year=year)
     if form.validate_on_submit():
         try:
-            ledger.set_target(unit, Role(form.role.data), form.year.data, form.hours.data, current_user)
+            ledger.set_target(
+                unit, Role(form.role.data), filled(form.year.data), filled(form.hours.data), current_user
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -190,10 +228,9 @@ def unit_targets(unit_id: int):
 
 
 @bp.route("/units/<int:unit_id>/rules", methods=["GET", "POST"])
+@login_required
 def unit_rules(unit_id: int):
-    unit = db.session.scalar(permissions.session_units(current_user).where(OrgUnit.id == unit_id))
-    if unit is None:
-        abort(404)
+    unit = _managed_unit_or_404(unit_id)
     source = ledger.nearest_rule(unit)
     effective = ledger.effective_rule(source)
     form = RuleForm(
@@ -208,9 +245,9 @@ def unit_rules(unit_id: int):
                 unit,
                 RuleKind(form.kind.data),
                 current_user,
-                ledger.parse_bands(form.bands.data),
-                form.exam_hours.data,
-                form.session_minutes_per_hour.data,
+                ledger.parse_bands(form.bands.data or ""),
+                filled(form.exam_hours.data),
+                filled(form.session_minutes_per_hour.data),
             )
         except DomainError as error:
             flash(error.message, "error")

@@ -7,10 +7,10 @@ signed ledger entry with a reason.
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.auth.models import Role, User
 from app.courses.models import Lesson
@@ -47,6 +47,10 @@ class RuleKind(enum.StrEnum):
     TIME_BANDS = "time_bands"  # each completed lesson credits hours by its length; a passed exam too
 
 
+# A band of a time-band rule: [minimum minutes, hours (as text)].
+Band = list[int | str]
+
+
 class HourRule(Model):
     """One version of a unit's conversion rule; the nearest ancestor's latest version applies."""
 
@@ -58,7 +62,7 @@ class HourRule(Model):
     version: Mapped[int]
     kind: Mapped[RuleKind] = mapped_column(str_enum(RuleKind))
     # [[minimum minutes, hours], ...]: the band with the largest minimum not above the length applies.
-    bands: Mapped[list] = mapped_column(JSON, default=list)
+    bands: Mapped[list[Band]] = mapped_column(JSON, default=list)
     exam_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
     # In-person sessions: one 学时 per this many minutes (45 in most regulations).
     session_minutes_per_hour: Mapped[int] = mapped_column(default=45)
@@ -88,7 +92,7 @@ class HourEntry(Model):
     source_id: Mapped[int | None]  # NULL for corrections, which are never unique
     title: Mapped[str] = mapped_column(String(200), default="")  # what the source was called then
     rule_version: Mapped[str] = mapped_column(String(40))
-    evidence_ids: Mapped[list] = mapped_column(JSON, default=list)  # statement ids behind the entry
+    evidence_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # statement ids behind the entry
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -126,7 +130,7 @@ class Statement(Model):
     object_type: Mapped[str] = mapped_column(String(20))  # lesson, course, quiz, session, hours
     object_id: Mapped[int]
     object_name: Mapped[str] = mapped_column(String(200), default="")
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
@@ -213,7 +217,9 @@ class Viewer(Model):
     # spending the same budget twice (SQLite has no SELECT ... FOR UPDATE).
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
 
 
 class VideoProgress(Model):
@@ -226,7 +232,8 @@ class VideoProgress(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
-    intervals: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end], ...] sorted, disjoint
+    # [[start, end], ...] in seconds, sorted and disjoint.
+    intervals: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
     verified_seconds: Mapped[float] = mapped_column(default=0.0)
     resume_at: Mapped[float] = mapped_column(default=0.0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -258,7 +265,7 @@ class HeartbeatRefusal(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     lesson_id: Mapped[int] = mapped_column(index=True)  # as asked for: the lesson may not exist
     reason: Mapped[str] = mapped_column(String(40))
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)  # what the first one sent (bounded)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what the first one sent (bounded)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the first refusal
     minute: Mapped[datetime] = mapped_column(default=utcnow)  # created_at to the minute
     count: Mapped[int] = mapped_column(default=1, server_default="1")

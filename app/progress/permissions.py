@@ -22,12 +22,12 @@ def can_record_session_for(user: User, unit: OrgUnit) -> bool:
     return can_manage_unit(user, unit)
 
 
-def session_units(user: User) -> Select[tuple[OrgUnit]]:
+def session_units(user: User) -> Select[OrgUnit]:
     """Units the user may record sessions for."""
     return scoped_units(user)
 
 
-def roster(unit: OrgUnit) -> Select[tuple[User]]:
+def roster(unit: OrgUnit) -> Select[User]:
     """The active members of the unit and the units below it: who can be ticked as present."""
     return (
         select(User)
@@ -37,7 +37,7 @@ def roster(unit: OrgUnit) -> Select[tuple[User]]:
     )
 
 
-def visible_sessions(user: User) -> Select[tuple[StudySession]]:
+def visible_sessions(user: User) -> Select[StudySession]:
     """Sessions recorded for units the user manages (none for a plain member)."""
     statement = select(StudySession).join(OrgUnit, StudySession.unit_id == OrgUnit.id)
     paths = managed_paths(user)

@@ -137,7 +137,7 @@ def record_session(
     return session
 
 
-def session_lessons() -> Select[tuple[Lesson]]:
+def session_lessons() -> Select[Lesson]:
     """Lessons a session may play for the room: the current video, text and live lessons of published
     courses (a group viewing, 集中收看, is bound to a live lesson)."""
     return (

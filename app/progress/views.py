@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth.forms import ConfirmForm
+from app.auth.permissions import permission_required
 from app.courses import permissions as course_permissions
 from app.courses.models import Lesson
 from app.errors import DomainError
@@ -25,9 +26,8 @@ from app.progress.forms import (
     SOURCE_LABELS,
 )
 from app.progress.models import Certificate
+from app.progress.reminders import reminders_for
 from app.progress.watching import heartbeats
-from app.reports.reminders import active_reminders
-from app.reports.reminders import describe as describe_reminder
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
 public_bp = Blueprint("certificates", __name__, url_prefix="/certificates", template_folder="templates")
@@ -45,28 +45,8 @@ VERB_LABELS = {
 bp.add_app_template_filter(ledger.format_hours, "hours")
 
 
-@bp.before_request
-@login_required
-def require_sign_in():
-    """Every page here needs a signed-in user; records are the user's own or in their scope."""
-
-
-@bp.get("/")
-def my_learning():
-    year = ledger.local_year()
-    return render_template(
-        "progress/my_learning.html",
-        data=services.my_learning(current_user, year),
-        source_labels=SOURCE_LABELS,
-        kind_labels=SESSION_KIND_LABELS,
-        verb_labels=VERB_LABELS,
-        reminders=active_reminders(current_user, ledger.local_time().date()),
-        describe_reminder=describe_reminder,
-    )
-
-
-@bp.post("/lessons/<int:lesson_id>/finished")
-def finish_reading(lesson_id: int):
+def _readable_lesson_or_404(lesson_id: int) -> Lesson:
+    """A current lesson of a published course the user may see."""
     lesson = db.session.get(Lesson, lesson_id)
     if (
         lesson is None
@@ -75,6 +55,37 @@ def finish_reading(lesson_id: int):
         or not course_permissions.can_view_course(current_user, lesson.course)
     ):
         abort(404)
+    return lesson
+
+
+def _own_certificate_or_404(certificate_id: int) -> Certificate:
+    """One of the user's certificates (another member's answers 404, as if it did not exist)."""
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.id == certificate_id, Certificate.user_id == current_user.id)
+    )
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.get("/")
+@login_required
+def my_learning():
+    year = ledger.local_year()
+    return render_template(
+        "progress/my_learning.html",
+        data=services.my_learning(current_user, year),
+        source_labels=SOURCE_LABELS,
+        kind_labels=SESSION_KIND_LABELS,
+        verb_labels=VERB_LABELS,
+        reminders=reminders_for(current_user, ledger.local_time().date()),
+    )
+
+
+@bp.post("/lessons/<int:lesson_id>/finished")
+@login_required
+def finish_reading(lesson_id: int):
+    lesson = _readable_lesson_or_404(lesson_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.confirm_reading(current_user, lesson)
@@ -107,10 +118,9 @@ REFUSAL_LABELS = {
 
 
 @bp.get("/refusals")
+@permission_required(course_permissions.can_author)
 def refusals():
     """Refused heartbeats on the reviewer's courses, for spotting farming or a broken player."""
-    if not course_permissions.can_author(current_user):
-        abort(403)
     lesson_id = int_arg("lesson", 1, MAX_COLUMN_INTEGER)
     return render_template(
         "progress/refusals.html",
@@ -121,12 +131,9 @@ def refusals():
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
 def certificate_pdf(certificate_id: int):
-    certificate = db.session.scalar(
-        select(Certificate).where(Certificate.id == certificate_id, Certificate.user_id == current_user.id)
-    )
-    if certificate is None:
-        abort(404)
+    certificate = _own_certificate_or_404(certificate_id)
     verify_url = url_for("certificates.verify", code=certificate.code, _external=True)
     try:
         pdf = certificates.render_pdf(certificate, verify_url, _("Online Party School"))

@@ -5,10 +5,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the reports domain: blueprints, CLI group, jobs and listeners."""
+    from app.progress.reminders import add_reminder_source
     from app.progress.verify import add_check
     from app.reports import (
         api,
         cli,
+        reminders,
         schedule_views,
         schedules,  # noqa: F401 -- the daily reports and reminders task
         services,
@@ -20,3 +22,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.reports_cli)
     add_check(services.total_mismatches)  # `flask progress verify`: report totals equal the ledger's
+    add_reminder_source(reminders.page_reminders)  # 我的学习 shows the member's reminders

@@ -8,7 +8,7 @@ the job runs.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
@@ -20,6 +20,7 @@ from app.extensions import db
 from app.mail import queue_mail
 from app.org.models import OrgUnit
 from app.progress.models import Certificate
+from app.progress.reminders import PageReminder
 from app.reports.models import Reminder, ReminderReason
 from app.reports.services import build_unit_report
 from app.timeutil import utcnow
@@ -147,6 +148,18 @@ def active_reminders(member: User, on: date) -> list[Reminder]:
             .order_by(Reminder.created_at.desc(), Reminder.id.desc())
         )
     )
+
+
+def page_reminders(member: User, on: date) -> list[PageReminder]:
+    """The active reminders as 我的学习 shows them (progress asks, through its ``reminder_sources``)."""
+    return [
+        PageReminder(
+            reminder.reason.value,
+            describe(reminder),
+            url_for("report_schedules.dismiss_reminder", reminder_id=reminder.id),
+        )
+        for reminder in active_reminders(member, on)
+    ]
 
 
 def dismiss(member: User, reminder_id: int) -> bool:

@@ -11,7 +11,14 @@ Every public name is re-exported here: callers write ``from app.progress import 
 """
 
 from app.progress.ledger.credit import add_correction, can_correct, credit
-from app.progress.ledger.entries import entries_of, hours_by_source, ledger_report, total_for
+from app.progress.ledger.entries import (
+    LedgerLine,
+    LedgerReport,
+    entries_of,
+    hours_by_source,
+    ledger_report,
+    total_for,
+)
 from app.progress.ledger.figures import (
     HoursInput,
     LedgerError,
@@ -48,6 +55,8 @@ __all__ = [
     "EffectiveRule",
     "HoursInput",
     "LedgerError",
+    "LedgerLine",
+    "LedgerReport",
     "add_correction",
     "bands_text",
     "can_correct",

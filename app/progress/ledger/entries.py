@@ -1,6 +1,7 @@
 """Reading the ledger: a member's entries, totals and the yearly report."""
 
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy import func, select
 
@@ -40,7 +41,35 @@ def hours_by_source(member_id: int, year: int) -> dict[SourceKind, Decimal]:
     return {kind: Decimal(str(hours)) for kind, hours in rows}
 
 
-def ledger_report(member: User, year: int) -> dict[str, object]:
+class LedgerLine(TypedDict):
+    """One entry of the ledger report."""
+
+    id: int
+    date: str  # ISO, in the display time zone
+    source: str  # a SourceKind's value
+    source_id: int | None
+    title: str
+    hours: str  # format_hours
+    rule_version: str
+    evidence_ids: list[int]
+    offline_evidence: bool  # some of its evidence was played offline
+    created_by: str | None  # the username of whoever added it by hand
+    reason: str
+
+
+class LedgerReport(TypedDict):
+    """A member's ledger for a year, as the CLI's --json and the API print it."""
+
+    username: str
+    name: str
+    year: int
+    entries: list[LedgerLine]
+    total: str
+    target: str
+    met: bool
+
+
+def ledger_report(member: User, year: int) -> LedgerReport:
     """The member's ledger for a year as plain data (the CLI's --json and the API print it)."""
     entries = entries_of(member, year)
     total = sum((entry.hours for entry in entries), Decimal("0"))

@@ -14,10 +14,9 @@ from app.auth.models import User
 from app.extensions import db
 from app.org.models import OrgUnit
 from app.progress.ledger.figures import HoursInput, LedgerError, format_hours, parse_hours
-from app.progress.models import HourRule, RuleKind
+from app.progress.models import Band, HourRule, RuleKind
 
-# A band: [minimum minutes, hours (as text)]; the band with the largest minimum not above a length applies.
-Band = list[int | str]
+# The band with the largest minimum not above a length applies.
 DEFAULT_BANDS: list[Band] = [[0, "0.25"], [15, "0.5"], [30, "1"]]  # under 15 min, 15–30 min, 30 min or more
 
 

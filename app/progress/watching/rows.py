@@ -21,7 +21,8 @@ from app.progress.watching import viewer
 from app.progress.watching.viewer import ViewerState
 
 lessons, courses, videos = Lesson.__table__, Course.__table__, Video.__table__
-video_progress, lesson_progress = VideoProgress.__table__, LessonProgress.__table__
+video_progress = VideoProgress.metadata.tables[VideoProgress.__tablename__]  # a Table: it is written
+lesson_progress = LessonProgress.__table__
 users, viewers = User.__table__, viewer.viewers
 
 

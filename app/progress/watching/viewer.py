@@ -32,7 +32,8 @@ from app.extensions import db, insert_unless_taken
 from app.progress.models import Viewer
 from app.progress.watching.refusals import HeartbeatRefused, setting
 
-viewers = Viewer.__table__
+# The table itself (a mapped class's ``__table__`` is typed as any FromClause, which cannot be updated).
+viewers = Viewer.metadata.tables[Viewer.__tablename__]
 
 
 @dataclass
