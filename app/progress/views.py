@@ -98,6 +98,7 @@ def finish_reading(lesson_id: int):
 
 REFUSAL_LABELS = {
     "bad_interval": _l("The interval is not a valid stretch of the video"),
+    "bad_seconds": _l("The seconds read are not a valid number"),
     "bad_sequence": _l("The sequence number is missing or invalid"),
     "bad_session": _l("The viewing session is missing or invalid"),
     "beyond_duration": _l("Claimed beyond the end of the video"),
@@ -109,9 +110,11 @@ REFUSAL_LABELS = {
     "too_deep": _l("A body nested too deeply"),
     "too_large": _l("A body too large"),
     "not_visible": _l("A lesson the member may not see"),
+    "not_live": _l("The live lesson was not broadcasting"),
     "other_lesson": _l("Another lesson was being watched at the same time"),
     "replayed": _l("A heartbeat sent again"),
     "superseded": _l("From a tab or device replaced by a newer one"),
+    "token_ended": _l("The viewing token had ended (signed out, password changed)"),
     "unknown_field": _l("Unknown fields sent"),
     "video_not_ready": _l("The video is not ready"),
 }

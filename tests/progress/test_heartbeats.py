@@ -3,6 +3,7 @@
 import re
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -337,3 +338,23 @@ def test_refusals_are_listed_for_the_course_s_editors_and_no_one_else(app, clien
     auth.login("admin")
     page = client.get(f"/progress/refusals?lesson={lesson_id}").get_data(as_text=True)
     assert 'data-testid="refusals"' in page and "甲党员" in page and '"end": 600' in page
+
+
+def test_every_refusal_reason_the_code_can_store_has_a_label_on_the_refusals_page():
+    """The page shows trainers a sentence per reason, not the reason's code."""
+    from app.progress.views import REFUSAL_LABELS
+
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    reasons = set()
+    for source in app_dir.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        reasons |= set(re.findall(r'HeartbeatRefused\(\d+, "([a-z_]+)"', text))
+    # The JSON body reader's reasons (app/inputs.py), stored as refusals too.
+    reasons |= set(
+        re.findall(
+            r'"(not_json|not_an_object|too_deep|too_large|number_out_of_range)"',
+            (app_dir / "inputs.py").read_text(encoding="utf-8"),
+        )
+    )
+    assert len(reasons) > 15
+    assert reasons - set(REFUSAL_LABELS) == set()
