@@ -13,12 +13,13 @@ def init_app(app: Flask) -> None:
         resources,
         views,
     )
-    from app.media import usage
+    from app.media import subtitles, usage
 
     app.register_blueprint(views.bp)
     app.register_blueprint(resource_views.bp)
     usage.listen_video_usage(
         resources.count_video_uses, resources.video_shown_to
     )  # videos shown as resources
+    subtitles.listen_subtitles_changed(resources.reindex_video_resources)  # their words are searched
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.library_cli)

@@ -197,6 +197,13 @@ def _require_change_of(user: User, resource: Resource) -> None:
         )
 
 
+def reindex_video_resources(video: Video) -> None:
+    """Queue the index update of the resources showing ``video`` (its subtitles changed)."""
+    ids = list(db.session.scalars(select(Resource.id).where(Resource.video_id == video.id)))
+    if ids:
+        _queue_index(ids)
+
+
 def _queue_index(resource_ids: list[int] | None) -> None:
     """Queue the index update (a full rebuild for None); the worker is whoosh's one writer."""
     try:

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import re
+from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,6 +23,22 @@ from app.media.services import MediaError
 from app.media.webvtt import WebVTTError, cue_text, parse_webvtt
 
 log = logging.getLogger(__name__)
+
+# Called with the video after its subtitles changed (added, replaced, removed), once committed: the
+# library re-indexes the resources that show it (their search covers the subtitles' words).
+subtitles_changed: list[Callable[[Video], None]] = []
+
+
+def listen_subtitles_changed(listener: Callable[[Video], None]) -> None:
+    """Subscribe once (building several apps in one process subscribes again)."""
+    if listener not in subtitles_changed:
+        subtitles_changed.append(listener)
+
+
+def _announce(video: Video) -> None:
+    for listener in subtitles_changed:
+        listener(video)
+
 
 DEFAULT_LANGUAGE = "zh-CN"
 DEFAULT_LABEL = "中文"
@@ -128,15 +145,17 @@ def add_subtitle(
         raise
     if old_path and old_path != path:
         storage.absolute(old_path).unlink(missing_ok=True)
+    _announce(video)
     return subtitle, replaced
 
 
 def delete_subtitle(subtitle: Subtitle) -> None:
     """Remove a subtitle and its file."""
-    path = subtitle.path
+    path, video = subtitle.path, subtitle.video
     db.session.delete(subtitle)
     db.session.commit()
     storage.absolute(path).unlink(missing_ok=True)
+    _announce(video)
 
 
 def _megabytes(size: int) -> str:

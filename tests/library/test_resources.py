@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.library import resources
 from app.library.models import Resource
-from app.media.models import Subtitle
+from app.media.models import Subtitle, Video
+from app.media.subtitles import add_subtitle, delete_subtitle
 from tests.factories.library import make_resource, picture_bytes
 from tests.web import csrf_token
 
@@ -32,26 +32,26 @@ def test_members_browse_resources_by_collection_and_topic(app, world, client, au
 
 
 def test_search_finds_a_resource_by_its_caption_and_its_video_subtitles(app, world, client, auth):
+    vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\n不忘初心牢记使命\n".encode()
     with app.app_context():
         video_resource = make_resource("video", title="视频一", caption="讲述南湖红船。")
-        db.session.add(
-            Subtitle(
-                video_id=video_resource.video_id,
-                language="zh-CN",
-                label="中文",
-                path="subtitles/x.vtt",
-                size_bytes=10,
-                cue_text="不忘初心牢记使命",
-            )
-        )
-        db.session.commit()
-        resources._queue_index([video_resource.id])  # a subtitle change reaches the index like an edit
         make_resource("image", title="图片二", caption="井冈山的山路。")
+        video_id = video_resource.video_id
     auth.login("member_a")
     by_caption = client.get("/library/resources/", query_string={"q": "井冈山"}).get_data(as_text=True)
     assert "图片二" in by_caption and "视频一" not in by_caption
+
+    # Subtitles added to the video afterwards reach the resource's search entry by themselves.
+    with app.app_context():
+        subtitle_id = add_subtitle(db.session.get(Video, video_id), vtt, "zh-CN", "中文", None)[0].id
     by_subtitle = client.get("/library/resources/", query_string={"q": "牢记使命"}).get_data(as_text=True)
     assert "视频一" in by_subtitle and "图片二" not in by_subtitle
+
+    # ...and leave it when they are removed.
+    with app.app_context():
+        delete_subtitle(db.session.get(Subtitle, subtitle_id))
+    gone = client.get("/library/resources/", query_string={"q": "牢记使命"}).get_data(as_text=True)
+    assert "视频一" not in gone
 
 
 def test_a_trainer_uploads_a_picture_which_is_reencoded_without_its_metadata(app, world, client, auth):
