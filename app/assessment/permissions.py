@@ -22,3 +22,8 @@ def can_change_assessment(user: User, unit: OrgUnit) -> bool:
 def board_units(user: User) -> list[OrgUnit]:
     """The top units of the user's scope, where their boards start."""
     return reports.reportable_units(user)
+
+
+def can_see_boards(user: User) -> bool:
+    """Whether the user has any unit whose board they may see (the boards' index route rule)."""
+    return bool(board_units(user))

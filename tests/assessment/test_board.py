@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from flask_babel import gettext
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -258,3 +259,35 @@ def test_required_course_completion_counts_certificates_issued_by_the_quarters_e
         assert first[world.unit_a2].value == Decimal("0.0") and first[world.unit_a2].status == "missed"
         assert third[world.unit_a2].value == Decimal("100.0") and third[world.unit_a2].status == "stretch"
         assert third[world.unit_a].value == Decimal("66.7")  # 2 of 3, rolled up
+
+
+def test_the_boards_index_is_for_those_who_have_a_board(client, auth, world):
+    auth.login("member_a")
+    assert client.get("/assessment/").status_code == 403
+    auth.logout()
+    auth.login("sec_a")
+    response = client.get("/assessment/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/assessment/units/{world.unit_a1}")
+
+
+def flashed(client) -> list[tuple[str, str]]:
+    with client.session_transaction() as session:
+        return session.pop("_flashes", [])
+
+
+def test_a_refused_change_says_why_and_goes_back_to_the_quarter(app, client, auth, world):
+    auth.login("sec_a")
+    token = csrf_token(client, "/")
+    targets = f"/assessment/units/{world.unit_a1}/targets?year={YEAR}&quarter=3"
+    fields = {"csrf_token": token, "role": "member", "measure": "average_hours", "quarters": ["3"]}
+    response = client.post(targets, data={**fields, "required_level": "6", "stretch_level": "3"})
+    assert response.headers["Location"] == f"/assessment/units/{world.unit_a1}?year={YEAR}&quarter=3"
+    with app.test_request_context():
+        refused = gettext("The stretch level cannot be below the required level.")
+        invalid = gettext("Give the measure's name and a value of 0 or more.")
+    assert flashed(client) == [("error", refused)]
+    client.post(f"/assessment/units/{world.unit_a1}/values", data={"csrf_token": token, "value": "-1"})
+    assert flashed(client) == [("error", invalid)]
+    with app.app_context():
+        assert services.own_targets(unit(world.unit_a1), YEAR, 3) == []
