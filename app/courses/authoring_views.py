@@ -1,6 +1,7 @@
 """Trainer pages: create and edit courses, modules and lessons; preview Markdown; upload a folder."""
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -72,6 +73,11 @@ def _lesson_or_404(lesson_id: int) -> Lesson:
     return lesson
 
 
+def _course_page(course_id: int, anchor: str = ""):
+    """Back to the course's editing page, at ``anchor`` (``#module-3``) when given."""
+    return redirect(url_for("course_authoring.edit_course", course_id=course_id) + anchor)
+
+
 def _course_fields(form: CourseForm) -> authoring.CourseFields:
     return authoring.CourseFields(
         title=filled(form.title.data),
@@ -112,7 +118,7 @@ def new_course():
             flash(error.message, "error")
         else:
             flash(_("The course has been created as a draft."), "success")
-            return redirect(url_for("course_authoring.edit_course", course_id=course.id))
+            return _course_page(course.id)
     return _render_index(form)  # the form again, with what was typed and what is wrong
 
 
@@ -128,7 +134,7 @@ def edit_course(course_id: int):
         _("The course has been saved."),
     )
     if saved:
-        return redirect(url_for("course_authoring.edit_course", course_id=course.id))
+        return _course_page(course.id)
     return render_template(
         "courses/authoring/course.html",
         course=course,
@@ -159,7 +165,7 @@ def set_status(course_id: int):
             else _("The course is a draft again.")
         )
         run_and_flash(lambda: authoring.set_status(course, status, current_user), message)
-    return redirect(url_for("course_authoring.edit_course", course_id=course.id))
+    return _course_page(course.id)
 
 
 @bp.post("/courses/<int:course_id>/files")
@@ -178,7 +184,7 @@ def upload_attachment(course_id: int):
             flash(_("Attached. Link it in a lesson as %(link)s", link=f"../files/{path.name}"), "success")
     else:
         flash(_("Choose an image or PDF to attach."), "error")
-    return redirect(url_for("course_authoring.edit_course", course_id=course.id) + "#attachments")
+    return _course_page(course.id, "#attachments")
 
 
 @bp.post("/courses/<int:course_id>/modules")
@@ -193,7 +199,7 @@ def add_module(course_id: int):
             ),
             _("The module has been added."),
         )
-    return redirect(url_for("course_authoring.edit_course", course_id=course.id))
+    return _course_page(course.id)
 
 
 @bp.post("/modules/<int:module_id>/edit")
@@ -208,22 +214,33 @@ def edit_module(module_id: int):
             ),
             _("The module has been saved."),
         )
-    return redirect(url_for("course_authoring.edit_course", course_id=module.course_id))
+    return _course_page(module.course_id)
 
 
-def _direction(form: MoveForm) -> int | None:
-    return {"up": -1, "down": 1}.get(filled(form.direction.data)) if form.validate_on_submit() else None
+def _move(course_id: int, anchor: str, move: Callable[[int], object]):
+    """Move a module or lesson one place the way the MoveForm says (-1 up, 1 down), then show it again."""
+    form = MoveForm()
+    direction = {"up": -1, "down": 1}.get(filled(form.direction.data)) if form.validate_on_submit() else None
+    if direction:
+        run_and_flash(lambda: move(direction))
+    return _course_page(course_id, anchor)
+
+
+def _remove(course_id: int, remove: Callable[[], object], success: str):
+    """Remove a module or lesson once the removal is confirmed, then show the course again."""
+    if ConfirmForm().validate_on_submit():
+        run_and_flash(remove, success)
+    return _course_page(course_id)
 
 
 @bp.post("/modules/<int:module_id>/move")
 @permission_required(permissions.can_author)
 def move_module(module_id: int):
     module = _module_or_404(module_id)
-    direction = _direction(MoveForm())
-    if direction:
-        run_and_flash(lambda: authoring.move_module(module, direction, current_user))
-    return redirect(
-        url_for("course_authoring.edit_course", course_id=module.course_id) + f"#module-{module.id}"
+    return _move(
+        module.course_id,
+        f"#module-{module.id}",
+        lambda direction: authoring.move_module(module, direction, current_user),
     )
 
 
@@ -231,12 +248,11 @@ def move_module(module_id: int):
 @permission_required(permissions.can_author)
 def remove_module(module_id: int):
     module = _module_or_404(module_id)
-    if ConfirmForm().validate_on_submit():
-        run_and_flash(
-            lambda: authoring.remove_module(module, current_user),
-            _("The module has been removed; members' records of its lessons are kept."),
-        )
-    return redirect(url_for("course_authoring.edit_course", course_id=module.course_id))
+    return _remove(
+        module.course_id,
+        lambda: authoring.remove_module(module, current_user),
+        _("The module has been removed; members' records of its lessons are kept."),
+    )
 
 
 def _ids_sent(name: str) -> list[int] | None:
@@ -355,9 +371,7 @@ def new_lesson(module_id: int):
         form, lambda: added.append(authoring.add_lesson(module, _lesson_fields(form), current_user))
     ):
         flash(_("The lesson has been added."), "success")
-        return redirect(
-            url_for("course_authoring.edit_course", course_id=module.course_id) + f"#lesson-{added[0].id}"
-        )
+        return _course_page(module.course_id, f"#lesson-{added[0].id}")
     return _render_lesson_form(module, form, None)
 
 
@@ -390,11 +404,10 @@ def edit_lesson(lesson_id: int):
 @permission_required(permissions.can_author)
 def move_lesson(lesson_id: int):
     lesson = _lesson_or_404(lesson_id)
-    direction = _direction(MoveForm())
-    if direction:
-        run_and_flash(lambda: authoring.move_lesson(lesson, direction, current_user))
-    return redirect(
-        url_for("course_authoring.edit_course", course_id=lesson.course_id) + f"#lesson-{lesson.id}"
+    return _move(
+        lesson.course_id,
+        f"#lesson-{lesson.id}",
+        lambda direction: authoring.move_lesson(lesson, direction, current_user),
     )
 
 
@@ -402,12 +415,11 @@ def move_lesson(lesson_id: int):
 @permission_required(permissions.can_author)
 def remove_lesson(lesson_id: int):
     lesson = _lesson_or_404(lesson_id)
-    if ConfirmForm().validate_on_submit():
-        run_and_flash(
-            lambda: authoring.remove_lesson(lesson, current_user),
-            _("The lesson has been removed; members' records are kept."),
-        )
-    return redirect(url_for("course_authoring.edit_course", course_id=lesson.course_id))
+    return _remove(
+        lesson.course_id,
+        lambda: authoring.remove_lesson(lesson, current_user),
+        _("The lesson has been removed; members' records are kept."),
+    )
 
 
 def _preview_html(course: Course, text: str) -> Markup:
@@ -470,4 +482,4 @@ def upload():
         ),
         "success",
     )
-    return redirect(url_for("course_authoring.edit_course", course_id=result.course.id))
+    return _course_page(result.course.id)

@@ -1,6 +1,8 @@
 """Review before publishing: the trainer's submit / new revision / withdraw actions and the reviewers'
 queue and decision pages (services in app/courses/review.py)."""
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -110,27 +112,31 @@ def show(review_id: int):
     )
 
 
+def _decide(submission: CourseReview, decide: Callable[[str], object], success: str):
+    """Record the reviewer's decision with the comments of the DecisionForm, then show the review again."""
+    form = DecisionForm()
+    if form.validate_on_submit():
+        run_and_flash(lambda: decide(form.comments.data or ""), success)
+    return redirect(url_for("course_review.show", review_id=submission.id))
+
+
 @bp.post("/<int:review_id>/approve")
 @permission_required(permissions.can_review)
 def approve(review_id: int):
     submission = _review_or_404(review_id)
-    form = DecisionForm()
-    if form.validate_on_submit():
-        run_and_flash(
-            lambda: review.approve(submission, current_user, form.comments.data or ""),
-            _("Approved: members now see this version of the course."),
-        )
-    return redirect(url_for("course_review.show", review_id=submission.id))
+    return _decide(
+        submission,
+        lambda comments: review.approve(submission, current_user, comments),
+        _("Approved: members now see this version of the course."),
+    )
 
 
 @bp.post("/<int:review_id>/return")
 @permission_required(permissions.can_review)
 def return_for_changes(review_id: int):
     submission = _review_or_404(review_id)
-    form = DecisionForm()
-    if form.validate_on_submit():
-        run_and_flash(
-            lambda: review.return_for_changes(submission, current_user, form.comments.data or ""),
-            _("Returned to the trainer with your comments."),
-        )
-    return redirect(url_for("course_review.show", review_id=submission.id))
+    return _decide(
+        submission,
+        lambda comments: review.return_for_changes(submission, current_user, comments),
+        _("Returned to the trainer with your comments."),
+    )

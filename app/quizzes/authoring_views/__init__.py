@@ -3,13 +3,17 @@ kind and GIFT), quiz settings, grading, statistics. The routes live in this pack
 is for trainers and admins (``@permission_required(permissions.can_author)``) and loads its bank,
 quiz or question through the loaders below, scoped to what the user manages."""
 
-from flask import Blueprint, abort
+from collections.abc import Callable
+
+from flask import Blueprint, abort, redirect
 from flask_login import current_user
 
+from app.auth.forms import ConfirmForm
 from app.extensions import db
 from app.quizzes import permissions
 from app.quizzes.models import Question, QuestionBank, Quiz
 from app.quizzes.views import labels
+from app.web import run_and_flash
 
 bp = Blueprint("quiz_authoring", __name__, url_prefix="/quizzes", template_folder="../templates")
 bp.context_processor(labels)
@@ -35,6 +39,13 @@ def question_or_404(question_id: int) -> Question:
     question = db.get_or_404(Question, question_id)
     bank_or_404(question.category.bank_id)  # another trainer's bank answers 404 too
     return question
+
+
+def delete_confirmed(delete: Callable[[], object], success: str, listing: str, page: str):
+    """Delete a bank or quiz once confirmed and go to ``listing``; unconfirmed or refused, back to its ``page``."""
+    if ConfirmForm().validate_on_submit() and run_and_flash(delete, success):
+        return redirect(listing)
+    return redirect(page)
 
 
 from app.quizzes.authoring_views import banks, questions, quizzes  # noqa: E402, F401 -- registers their routes

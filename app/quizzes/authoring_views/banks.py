@@ -12,7 +12,7 @@ from app.auth.permissions import permission_required
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import permissions
-from app.quizzes.authoring_views import bank_or_404, bp
+from app.quizzes.authoring_views import bank_or_404, bp, delete_confirmed
 from app.quizzes.forms import BankForm, BankNameForm, ImportForm
 from app.quizzes.models import QuestionBank
 from app.quizzes.services import banks
@@ -113,11 +113,12 @@ def bank_rename(bank_id: int):
 @permission_required(permissions.can_author)
 def bank_delete(bank_id: int):
     bank = bank_or_404(bank_id)
-    if ConfirmForm().validate_on_submit() and run_and_flash(
-        lambda: banks.delete_bank(bank, current_user), _("The bank has been deleted.")
-    ):
-        return redirect(url_for("quiz_authoring.bank_list"))
-    return redirect(url_for("quiz_authoring.bank", bank_id=bank_id))
+    return delete_confirmed(
+        lambda: banks.delete_bank(bank, current_user),
+        _("The bank has been deleted."),
+        listing=url_for("quiz_authoring.bank_list"),
+        page=url_for("quiz_authoring.bank", bank_id=bank_id),
+    )
 
 
 @bp.get("/banks/<int:bank_id>/export.<any(gift, xlsx, json):extension>")

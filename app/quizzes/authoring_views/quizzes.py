@@ -12,7 +12,7 @@ from app.auth.permissions import permission_required
 from app.errors import DomainError
 from app.extensions import db
 from app.quizzes import permissions
-from app.quizzes.authoring_views import bp, quiz_or_404
+from app.quizzes.authoring_views import bp, delete_confirmed, quiz_or_404
 from app.quizzes.forms import (
     DrawRuleForm,
     EssayGradeForm,
@@ -102,11 +102,12 @@ def quiz_settings(quiz_id: int):
 @permission_required(permissions.can_author)
 def quiz_delete(quiz_id: int):
     quiz = quiz_or_404(quiz_id)
-    if ConfirmForm().validate_on_submit() and run_and_flash(
-        lambda: quizzes.delete_quiz(quiz, current_user), _("The quiz has been deleted.")
-    ):
-        return redirect(url_for("quiz_authoring.manage"))
-    return redirect(url_for("quiz_authoring.quiz_settings", quiz_id=quiz_id))
+    return delete_confirmed(
+        lambda: quizzes.delete_quiz(quiz, current_user),
+        _("The quiz has been deleted."),
+        listing=url_for("quiz_authoring.manage"),
+        page=url_for("quiz_authoring.quiz_settings", quiz_id=quiz_id),
+    )
 
 
 @bp.post("/manage/<int:quiz_id>/questions")
