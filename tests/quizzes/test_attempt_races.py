@@ -49,13 +49,18 @@ def two_workers(migrated_database, tmp_path):
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
-            # Two workers of four threads each: eight starts are served at the same moment.
+            # Two workers of four threads each: eight starts are served at the same moment. The
+            # members' connections idle while the others sign in (long on a busy machine): kept open,
+            # a start is never sent on one gunicorn is closing (its default keep-alive is 2 s), which
+            # answered a connection reset now and then.
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),
                 "-w",
                 "2",
                 "--threads",
                 "4",
+                "--keep-alive",
+                "300",
                 "-b",
                 f"127.0.0.1:{port}",
                 "wsgi:app",
