@@ -17,6 +17,7 @@ from app.inputs import year_arg
 from app.org.models import OrgUnit
 from app.org.permissions import can_view_member
 from app.org.services import name_path, name_paths
+from app.org.unit_rule_page import unit_rule_page
 from app.progress import ledger, permissions, sessions
 from app.progress.forms import (
     RULE_KIND_LABELS,
@@ -28,7 +29,7 @@ from app.progress.forms import (
     SessionForm,
     TargetForm,
 )
-from app.progress.models import RuleKind, SessionKind, StudySession
+from app.progress.models import HourRule, RuleKind, SessionKind, StudySession
 from app.progress.views import bp
 from app.web import filled
 
@@ -231,37 +232,32 @@ def unit_targets(unit_id: int):
 @login_required
 def unit_rules(unit_id: int):
     unit = _managed_unit_or_404(unit_id)
-    source = ledger.nearest_rule(unit)
-    effective = ledger.effective_rule(source)
-    form = RuleForm(
-        kind=effective.kind.value,
-        bands=ledger.bands_text(effective.bands),
-        exam_hours=effective.exam_hours,
-        session_minutes_per_hour=effective.session_minutes_per_hour,
-    )
-    if form.validate_on_submit():
-        try:
-            rule = ledger.set_rule(
-                unit,
-                RuleKind(form.kind.data),
-                current_user,
-                ledger.parse_bands(form.bands.data or ""),
-                filled(form.exam_hours.data),
-                filled(form.session_minutes_per_hour.data),
-            )
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Version %(version)d of the rule applies from now on.", version=rule.version), "success")
-            return redirect(url_for("progress.unit_rules", unit_id=unit.id))
-    return render_template(
+
+    def form_for(effective: ledger.EffectiveRule) -> RuleForm:
+        return RuleForm(
+            kind=effective.kind.value,
+            bands=ledger.bands_text(effective.bands),
+            exam_hours=effective.exam_hours,
+            session_minutes_per_hour=effective.session_minutes_per_hour,
+        )
+
+    def add(form: RuleForm) -> HourRule:
+        return ledger.set_rule(
+            unit,
+            RuleKind(form.kind.data),
+            current_user,
+            ledger.parse_bands(form.bands.data or ""),
+            filled(form.exam_hours.data),
+            filled(form.session_minutes_per_hour.data),
+        )
+
+    return unit_rule_page(
+        unit,
+        HourRule,
+        ledger.effective_rule,
+        form_for,
+        add,
         "progress/rules.html",
-        unit=unit,
-        unit_path=name_path(unit),
-        effective=effective,
-        source=source,
-        source_path=name_path(source.unit) if source else None,
-        history=ledger.rule_history(unit),
-        form=form,
+        "progress.unit_rules",
         kind_labels=RULE_KIND_LABELS,
     )

@@ -16,6 +16,7 @@ from app.auth.models import Role, User
 from app.courses.models import Lesson
 from app.extensions import Model, str_enum
 from app.org.models import OrgUnit
+from app.org.unit_rules import UnitRuleVersion
 from app.timeutil import utcnow
 
 
@@ -51,25 +52,20 @@ class RuleKind(enum.StrEnum):
 Band = list[int | str]
 
 
-class HourRule(Model):
-    """One version of a unit's conversion rule; the nearest ancestor's latest version applies."""
+class HourRule(UnitRuleVersion, Model):
+    """One version of a unit's conversion rule; the nearest ancestor's latest version applies
+    (app/org/unit_rules.py)."""
 
     __tablename__ = "hour_rules"
     __table_args__ = (UniqueConstraint("unit_id", "version", name="uq_hour_rules_unit_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
-    version: Mapped[int]
     kind: Mapped[RuleKind] = mapped_column(str_enum(RuleKind))
     # [[minimum minutes, hours], ...]: the band with the largest minimum not above the length applies.
     bands: Mapped[list[Band]] = mapped_column(JSON, default=list)
     exam_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
     # In-person sessions: one 学时 per this many minutes (45 in most regulations).
     session_minutes_per_hour: Mapped[int] = mapped_column(default=45)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    unit: Mapped[OrgUnit] = relationship()
 
     @property
     def label(self) -> str:

@@ -4,31 +4,26 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
-from app.org.models import OrgUnit
+from app.org.unit_rules import UnitRuleVersion
 from app.timeutil import utcnow
 
 
-class SelfStudyRule(Model):
-    """One version of a unit's self-study rule; the nearest unit's latest version applies below it."""
+class SelfStudyRule(UnitRuleVersion, Model):
+    """One version of a unit's self-study rule; the nearest unit's latest version applies below it
+    (app/org/unit_rules.py)."""
 
     __tablename__ = "self_study_rules"
     __table_args__ = (UniqueConstraint("unit_id", "version", name="uq_self_study_rules_unit_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
-    version: Mapped[int]
     earns_hours: Mapped[bool] = mapped_column(default=False)
     # A watched video credits its length in hours at one 学时 per this many minutes.
     minutes_per_hour: Mapped[int] = mapped_column(default=45)
     # The most self-study hours a member earns in a year (None: no limit).
     yearly_cap: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    unit: Mapped[OrgUnit] = relationship()
 
     @property
     def label(self) -> str:

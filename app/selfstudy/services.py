@@ -10,8 +10,8 @@ member's unit's self-study rule earns hours, one ledger entry through ``ledger.c
 ``resource``, unique per member and resource, the statement as evidence) — in the heartbeat's own
 transaction: one heartbeat is one event.
 
-The rule is versioned per unit like the conversion rules: the nearest unit's latest version applies
-to the units below; without one, self-study earns no hours.
+The rule is versioned per unit like the conversion rules (app/org/unit_rules.py): the nearest unit's
+latest version applies to the units below; without one, self-study earns no hours.
 """
 
 from dataclasses import dataclass
@@ -20,14 +20,13 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from app.audit.services import record_audit
 from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import db
 from app.library.models import Resource, ResourceKind
 from app.media.models import VideoStatus
+from app.org import unit_rules
 from app.org.models import OrgUnit
 from app.progress import ledger
 from app.progress.models import HourEntry, SourceKind
@@ -66,17 +65,7 @@ NO_HOURS = EffectiveSelfStudyRule()
 def nearest_rule(unit: OrgUnit | None, at: datetime | None = None) -> SelfStudyRule | None:
     """The latest version (added by ``at``, else now) of the unit's own rule, else of the nearest
     ancestor's; None when no unit on the path has one."""
-    path = unit.path_ids if unit else []
-    if not path:
-        return None
-    statement = select(SelfStudyRule).where(SelfStudyRule.unit_id.in_(path))
-    if at is not None:
-        statement = statement.where(SelfStudyRule.created_at <= at)
-    latest: dict[int, SelfStudyRule] = {}
-    for rule in db.session.scalars(statement):
-        if rule.unit_id not in latest or rule.version > latest[rule.unit_id].version:
-            latest[rule.unit_id] = rule
-    return next((latest[unit_id] for unit_id in reversed(path) if unit_id in latest), None)
+    return unit_rules.nearest_version(SelfStudyRule, unit, at)
 
 
 def effective_rule(rule: SelfStudyRule | None) -> EffectiveSelfStudyRule:
@@ -91,17 +80,7 @@ def rule_for(member: User, at: datetime | None = None) -> EffectiveSelfStudyRule
 
 def rule_labels() -> set[str]:
     """Every self-study rule version's label (``flask progress verify`` accepts them)."""
-    return {rule.label for rule in db.session.scalars(select(SelfStudyRule))}
-
-
-def rule_history(unit: OrgUnit) -> list[tuple[SelfStudyRule, User | None]]:
-    rows = db.session.execute(
-        select(SelfStudyRule, User)
-        .outerjoin(User, SelfStudyRule.created_by_id == User.id)
-        .where(SelfStudyRule.unit_id == unit.id)
-        .order_by(SelfStudyRule.version.desc())
-    )
-    return [(rule, author) for rule, author in rows]
+    return unit_rules.version_labels(SelfStudyRule)
 
 
 def set_rule(
@@ -124,38 +103,13 @@ def set_rule(
             raise SelfStudyError(
                 _("Give the yearly limit as hours from 0 to 500 (one decimal), or leave it empty.")
             )
-    version = (
-        db.session.scalar(select(func.max(SelfStudyRule.version)).where(SelfStudyRule.unit_id == unit.id))
-        or 0
-    ) + 1
-    rule = SelfStudyRule(
-        unit_id=unit.id,
-        version=version,
-        earns_hours=bool(earns_hours),
-        minutes_per_hour=minutes,
-        yearly_cap=cap,
-        created_by_id=created_by.id if created_by else None,
-    )
-    db.session.add(rule)
-    record_audit(
-        created_by,
-        "self_study_rule.set",
-        "self_study_rule",
-        rule.label,
-        {
-            "unit_id": unit.id,
-            "version": version,
-            "earns_hours": rule.earns_hours,
-            "minutes_per_hour": minutes,
-            "yearly_cap": ledger.format_hours(cap) if cap is not None else None,
-        },
-    )
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise SelfStudyError(_("Someone changed this rule at the same moment; try again.")) from error
-    return rule
+    rule = SelfStudyRule(earns_hours=bool(earns_hours), minutes_per_hour=minutes, yearly_cap=cap)
+    detail = {
+        "earns_hours": rule.earns_hours,
+        "minutes_per_hour": minutes,
+        "yearly_cap": ledger.format_hours(cap) if cap is not None else None,
+    }
+    return unit_rules.add_version(rule, unit, created_by, "self_study_rule", detail, SelfStudyError)
 
 
 # --- watching -----------------------------------------------------------------------------------

@@ -1,18 +1,17 @@
 """The self-study rule page of a unit, and the heartbeat endpoint of the resource player."""
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user, login_required
 
-from app.errors import DomainError
 from app.extensions import db
 from app.inputs import BadInput
 from app.org.models import OrgUnit
-from app.org.services import name_path
+from app.org.unit_rule_page import unit_rule_page
 from app.progress.watching.limits import ANY_ID, heartbeat_limit
 from app.progress.watching.refusals import HeartbeatRefused, record_refusal
 from app.selfstudy import permissions, services
 from app.selfstudy.forms import SelfStudyRuleForm
+from app.selfstudy.models import SelfStudyRule
 
 bp = Blueprint("selfstudy", __name__, url_prefix="/progress", template_folder="templates")
 api_bp = Blueprint("selfstudy_api", __name__, url_prefix="/api/v1/resources")
@@ -25,32 +24,27 @@ def unit_rule(unit_id: int):
     unit = db.session.scalar(permissions.rule_units(current_user).where(OrgUnit.id == unit_id))
     if unit is None:
         abort(404)
-    source = services.nearest_rule(unit)
-    effective = services.effective_rule(source)
-    form = SelfStudyRuleForm(
-        earns_hours=effective.earns_hours,
-        minutes_per_hour=effective.minutes_per_hour,
-        yearly_cap=effective.yearly_cap,
-    )
-    if form.validate_on_submit():
-        try:
-            rule = services.set_rule(
-                unit, form.earns_hours.data, form.minutes_per_hour.data, form.yearly_cap.data, current_user
-            )
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Version %(version)d of the rule applies from now on.", version=rule.version), "success")
-            return redirect(url_for("selfstudy.unit_rule", unit_id=unit.id))
-    return render_template(
+
+    def form_for(effective: services.EffectiveSelfStudyRule) -> SelfStudyRuleForm:
+        return SelfStudyRuleForm(
+            earns_hours=effective.earns_hours,
+            minutes_per_hour=effective.minutes_per_hour,
+            yearly_cap=effective.yearly_cap,
+        )
+
+    def add(form: SelfStudyRuleForm) -> SelfStudyRule:
+        return services.set_rule(
+            unit, form.earns_hours.data, form.minutes_per_hour.data, form.yearly_cap.data, current_user
+        )
+
+    return unit_rule_page(
+        unit,
+        SelfStudyRule,
+        services.effective_rule,
+        form_for,
+        add,
         "selfstudy/rule.html",
-        unit=unit,
-        unit_path=name_path(unit),
-        effective=effective,
-        source=source,
-        source_path=name_path(source.unit) if source else None,
-        history=services.rule_history(unit),
-        form=form,
+        "selfstudy.unit_rule",
     )
 
 

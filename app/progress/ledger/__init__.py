@@ -40,7 +40,6 @@ from app.progress.ledger.rules import (
     parse_bands,
     rule_for,
     rule_for_unit,
-    rule_history,
     set_rule,
 )
 from app.progress.ledger.targets import DEFAULT_TARGET, nearest_target, set_target, target_for, unit_target
@@ -74,7 +73,6 @@ __all__ = [
     "parse_hours",
     "rule_for",
     "rule_for_unit",
-    "rule_history",
     "set_rule",
     "set_target",
     "target_for",

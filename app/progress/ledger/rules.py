@@ -1,4 +1,5 @@
-"""Conversion rules per unit: versioned, inherited (the nearest unit's latest version applies)."""
+"""Conversion rules per unit: versioned, inherited (the nearest unit's latest version applies; the
+versions themselves: app/org/unit_rules.py)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -6,12 +7,9 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from app.audit.services import record_audit
 from app.auth.models import User
-from app.extensions import db
+from app.org import unit_rules
 from app.org.models import OrgUnit
 from app.progress.ledger.figures import HoursInput, LedgerError, format_hours, parse_hours
 from app.progress.models import Band, HourRule, RuleKind
@@ -50,30 +48,10 @@ DEFAULT_RULE = EffectiveRule(kind=RuleKind.COURSE_HOURS)
 # --- conversion rules ------------------------------------------------------------------------------
 
 
-def _latest_rules(unit_ids: list[int], at: datetime | None = None) -> dict[int, HourRule]:
-    """Each unit's latest rule version (added at or before ``at`` when given)."""
-    if not unit_ids:
-        return {}
-    versions = select(HourRule.unit_id, func.max(HourRule.version).label("version")).where(
-        HourRule.unit_id.in_(unit_ids)
-    )
-    if at is not None:
-        versions = versions.where(HourRule.created_at <= at)
-    latest = versions.group_by(HourRule.unit_id).subquery()
-    rows = db.session.scalars(
-        select(HourRule).join(
-            latest, (HourRule.unit_id == latest.c.unit_id) & (HourRule.version == latest.c.version)
-        )
-    )
-    return {rule.unit_id: rule for rule in rows}
-
-
 def nearest_rule(unit: OrgUnit | None, at: datetime | None = None) -> HourRule | None:
     """The latest version (in force at ``at``, else now) of the unit's own rule, else of the nearest
     ancestor's; None without one."""
-    path = unit.path_ids if unit else []
-    rules = _latest_rules(path, at)
-    return next((rules[unit_id] for unit_id in reversed(path) if unit_id in rules), None)
+    return unit_rules.nearest_version(HourRule, unit, at)
 
 
 def rule_for_unit(unit: OrgUnit | None, at: datetime | None = None) -> EffectiveRule:
@@ -173,17 +151,6 @@ def bands_text(bands: list[Band]) -> str:
     return "\n".join(f"{minimum}={hours}" for minimum, hours in sorted(bands, reverse=True))
 
 
-def rule_history(unit: OrgUnit) -> list[tuple[HourRule, User | None]]:
-    """The unit's own rule versions, newest first, each with the account that added it."""
-    rows = db.session.execute(
-        select(HourRule, User)
-        .outerjoin(User, HourRule.created_by_id == User.id)
-        .where(HourRule.unit_id == unit.id)
-        .order_by(HourRule.version.desc())
-    )
-    return [(rule, author) for rule, author in rows]
-
-
 def set_rule(
     unit: OrgUnit,
     kind: RuleKind,
@@ -200,36 +167,16 @@ def set_rule(
         raise LedgerError(_("Each band needs its own minimum number of minutes, zero or more."))
     if not 1 <= session_minutes_per_hour <= 240:
         raise LedgerError(_("An hour of in-person study lasts between 1 and 240 minutes."))
-    version = (
-        db.session.scalar(select(func.max(HourRule.version)).where(HourRule.unit_id == unit.id)) or 0
-    ) + 1
     rule = HourRule(
-        unit_id=unit.id,
-        version=version,
         kind=kind,
         bands=[[minimum, hours] for minimum, hours in given],
         exam_hours=parse_hours(exam_hours),
         session_minutes_per_hour=session_minutes_per_hour,
-        created_by_id=created_by.id if created_by else None,
     )
-    db.session.add(rule)
-    record_audit(
-        created_by,
-        "hour_rule.set",
-        "hour_rule",
-        rule.label,
-        {
-            "unit_id": unit.id,
-            "version": version,
-            "kind": kind.value,
-            "bands": rule.bands,
-            "exam_hours": format_hours(rule.exam_hours),
-            "session_minutes_per_hour": session_minutes_per_hour,
-        },
-    )
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise LedgerError(_("Someone changed this rule at the same moment; try again.")) from error
-    return rule
+    detail = {
+        "kind": kind.value,
+        "bands": rule.bands,
+        "exam_hours": format_hours(rule.exam_hours),
+        "session_minutes_per_hour": session_minutes_per_hour,
+    }
+    return unit_rules.add_version(rule, unit, created_by, "hour_rule", detail, LedgerError)

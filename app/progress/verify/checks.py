@@ -15,6 +15,7 @@ from app.auth.models import User
 from app.courses.models import CompletionRule, Course, Lesson
 from app.courses.quiz_link import lessons_of_quiz
 from app.extensions import db
+from app.org import unit_rules
 from app.org.models import OrgUnit
 from app.progress import ledger, services
 from app.progress.models import (
@@ -192,7 +193,7 @@ def _course_violations(
 
 
 def _entry_violations(users: dict[int, User], entries: list[HourEntry]) -> Iterator[Violation]:
-    rule_labels = {rule.label for rule in db.session.scalars(select(HourRule))} | BUILT_IN_RULES
+    rule_labels = unit_rules.version_labels(HourRule) | BUILT_IN_RULES
     rule_labels = rule_labels.union(*(labels() for labels in extra_rule_labels))
     wanted = {evidence_id for entry in entries for evidence_id in entry.evidence_ids}
     existing = set(
