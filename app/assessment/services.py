@@ -35,7 +35,7 @@ from app.auth.models import Role, RoleGrant, User
 from app.courses.models import Assignment
 from app.errors import DomainError
 from app.extensions import db
-from app.org.models import OrgUnit, path_covers, path_ids
+from app.org.models import OrgUnit, nearest_on_path, path_covers, path_ids
 from app.org.services import name_paths
 from app.progress.ledger import format_hours
 from app.progress.models import Certificate, HourEntry, StudySession
@@ -203,15 +203,11 @@ def targets_in_force(
     path_ids: list[int], targets: list[AssessmentTarget]
 ) -> dict[tuple[Role, Measure, str], AssessmentTarget]:
     """For each (role, measure, name), the target of the nearest unit on ``path_ids`` that sets one."""
-    depth = {unit_id: position for position, unit_id in enumerate(path_ids)}
-    found: dict[tuple[Role, Measure, str], AssessmentTarget] = {}
+    by_key: dict[tuple[Role, Measure, str], dict[int, AssessmentTarget]] = {}
     for target in targets:
-        if target.unit_id not in depth:
-            continue
-        key = (target.role, target.measure, target.name)
-        if key not in found or depth[target.unit_id] > depth[found[key].unit_id]:
-            found[key] = target
-    return found
+        by_key.setdefault((target.role, target.measure, target.name), {})[target.unit_id] = target
+    found = {key: nearest_on_path(path_ids, by_unit) for key, by_unit in by_key.items()}
+    return {key: target for key, target in found.items() if target is not None}
 
 
 # --- recorded values and notes --------------------------------------------------------------------

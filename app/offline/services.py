@@ -49,7 +49,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.offline import grants
 from app.offline.models import OfflineGrant, OfflinePlay, OfflineSetting, OfflineUpload, OnlineSpan
-from app.org.models import OrgUnit
+from app.org.models import OrgUnit, nearest_on_path
 from app.org.permissions import managed_paths
 from app.progress.models import VideoProgress
 from app.progress.services import complete_on_evidence
@@ -101,9 +101,9 @@ def unit_setting(unit: OrgUnit | None) -> tuple[bool, OfflineSetting | None]:
         row.unit_id: row
         for row in db.session.scalars(select(OfflineSetting).where(OfflineSetting.unit_id.in_(path)))
     }
-    for unit_id in reversed(path):
-        if unit_id in rows:
-            return rows[unit_id].credit_allowed, rows[unit_id]
+    nearest = nearest_on_path(path, rows)
+    if nearest is not None:
+        return nearest.credit_allowed, nearest
     return bool(current_app.config["OFFLINE_CREDIT_ALLOWED"]), None
 
 

@@ -2,7 +2,9 @@
 
 import enum
 import re
+from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.extensions import Model, db, str_enum
 from app.timeutil import utcnow
+
+T = TypeVar("T")
 
 
 class UnitKind(enum.StrEnum):
@@ -29,6 +33,12 @@ PATH_SEPARATOR = "/"
 def path_ids(path: str) -> list[int]:
     """The unit ids a materialised path such as "/1/7/42/" names, the root first."""
     return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def nearest_on_path(path_ids: list[int], by_unit: Mapping[int, T]) -> T | None:
+    """What the nearest unit on a path (its last id first, then up towards the root) has in
+    ``by_unit``: the one rule by which a unit's own setting wins over any ancestor's."""
+    return next((by_unit[unit_id] for unit_id in reversed(path_ids) if unit_id in by_unit), None)
 
 
 def path_covers(path: str, other_path: str) -> bool:

@@ -19,7 +19,7 @@ from app.audit.services import record_audit
 from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import db
-from app.org.models import OrgUnit
+from app.org.models import OrgUnit, nearest_on_path
 from app.timeutil import utcnow
 
 
@@ -59,7 +59,7 @@ def nearest_version(model: type[Rule], unit: OrgUnit | None, at: datetime | None
         select(model).join(latest, (model.unit_id == latest.c.unit_id) & (model.version == latest.c.version))
     )
     by_unit = {rule.unit_id: rule for rule in rows}
-    return next((by_unit[unit_id] for unit_id in reversed(path) if unit_id in by_unit), None)
+    return nearest_on_path(path, by_unit)
 
 
 def version_history(model: type[Rule], unit: OrgUnit) -> list[tuple[Rule, User | None]]:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.extensions import db
-from app.org.models import OrgUnit
+from app.org.models import OrgUnit, nearest_on_path
 from app.progress.ledger.figures import HoursInput, parse_hours
 from app.progress.models import Target
 from app.timeutil import utcnow
@@ -39,9 +39,9 @@ def unit_target(unit: OrgUnit, role: Role, year: int) -> tuple[Decimal | None, T
             select(Target).where(Target.unit_id.in_(path), Target.role == role, Target.year == year)
         )
     }
-    for unit_id in reversed(path):
-        if unit_id in rows:
-            return rows[unit_id].hours, rows[unit_id]
+    nearest = nearest_on_path(path, rows)
+    if nearest is not None:
+        return nearest.hours, nearest
     return (DEFAULT_TARGET if role is Role.MEMBER else None), None
 
 
@@ -52,8 +52,8 @@ def nearest_target(roles: set[Role], path: list[int], targets: dict[tuple[int, R
     role) to hours for the units on the path."""
     values = []
     for role in set(roles) | {Role.MEMBER}:
-        nearest = next(
-            (targets[unit_id, role] for unit_id in reversed(path) if (unit_id, role) in targets), None
+        nearest = nearest_on_path(
+            path, {unit_id: hours for (unit_id, of), hours in targets.items() if of is role}
         )
         if nearest is not None:
             values.append(nearest)
