@@ -1,4 +1,5 @@
-"""The app factory with a real database file (or PostgreSQL when TEST_DATABASE_URL is set)."""
+"""The app factory with a real database file (or PostgreSQL when TEST_DATABASE_URL is set), and the
+live server and Chromium page of the browser journeys."""
 
 import copy
 import socket
@@ -9,6 +10,7 @@ import flask_migrate
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from sqlalchemy import MetaData, Table, exists, select
 
 from app import create_app
@@ -17,10 +19,11 @@ from app.config import load_config
 from app.extensions import db, limiter
 from app.jobs import init_jobs
 from app.timeutil import utcnow
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, TIMEOUT_MS
 from tests.factories.auth import make_user
 from tests.factories.reports import Mailbox
 from tests.settings import TEST_DATABASE_URL, make_config
-from tests.web import AuthActions
+from tests.web import AuthActions, served
 
 
 def pytest_report_header(config):
@@ -215,3 +218,47 @@ def smtp_server() -> Iterator[tuple[int, Mailbox]]:
 @pytest.fixture
 def mailbox(smtp_server) -> Mailbox:
     return smtp_server[1]
+
+
+@pytest.fixture
+def live_server(app, world) -> Iterator[str]:
+    """Serve the test app (with the ``world`` accounts) on 127.0.0.1 and yield its base URL."""
+    with served(app) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """Playwright's driver, started at the first browser journey and kept for the rest of the run.
+
+    While it runs, this thread counts as inside its event loop (a second ``sync_playwright`` would be
+    refused), so every Chromium of the run is launched through this one.
+    """
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (`make browser` does)")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright) -> Iterator[Browser]:
+    """One Chromium for the run's journeys: launching it takes a second or two on a busy machine;
+    each test gets a context of its own (its own cookies, storage and cache, like a new browser)."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium) -> Iterator[Page]:
+    """A fresh, phone-sized Chromium page; fails (not skips) when Chromium is not installed."""
+    context = chromium.new_context(
+        viewport=PHONE_VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.org.models import OrgUnit
 from app.progress import ledger
 from app.progress.models import SessionKind, SourceKind, StudySession
-from tests.factories.progress import user
+from tests.factories.auth import user_named
 from tests.web import csrf_token
 
 YEAR = 2026
@@ -31,7 +31,7 @@ def unit(unit_id: int) -> OrgUnit:
 
 def give_hours(username: str, hours: str, at: datetime) -> None:
     entry = ledger.credit(
-        user(username).id, SourceKind.CORRECTION, None, Decimal(hours), "测试", "manual", year=YEAR
+        user_named(username).id, SourceKind.CORRECTION, None, Decimal(hours), "测试", "manual", year=YEAR
     )
     entry.created_at = at
     db.session.commit()
@@ -56,10 +56,10 @@ def test_board_shows_each_unit_against_the_required_and_stretch_levels(app, worl
     with app.app_context():
         committee = unit(world.unit_a)  # 机关党总支: 第一党支部 (sec_a, member_a) and 第二党支部 (member_a2)
         services.set_target(
-            committee, Role.MEMBER, YEAR, [1], Measure.AVERAGE_HOURS, None, "4", "8", user("admin")
+            committee, Role.MEMBER, YEAR, [1], Measure.AVERAGE_HOURS, None, "4", "8", user_named("admin")
         )
         services.set_target(
-            committee, Role.MEMBER, YEAR, [1], Measure.SESSIONS_HELD, None, "1", "3", user("admin")
+            committee, Role.MEMBER, YEAR, [1], Measure.SESSIONS_HELD, None, "1", "3", user_named("admin")
         )
         give_hours("member_a", "10", datetime(2026, 2, 1))
         give_hours("sec_a", "6", datetime(2026, 3, 1))
@@ -92,10 +92,18 @@ def test_a_unit_below_overrides_an_inherited_target_for_itself(app, world):
             None,
             "2",
             "4",
-            user("admin"),
+            user_named("admin"),
         )
         services.set_target(
-            unit(world.unit_a1), Role.MEMBER, YEAR, [2], Measure.SESSIONS_HELD, None, "1", "1", user("admin")
+            unit(world.unit_a1),
+            Role.MEMBER,
+            YEAR,
+            [2],
+            Measure.SESSIONS_HELD,
+            None,
+            "1",
+            "1",
+            user_named("admin"),
         )
         hold_session(world.unit_a1, date(2026, 4, 2))
         board = services.build_board(unit(world.unit_a), YEAR, 2)
@@ -111,12 +119,20 @@ def test_recorded_values_add_up_the_tree_and_secretaries_targets_count_secretari
     with app.app_context():
         committee = unit(world.unit_a)
         services.set_target(
-            committee, Role.MEMBER, YEAR, [3], Measure.MANUAL, "主题党日参与率", "80", "95", user("admin")
+            committee,
+            Role.MEMBER,
+            YEAR,
+            [3],
+            Measure.MANUAL,
+            "主题党日参与率",
+            "80",
+            "95",
+            user_named("admin"),
         )
         services.set_target(
-            committee, Role.SECRETARY, YEAR, [3], Measure.AVERAGE_HOURS, None, "5", "10", user("admin")
+            committee, Role.SECRETARY, YEAR, [3], Measure.AVERAGE_HOURS, None, "5", "10", user_named("admin")
         )
-        services.record_value(unit(world.unit_a1), YEAR, 3, "主题党日参与率", "90", user("sec_a"))
+        services.record_value(unit(world.unit_a1), YEAR, 3, "主题党日参与率", "90", user_named("sec_a"))
         give_hours("sec_a", "12", datetime(2026, 8, 1))
         give_hours("member_a", "1", datetime(2026, 8, 1))
         board = services.build_board(committee, YEAR, 3)
@@ -144,7 +160,15 @@ def test_bad_targets_are_refused_and_nothing_changes(app, world, required, stret
     with app.app_context():
         with pytest.raises(services.AssessmentError):
             services.set_target(
-                unit(world.unit_a), Role.MEMBER, YEAR, [1], measure, name, required, stretch, user("admin")
+                unit(world.unit_a),
+                Role.MEMBER,
+                YEAR,
+                [1],
+                measure,
+                name,
+                required,
+                stretch,
+                user_named("admin"),
             )
         db.session.rollback()
         assert services.own_targets(unit(world.unit_a), YEAR, 1) == []
@@ -224,7 +248,7 @@ def test_required_course_completion_counts_certificates_issued_by_the_quarters_e
         course = make_course("dangzhang")
         db.session.add(Assignment(course_id=course.id, unit_id=world.unit_a, year=YEAR, required=True))
         for username, issued in (("member_a", datetime(2026, 3, 1)), ("member_a2", datetime(2026, 7, 1))):
-            member = user(username)
+            member = user_named(username)
             db.session.add(
                 Certificate(
                     code=f"c-{username}",
@@ -246,7 +270,7 @@ def test_required_course_completion_counts_certificates_issued_by_the_quarters_e
             None,
             "50",
             "100",
-            user("admin"),
+            user_named("admin"),
         )
         key = (Role.MEMBER, Measure.REQUIRED_COMPLETION, "")
         first = {

@@ -15,7 +15,7 @@ from playwright.sync_api import Error, Page
 
 from app.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.browser.chromium import PHONE_VIEWPORT, Journey
-from tests.browser.conftest import served
+from tests.web import served
 
 # Downloads, files and sign-out are not pages to lay out.
 NOT_A_PAGE = re.compile(

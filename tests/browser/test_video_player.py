@@ -13,8 +13,9 @@ from app.courses.models import CompletionRule, LessonKind
 from app.extensions import db
 from app.progress.models import HeartbeatRefusal, VideoProgress
 from tests.browser.chromium import TIMEOUT_MS, Journey, wait_until
+from tests.factories.auth import user_named
 from tests.factories.media import add_clip, make_clip, make_ready_video
-from tests.factories.progress import lesson_of, make_course, user
+from tests.factories.progress import lesson_of, make_course
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-video-player"
 VIDEO = "document.querySelector('video')"
@@ -98,7 +99,7 @@ def test_switching_to_360p_keeps_the_position_and_playing_and_reports_nothing_fa
     assert all(0 <= report["start"] < report["end"] <= paused_at + 0.3 for report in reports), reports
     assert sum(report["end"] - report["start"] for report in reports) <= paused_at + 0.3, reports
     with app.app_context():
-        member_id = user("member_a").id
+        member_id = user_named("member_a").id
 
         def verified() -> float:
             row = db.session.scalar(

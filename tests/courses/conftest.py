@@ -4,8 +4,6 @@ from pathlib import Path
 
 import pytest
 
-# The browser journey reuses the live server and Chromium page of the browser tests.
-from tests.browser.conftest import browser_page, live_server  # noqa: F401
 from tests.factories.courses import write_course_folder
 
 

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.org.accounts import create_account
 from app.org.services import ensure_unit_path
 from tests.browser.chromium import TIMEOUT_MS
-from tests.browser.conftest import served
+from tests.web import served
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-demo-course"
 NEW_MEMBER, NEW_PASSWORD = "xindangyuan", "new-member-password-1"

@@ -5,6 +5,7 @@ database in tmp_path; nothing is installed.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 from app.config import PROJECT_ROOT
 
 VENV = Path(sys.executable).parent.parent
+DATABASE_FILE = "serve.sqlite3"
 
 
 def free_port() -> int:
@@ -39,20 +41,36 @@ def listens(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start_serving(tmp_path: Path, port: int) -> subprocess.Popen:
+def site_env(folder: Path) -> dict[str, str]:
+    """The environment of a site whose database and data folders are in ``folder``."""
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-        "COURSES_DIR": str(tmp_path / "courses"),
-        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"),
+        "DATABASE_URL": f"sqlite:///{folder / DATABASE_FILE}",
+        "MEDIA_ROOT": str(folder / "media"),
+        "SEARCH_INDEX_DIR": str(folder / "index"),
+        "COURSES_DIR": str(folder / "courses"),
+        "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3"),
         "SECRET_KEY": "serve-test-" + "0" * 40,
-        "LIVE_NGINX_PREFIX": str(tmp_path / "live-nginx"),
+        "LIVE_NGINX_PREFIX": str(folder / "live-nginx"),
     }
     env.pop("TEST_DATABASE_URL", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory) -> Path:
+    """A database file migrated as `make run` migrates it (`flask db upgrade`), once for the module."""
+    folder = tmp_path_factory.mktemp("migrated")
     flask = [str(VENV / "bin" / "flask"), "--app", "wsgi"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=site_env(folder), check=True, capture_output=True
+    )
+    return folder / DATABASE_FILE
+
+
+def start_serving(tmp_path: Path, port: int, migrated_database: Path) -> subprocess.Popen:
+    env = site_env(tmp_path)
+    shutil.copyfile(migrated_database, tmp_path / DATABASE_FILE)
     hls_port = free_port()
     process = subprocess.Popen(
         [
@@ -95,9 +113,9 @@ def stopped(process: subprocess.Popen, port: int) -> str:
         ("make", signal.SIGTERM),  # a service manager or `kill` stopping make
     ],
 )
-def test_make_serve_says_what_it_serves_and_stops_cleanly(tmp_path, who, sent):
+def test_make_serve_says_what_it_serves_and_stops_cleanly(tmp_path, migrated_database, who, sent):
     port = free_port()
-    process = start_serving(tmp_path, port)
+    process = start_serving(tmp_path, port, migrated_database)
     if who == "group":
         os.killpg(process.pid, sent)
     else:

@@ -4,8 +4,6 @@ from types import SimpleNamespace
 
 import pytest
 
-# The browser journey reuses the live server and Chromium page of the browser tests.
-from tests.browser.conftest import browser_page, live_server  # noqa: F401
 from tests.factories.discussions import POST_LIMIT, first_lesson, make_course
 
 

@@ -12,7 +12,8 @@ from app.progress import services as progress
 from app.progress.watching import heartbeats
 from app.quizzes.models import Quiz
 from app.timeutil import utcnow
-from tests.factories.progress import DEFAULT_LESSONS, lesson_of, make_course, user
+from tests.factories.auth import user_named
+from tests.factories.progress import DEFAULT_LESSONS, lesson_of, make_course
 
 LATER = utcnow() + timedelta(hours=1)
 
@@ -46,7 +47,7 @@ def required_course(slug: str = "dangzhang", title: str = "党章学习", lesson
     course = make_course(slug, title=title, lessons=lessons)
     year = courses.current_year()
     courses.assign_course(
-        course, user("sec_a").unit.parent.parent, year, True, date(year, 12, 31), user("admin")
+        course, user_named("sec_a").unit.parent.parent, year, True, date(year, 12, 31), user_named("admin")
     )
     return course
 
@@ -54,7 +55,7 @@ def required_course(slug: str = "dangzhang", title: str = "党章学习", lesson
 def studying_member(slug: str = "dangzhang") -> dict:
     """member_a: read the text lesson, watched 40 s of the video, a question answered by the trainer,
     a notice unread, a course quiz and a standalone quiz waiting."""
-    member = user("member_a")
+    member = user_named("member_a")
     course = required_course(slug)
     intro, clip, quiz_lesson = (
         lesson_of(course, "intro"),
@@ -78,9 +79,9 @@ def studying_member(slug: str = "dangzhang") -> dict:
     progress.confirm_reading(member, intro, LATER)  # the latest trace: the intro, completed
 
     question = discussions.create_post(member, intro, "入党誓词何时宣读？", is_question=True)
-    discussions.reply_to(user("trainer"), question, "在入党仪式上宣读。")
+    discussions.reply_to(user_named("trainer"), question, "在入党仪式上宣读。")
     notice = notices.publish_notice(
-        user("sec_a"), user("sec_a").unit, notices.NoticeFields(title="关于开展主题党日的通知")
+        user_named("sec_a"), user_named("sec_a").unit, notices.NoticeFields(title="关于开展主题党日的通知")
     )
     return {
         "course": course,

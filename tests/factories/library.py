@@ -5,6 +5,7 @@ from pathlib import Path
 from app.auth.models import User
 from app.library import services
 from app.library.models import Document
+from tests.factories.auth import user_named
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
@@ -54,13 +55,9 @@ def make_resource(
     video=None,
 ):
     """A picture or video resource added through the real service (indexed in immediate job mode)."""
-    from sqlalchemy import select
-
-    from app.auth.models import User
-    from app.extensions import db
     from app.library import resources
 
-    author = db.session.scalar(select(User).where(User.username == by))
+    author = user_named(by)
     fields = resources.ResourceFields(title, caption, topic, collection, published)
     if kind == "image":
         return resources.add_image_resource(author, fields, picture_bytes())

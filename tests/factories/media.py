@@ -9,13 +9,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from sqlalchemy import select
-
-from app.auth.models import User
 from app.extensions import db
 from app.media import services, storage
 from app.media.models import Rendition, Video, VideoStatus
 from devtools.clips import make_clip  # noqa: F401 -- the tests' clips come from here
+from tests.factories.auth import user_named
 from tests.web import csrf_token
 
 
@@ -57,7 +55,7 @@ def add_clip(clip: Path, username: str = "trainer") -> Video:
     """Add a copy of ``clip`` as ``username``'s upload (transcoded at once, in immediate mode)."""
     spooled = storage.upload_dir() / f"fixture-{clip.name}"
     shutil.copyfile(clip, spooled)
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = user_named(username)
     video, _created = services.add_video(spooled, clip.name, user)
     return video
 
@@ -84,7 +82,7 @@ def make_ready_video(content: bytes = bytes(range(256)) * 40, height: int = 360,
         "width": height * 16 // 9,
         "height": height,
         "poster_path": f"{folder}/poster.jpg",
-        "uploaded_by": db.session.scalar(select(User).where(User.username == "trainer")),
+        "uploaded_by": user_named("trainer"),
     }
     video = Video(**{**fields, **overrides})
     video.renditions.append(

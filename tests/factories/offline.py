@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 from app.extensions import db
 from app.media.models import Rendition
 from app.offline import services
-from tests.factories.progress import make_video_lesson, user
+from tests.factories.auth import user_named
+from tests.factories.progress import make_video_lesson
 
 
 def make_downloadable_lesson(slug: str = "offline-course", duration: float = 100.0):
@@ -20,7 +21,7 @@ def make_downloadable_lesson(slug: str = "offline-course", duration: float = 100
 
 def grant(lesson, member: str = "member_a", at: datetime | None = None) -> str:
     """The signed grant string of a download of ``lesson`` by ``member`` at ``at``."""
-    _row, token = services.grant_download(user(member), lesson.id, now=at)
+    _row, token = services.grant_download(user_named(member), lesson.id, now=at)
     return token
 
 

@@ -17,10 +17,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"%" * 64 + b"\n%%EOF\n"
 
 
-def user(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
-
-
 DEFAULT_LESSONS = (
     ("intro", LessonKind.TEXT, 10, CompletionRule.OPENED),
     ("clip", LessonKind.VIDEO, 30, CompletionRule.WATCHED),

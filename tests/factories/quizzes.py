@@ -2,20 +2,19 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from app.auth.models import User
 from app.extensions import db
 from app.quizzes.data import QuestionData
 from app.quizzes.models import QuestionKind, Quiz, QuizMode, RevealPolicy
 from app.quizzes.services import banks, quizzes
+from tests.factories.auth import user_named
 
 T0 = datetime(2026, 5, 1, 9, 0, 0)  # the injected clock's "now" in attempt tests
 
 
 def the_trainer() -> User | None:
     """Banks and quizzes are made by the trainer of the test, when there is one (they manage them)."""
-    return db.session.scalar(select(User).where(User.username == "trainer"))
+    return user_named("trainer")
 
 
 def make_bank(name: str = "党章题库", published: bool = True):

@@ -5,10 +5,8 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
 
-from sqlalchemy import select
-
-from app.auth.models import User
 from app.extensions import db
+from tests.factories.auth import user_named
 
 YEAR = 2026
 
@@ -33,5 +31,5 @@ class Mailbox:
 
 
 def set_email(username: str, address: str) -> None:
-    db.session.scalar(select(User).where(User.username == username)).email = address
+    user_named(username).email = address
     db.session.commit()

@@ -18,9 +18,9 @@ from app.progress import services as progress
 from app.progress.watching import reading
 from app.quizzes.models import Quiz
 from app.reports.pace import expected_hours
-from tests.factories.auth import make_user
+from tests.factories.auth import make_user, user_named
 from tests.factories.home import attach_quiz, required_course, studying_member
-from tests.factories.progress import add_lesson, lesson_of, make_attempt, make_course, user
+from tests.factories.progress import add_lesson, lesson_of, make_attempt, make_course
 from tests.web import AuthActions, csrf_token
 
 
@@ -43,7 +43,7 @@ def test_a_studying_member_s_home_leads_with_each_block(app, world, client):
         clip_id = made["clip"].id
         quiz_id, standalone_id = made["quiz_lesson"].quiz_id, made["standalone"].id
         expected = expected_hours(
-            ledger.target_for(user("member_a"), ledger.local_year()),
+            ledger.target_for(user_named("member_a"), ledger.local_year()),
             ledger.local_year(),
             ledger.local_time().date(),
         )
@@ -86,7 +86,7 @@ def test_the_replies_page_is_in_the_navigation_even_with_nothing_unread(app, wor
 def test_a_completed_quiz_and_a_finished_standalone_quiz_no_longer_wait(app, world, client):
     with app.app_context():
         made = studying_member()
-        member = user("member_a")
+        member = user_named("member_a")
         make_attempt(member, passed=True, quiz=db.session.get(Quiz, made["quiz_lesson"].quiz_id))
         progress.record_quiz_outcome(member, made["quiz_lesson"], made["quiz_lesson"].quiz_id)
         make_attempt(member, passed=False, quiz=made["standalone"])
@@ -103,8 +103,8 @@ def test_a_reading_lesson_continues_on_its_reading_page(app, world, client):
         lesson = lesson_of(course, "reading")
         lesson.reading_document = get_document(outcome.document_id).key
         db.session.commit()
-        progress.open_lesson(user("member_a"), lesson)
-        reading.reading_state(user("member_a"), lesson)
+        progress.open_lesson(user_named("member_a"), lesson)
+        reading.reading_state(user_named("member_a"), lesson)
         key, lesson_id = lesson.reading_document, lesson.id
     resume = block(home(client), "continue")
     assert f'href="/library/k/{key}?lesson={lesson_id}"' in resume
@@ -142,7 +142,9 @@ def test_the_home_speaks_english_when_asked(app, world, client):
 
 def test_a_member_who_met_the_target_is_told_so(app, world, client):
     with app.app_context():
-        ledger.add_correction(user("member_a"), 40, "补录线下学习学时", ledger.local_year(), user("admin"))
+        ledger.add_correction(
+            user_named("member_a"), 40, "补录线下学习学时", ledger.local_year(), user_named("admin")
+        )
     study = block(home(client), "study-card")
     assert 'data-state="met"' in study and "已完成本年度学时目标" in study
 
@@ -157,15 +159,15 @@ def test_the_pace_is_behind_only_by_what_the_even_pace_calls_for():
 def test_the_home_shows_only_the_member_s_own_study_in_published_courses(app, world, client):
     with app.app_context():
         withdrawn = make_course("withdrawn", title="已撤回课程")
-        progress.open_lesson(user("member_a"), lesson_of(withdrawn, "intro"))
+        progress.open_lesson(user_named("member_a"), lesson_of(withdrawn, "intro"))
         withdrawn.status = CourseStatus.DRAFT  # unpublished after the member opened it
         db.session.commit()
-        studying_member_elsewhere = user("member_b")  # another committee's member, studying and asking
+        studying_member_elsewhere = user_named("member_b")  # another committee's member, studying and asking
         other = make_course("other", title="他人课程")
         lesson = lesson_of(other, "clip")
         progress.open_lesson(studying_member_elsewhere, lesson)
         question = discussions.create_post(studying_member_elsewhere, lesson, "别人的提问", is_question=True)
-        discussions.reply_to(user("trainer"), question, "给别人的回答")
+        discussions.reply_to(user_named("trainer"), question, "给别人的回答")
     page = home(client)
     for absent in ("已撤回课程", "他人课程", "给别人的回答", 'data-testid="continue"'):
         assert absent not in page
@@ -178,9 +180,9 @@ def test_a_reply_s_text_is_shown_escaped_on_the_home(app, world, client):
         lesson = lesson_of(course, "quiz")
         attach_quiz(lesson, "<b>测验</b>")
         question = discussions.create_post(
-            user("member_a"), lesson_of(course, "intro"), "请教", is_question=True
+            user_named("member_a"), lesson_of(course, "intro"), "请教", is_question=True
         )
-        discussions.reply_to(user("trainer"), question, "<script>alert('回复')</script>答复")
+        discussions.reply_to(user_named("trainer"), question, "<script>alert('回复')</script>答复")
     page = home(client)
     assert "<script>alert(" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(" in block(page, "home-replies")
@@ -221,7 +223,7 @@ def test_the_home_page_runs_a_bounded_number_of_queries(app, world, client):
         # Many more lessons, notices, replies, quizzes and studied lessons: not one more query.
         course = db.session.get(Course, course_id)
         module = course.modules[0]
-        member = user("member_a")
+        member = user_named("member_a")
         for number in range(12):
             lesson = add_lesson(course, module, f"extra{number}", LessonKind.TEXT, 5, CompletionRule.OPENED)
             db.session.commit()
@@ -234,10 +236,10 @@ def test_the_home_page_runs_a_bounded_number_of_queries(app, world, client):
             attach_quiz(quiz_lesson, f"测验{number}")
             db.session.add(Quiz(title=f"练习{number}", published=True))
             notices.publish_notice(
-                user("sec_a"), user("sec_a").unit, notices.NoticeFields(title=f"通知{number}")
+                user_named("sec_a"), user_named("sec_a").unit, notices.NoticeFields(title=f"通知{number}")
             )
             question = discussions.create_post(member, lesson, f"问题{number}", is_question=True)
-            discussions.reply_to(user("trainer"), question, f"回答{number}")
+            discussions.reply_to(user_named("trainer"), question, f"回答{number}")
         db.session.commit()
         after = count_queries(client)
     assert after == before

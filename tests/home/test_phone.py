@@ -7,9 +7,9 @@ from playwright.sync_api import Page, expect
 
 from app.discussions import services as discussions
 from tests.browser.chromium import TIMEOUT_MS
-from tests.factories.auth import PASSWORD
+from tests.factories.auth import PASSWORD, user_named
 from tests.factories.home import studying_member
-from tests.factories.progress import lesson_of, user
+from tests.factories.progress import lesson_of
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "home-phone"
 BLOCKS = ("continue", "required-courses", "waiting-quizzes", "unread-notices", "home-replies", "study-card")
@@ -41,9 +41,9 @@ def test_the_home_fits_a_phone_for_a_studying_and_a_new_member(
         made = studying_member()
         # An unbreakable run of Latin characters must wrap, not widen the page.
         question = discussions.create_post(
-            user("member_a"), lesson_of(made["course"], "intro"), "链接？", is_question=True
+            user_named("member_a"), lesson_of(made["course"], "intro"), "链接？", is_question=True
         )
-        discussions.reply_to(user("trainer"), question, "https://example.org/" + "a" * 80)
+        discussions.reply_to(user_named("trainer"), question, "https://example.org/" + "a" * 80)
 
     sign_in(page, live_server, "member_a")
     for testid in BLOCKS:

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import browser_page, live_server  # noqa: F401  -- shared browser fixtures
 from tests.factories.auth import PASSWORD
 from tests.factories.library import make_document
 
@@ -23,7 +22,7 @@ NOTE = "# 组织制度学习笔记\n\n开篇。\n\n" + "\n\n".join(
 
 
 @pytest.mark.browser
-def test_member_searches_opens_the_hit_section_and_resumes_later(app, live_server, browser_page: Page):  # noqa: F811
+def test_member_searches_opens_the_hit_section_and_resumes_later(app, live_server, browser_page: Page):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     page, problems = browser_page, []

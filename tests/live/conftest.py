@@ -5,11 +5,10 @@ from collections.abc import Iterator
 import pytest
 
 from devtools.nginx_rtmp import StreamingServer, missing_tools
-from tests.browser.conftest import browser_page, live_server  # noqa: F401
 
 
 @pytest.fixture
-def streaming_server(app, live_server, tmp_path) -> Iterator[StreamingServer]:  # noqa: F811
+def streaming_server(app, live_server, tmp_path) -> Iterator[StreamingServer]:
     """nginx-rtmp on free loopback ports, calling back the live server; the app signs links for it."""
     problem = missing_tools(app.config["LIVE_NGINX_MODULE"])
     if problem:

@@ -10,7 +10,6 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.media.models import Video, VideoStatus
-from tests.browser.conftest import browser_page, live_server  # noqa: F401  -- the shared browser fixtures
 from tests.factories.auth import PASSWORD
 from tests.factories.media import make_ready_video
 
@@ -26,7 +25,7 @@ def _sign_in(page: Page, base_url: str, username: str = "trainer") -> None:
 
 
 @pytest.mark.browser
-def test_a_trainer_uploads_a_video_and_previews_it(app, browser_page: Page, live_server: str, clips):  # noqa: F811
+def test_a_trainer_uploads_a_video_and_previews_it(app, browser_page: Page, live_server: str, clips):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     page = browser_page
@@ -55,7 +54,7 @@ def test_a_trainer_uploads_a_video_and_previews_it(app, browser_page: Page, live
 
 
 @pytest.mark.browser
-def test_the_library_shows_a_job_finishing_without_a_reload(app, browser_page: Page, live_server: str):  # noqa: F811
+def test_the_library_shows_a_job_finishing_without_a_reload(app, browser_page: Page, live_server: str):
     with app.app_context():
         video_id = make_ready_video().id
         db.session.execute(update(Video).values(status=VideoStatus.PROCESSING, progress=42))

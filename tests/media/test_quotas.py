@@ -10,8 +10,8 @@ from app.extensions import db
 from app.library.models import Document
 from app.media.models import UploadRecord, Video, VideoStatus
 from app.timeutil import utcnow
+from tests.factories.auth import user_named
 from tests.factories.media import multipart_body, upload
-from tests.factories.progress import user
 from tests.web import AuthActions, csrf_token
 
 NOT_A_VIDEO = b"this is a text file, not a video\n" * 10  # refused by ffprobe, quickly: still counted
@@ -66,7 +66,7 @@ def test_video_uploads_past_the_hourly_count_get_429_with_a_clear_message(app, w
 
 def test_the_hourly_count_is_a_rolling_hour(app, world, client, auth):
     with app.app_context():
-        trainer_id = user("trainer").id
+        trainer_id = user_named("trainer").id
         an_hour_ago = utcnow() - timedelta(minutes=61)
         db.session.add_all(
             UploadRecord(user_id=trainer_id, kind="video", size_bytes=1, created_at=an_hour_ago)
@@ -91,7 +91,7 @@ def test_a_video_upload_past_the_daily_bytes_is_refused_before_it_is_read(app, w
 def test_queued_transcodes_are_capped_per_account(app, world, client, auth, clips):
     app.config["UPLOAD_MAX_BYTES_PER_DAY"] = 0  # off: the clips are larger than this module's 100 kB
     with app.app_context():
-        trainer = user("trainer")
+        trainer = user_named("trainer")
         for number in range(2):
             db.session.add(
                 Video(

@@ -14,9 +14,10 @@ from app.offline.models import OfflineUpload
 from app.progress import ledger
 from app.timeutil import utcnow
 from tests.browser.chromium import TIMEOUT_MS, Journey
+from tests.factories.auth import user_named
 from tests.factories.library import make_document
 from tests.factories.media import add_clip, make_clip
-from tests.factories.progress import lesson_of, make_course, user
+from tests.factories.progress import lesson_of, make_course
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-offline"
 VIDEO = "document.querySelector('video')"
@@ -72,7 +73,7 @@ def test_a_member_studies_offline_and_the_credit_arrives_marked_offline(
         db.session.commit()
         document_path = f"/library/documents/{document.id}"
         text_path, video_path = f"/courses/offline/lessons/{text.id}", f"/courses/offline/lessons/{video.id}"
-        video_id, member_id = video.id, user("member_a").id
+        video_id, member_id = video.id, user_named("member_a").id
 
     journey = Journey(browser_page, ARTIFACTS / "journey")
     page = journey.page
@@ -128,7 +129,7 @@ def test_a_member_studies_offline_and_the_credit_arrives_marked_offline(
     with app.app_context():
         credited = db.session.scalars(select(OfflineUpload)).one()
         assert (credited.status, credited.completed) == ("credited", True)
-        report = ledger.ledger_report(user("member_a"), ledger.local_year(utcnow()))
+        report = ledger.ledger_report(user_named("member_a"), ledger.local_year(utcnow()))
         assert any(entry["offline_evidence"] for entry in report["entries"])
 
     # Removing a saved document takes it off the device (its page is no longer kept).

@@ -13,8 +13,8 @@ from app.org.models import OrgUnit
 from app.progress import heartbeats, ledger, verify
 from app.progress.models import HourEntry, LessonProgress
 from app.timeutil import utcnow
+from tests.factories.auth import user_named
 from tests.factories.offline import grant, log, make_downloadable_lesson, play
-from tests.factories.progress import user
 
 T0 = utcnow().replace(microsecond=0) - timedelta(hours=2)
 
@@ -24,7 +24,7 @@ def at(seconds: float):
 
 
 def upload(payload, seconds: float, member: str = "member_a"):
-    return services.upload_log(user(member), payload, now=at(seconds))
+    return services.upload_log(user_named(member), payload, now=at(seconds))
 
 
 def refused(payload, seconds: float, member: str = "member_a") -> str:
@@ -34,7 +34,7 @@ def refused(payload, seconds: float, member: str = "member_a") -> str:
 
 
 def verified(lesson, member: str = "member_a") -> float:
-    return heartbeats.figures(user(member), lesson).verified_seconds
+    return heartbeats.figures(user_named(member), lesson).verified_seconds
 
 
 def test_an_honest_offline_log_completes_the_lesson_as_offline_evidence_in_the_ledger(app, world):
@@ -46,7 +46,7 @@ def test_an_honest_offline_log_completes_the_lesson_as_offline_evidence_in_the_l
         credited = upload(log(token, plays), 300)
         assert (credited.status, credited.played_seconds, credited.new_seconds) == ("credited", 100, 100)
         assert credited.completed
-        member = user("member_a")
+        member = user_named("member_a")
         assert db.session.scalar(
             select(LessonProgress.completed_at).where(LessonProgress.user_id == member.id)
         )
@@ -58,7 +58,7 @@ def test_an_honest_offline_log_completes_the_lesson_as_offline_evidence_in_the_l
 def test_offline_plays_already_watched_online_add_nothing_new(app, world):
     with app.app_context():
         lesson = make_downloadable_lesson(duration=100)
-        member = user("member_a")
+        member = user_named("member_a")
         session = heartbeats.open_session(member, lesson, now=at(0))
         heartbeats.heartbeat(member, lesson.id, {"start": 0, "end": 10, "session": session}, now=at(10))
         token = grant(lesson, at=at(20))
@@ -137,7 +137,7 @@ def test_offline_plays_overlapping_time_credited_online_earn_nothing(app, world)
     with app.app_context():
         lesson = make_downloadable_lesson(duration=100)
         other = make_downloadable_lesson("other-course", duration=600)
-        member = user("member_a")
+        member = user_named("member_a")
         token = grant(lesson, at=at(0))
         # Online, another lesson earns credit from 100 s to 160 s; then a new page supersedes it.
         session = heartbeats.open_session(member, other, now=at(100))
@@ -157,7 +157,7 @@ def test_offline_plays_overlapping_the_current_online_session_earn_nothing(app, 
     with app.app_context():
         lesson = make_downloadable_lesson(duration=100)
         other = make_downloadable_lesson("other-course", duration=600)
-        member = user("member_a")
+        member = user_named("member_a")
         token = grant(lesson, at=at(0))
         session = heartbeats.open_session(member, other, now=at(100))
         heartbeats.heartbeat(member, other.id, {"start": 0, "end": 10, "session": session}, now=at(110))
@@ -189,11 +189,11 @@ def test_a_unit_can_switch_offline_credit_off_for_its_subtree(app, world):
         lesson = make_downloadable_lesson(duration=100)
         token = grant(lesson, at=at(0))
         committee = db.session.get(OrgUnit, world.committee_a)
-        services.set_unit_setting(committee, False, user("sec_a"))
-        branch = user("member_a").unit
+        services.set_unit_setting(committee, False, user_named("sec_a"))
+        branch = user_named("member_a").unit
         assert services.unit_setting(branch)[0] is False  # inherited from the committee
         assert refused(log(token, [play(0, 50, at(10))]), 300) == "offline_credit_off"
-        services.set_unit_setting(branch, True, user("sec_a"))
+        services.set_unit_setting(branch, True, user_named("sec_a"))
         assert upload(log(token, [play(0, 50, at(10))], log_id="log-2"), 300).status == "credited"
 
 

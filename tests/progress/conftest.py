@@ -2,9 +2,6 @@
 
 import pytest
 
-# The browser journey reuses the live server and Chromium page of the browser tests.
-from tests.browser.conftest import browser_page, live_server  # noqa: F401
-
 
 @pytest.fixture
 def app_config() -> dict:

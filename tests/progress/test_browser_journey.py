@@ -16,8 +16,8 @@ from app.courses.models import CompletionRule, LessonKind
 from app.courses.quiz_link import link_quiz
 from app.progress import services
 from tests.browser.chromium import TIMEOUT_MS
-from tests.factories.auth import PASSWORD
-from tests.factories.progress import PNG, lesson_of, make_course, user
+from tests.factories.auth import PASSWORD, user_named
+from tests.factories.progress import PNG, lesson_of, make_course
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-progress"
 
@@ -58,11 +58,11 @@ def test_a_member_finishes_a_course_and_sees_hours_and_certificate_at_once(
             ),
         )
         services.record_lesson_completed(
-            user("member_a"), lesson_of(course, "clip"), {"verified_seconds": 300}
+            user_named("member_a"), lesson_of(course, "clip"), {"verified_seconds": 300}
         )
         exam = lesson_of(course, "exam")
         exam.quiz_source = "::q1::党的最高理想和最终目标是实现共产主义。{T}\n"
-        link_quiz(exam, user("trainer"))
+        link_quiz(exam, user_named("trainer"))
         one, two, exam_id = lesson_of(course, "one").id, lesson_of(course, "two").id, exam.id
 
     page.goto(f"{live_server}/login")

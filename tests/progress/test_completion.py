@@ -10,7 +10,8 @@ from app.extensions import db
 from app.progress import services
 from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind, Statement
 from app.progress.services import ProgressError
-from tests.factories.progress import complete_everything, lesson_of, make_attempt, make_course, user
+from tests.factories.auth import user_named
+from tests.factories.progress import complete_everything, lesson_of, make_attempt, make_course
 
 
 def completed(member, lesson) -> bool:
@@ -21,7 +22,7 @@ def completed(member, lesson) -> bool:
 def test_a_text_lesson_is_not_complete_on_first_opening(app, world):
     with app.app_context():
         course = make_course()
-        member, intro = user("member_a"), lesson_of(course, "intro")
+        member, intro = user_named("member_a"), lesson_of(course, "intro")
         services.open_lesson(member, intro)
         assert not completed(member, intro)
 
@@ -29,7 +30,7 @@ def test_a_text_lesson_is_not_complete_on_first_opening(app, world):
 def test_finished_reading_too_early_is_refused_and_counts_after_the_minimum_time(app, world):
     with app.app_context():
         course = make_course()
-        member, intro = user("member_a"), lesson_of(course, "intro")  # 10 minutes: 5 needed
+        member, intro = user_named("member_a"), lesson_of(course, "intro")  # 10 minutes: 5 needed
         progress = services.open_lesson(member, intro)
         with pytest.raises(ProgressError):
             services.confirm_reading(member, intro, progress.first_opened_at + timedelta(minutes=4))
@@ -41,7 +42,7 @@ def test_finished_reading_too_early_is_refused_and_counts_after_the_minimum_time
 def test_a_later_visit_after_the_minimum_time_completes_a_text_lesson(app, world):
     with app.app_context():
         course = make_course()
-        member, intro = user("member_a"), lesson_of(course, "intro")
+        member, intro = user_named("member_a"), lesson_of(course, "intro")
         progress = services.open_lesson(member, intro)
         services.open_lesson(member, intro, progress.first_opened_at + timedelta(minutes=2))
         assert not completed(member, intro)
@@ -61,13 +62,13 @@ def test_the_finished_reading_button_reports_the_wait_on_the_lesson_page(app, cl
     token = csrf_token(client, f"/courses/{course.slug}/lessons/{intro.id}")
     client.post(f"/progress/lessons/{intro.id}/finished", data={"csrf_token": token})
     with app.app_context():
-        assert not completed(user("member_a"), intro)
+        assert not completed(user_named("member_a"), intro)
         row = db.session.scalar(select(LessonProgress).where(LessonProgress.lesson_id == intro.id))
         row.first_opened_at -= timedelta(minutes=6)  # the member has been reading for six minutes
         db.session.commit()
     client.post(f"/progress/lessons/{intro.id}/finished", data={"csrf_token": token})
     with app.app_context():
-        assert completed(user("member_a"), intro)
+        assert completed(user_named("member_a"), intro)
     page = client.get(f"/courses/{course.slug}/lessons/{intro.id}").get_data(as_text=True)
     assert 'data-testid="completed"' in page and 'data-testid="finish-reading"' not in page
 
@@ -75,7 +76,7 @@ def test_the_finished_reading_button_reports_the_wait_on_the_lesson_page(app, cl
 def test_opening_a_video_lesson_does_not_complete_it_but_verified_evidence_does(app, world):
     with app.app_context():
         course = make_course()
-        member, clip = user("member_a"), lesson_of(course, "clip")
+        member, clip = user_named("member_a"), lesson_of(course, "clip")
         services.open_lesson(member, clip)
         assert not completed(member, clip)
         assert services.record_lesson_completed(member, clip, {"verified_seconds": 1800, "event_ids": [1, 2]})
@@ -89,7 +90,7 @@ def test_opening_a_video_lesson_does_not_complete_it_but_verified_evidence_does(
 def test_a_video_lesson_whose_rule_is_opened_completes_on_opening(app, world):
     with app.app_context():
         course = make_course(lessons=(("clip", LessonKind.VIDEO, 5, CompletionRule.OPENED),))
-        member, clip = user("member_a"), lesson_of(course, "clip")
+        member, clip = user_named("member_a"), lesson_of(course, "clip")
         services.open_lesson(member, clip)
         assert completed(member, clip)
 
@@ -97,7 +98,7 @@ def test_a_video_lesson_whose_rule_is_opened_completes_on_opening(app, world):
 def test_reading_time_evidence_completes_a_reading_lesson_but_not_a_text_lesson(app, world):
     with app.app_context():
         course = make_course()
-        member = user("member_a")
+        member = user_named("member_a")
         assert services.record_lesson_completed(
             member, lesson_of(course, "reading"), {"verified_seconds": 1200}
         )
@@ -110,7 +111,7 @@ def test_reading_time_evidence_completes_a_reading_lesson_but_not_a_text_lesson(
 def test_a_quiz_lesson_completes_only_when_passed(app, world):
     with app.app_context():
         course = make_course()
-        member, quiz_lesson = user("member_a"), lesson_of(course, "quiz")
+        member, quiz_lesson = user_named("member_a"), lesson_of(course, "quiz")
         quiz = make_attempt(member, passed=False)
         assert not services.record_quiz_outcome(member, quiz_lesson, quiz.id)
         assert not completed(member, quiz_lesson)
@@ -124,7 +125,7 @@ def test_a_quiz_lesson_completes_only_when_passed(app, world):
 def test_a_quiz_lesson_whose_rule_is_submitted_completes_on_a_failed_attempt(app, world):
     with app.app_context():
         course = make_course(lessons=(("quiz", LessonKind.QUIZ, 10, CompletionRule.SUBMITTED),))
-        member, quiz_lesson = user("member_a"), lesson_of(course, "quiz")
+        member, quiz_lesson = user_named("member_a"), lesson_of(course, "quiz")
         quiz = make_attempt(member, passed=False)
         assert services.record_quiz_outcome(member, quiz_lesson, quiz.id)
 
@@ -132,7 +133,7 @@ def test_a_quiz_lesson_whose_rule_is_submitted_completes_on_a_failed_attempt(app
 def test_the_course_completes_with_its_last_lesson_and_credits_its_hours_at_once(app, world):
     with app.app_context():
         course = make_course(credit_hours="2")
-        member = user("member_a")
+        member = user_named("member_a")
         lessons = course.modules[0].lessons
         for lesson in lessons[1:3]:
             services.record_lesson_completed(member, lesson, {"verified_seconds": 60})

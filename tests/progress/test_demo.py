@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.progress import ledger
 from app.progress.models import Certificate, HourEntry, SourceKind, StudySession
-from tests.factories.progress import user
+from tests.factories.auth import user_named
 
 
 def counts() -> tuple[int, int, int]:
@@ -24,12 +24,12 @@ def test_demo_load_seeds_a_year_of_study_once(app, runner):
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():
         year = ledger.local_year()
-        member, member2, member3 = user("member"), user("member2"), user("member3")
+        member, member2, member3 = user_named("member"), user_named("member2"), user_named("member3")
         by_source = ledger.hours_by_source(member.id, year)
         assert by_source == {SourceKind.COURSE: Decimal("2"), SourceKind.SESSION: Decimal("2")}
         assert ledger.hours_by_source(member2.id, year) == {SourceKind.CORRECTION: Decimal("1.5")}
         assert ledger.total_for(member3.id, year) == 2  # another branch, course finished
-        assert ledger.target_for(user("secretary"), year) == 56
+        assert ledger.target_for(user_named("secretary"), year) == 56
         assert ledger.target_for(member, year) == 32
         before = counts()
         assert before[1] == 1 and before[2] == 3  # member, member3 and the secretary finished

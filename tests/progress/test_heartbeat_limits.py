@@ -11,7 +11,8 @@ from app.progress.models import HeartbeatRefusal
 from app.progress.watching import heartbeats
 from app.progress.watching.heartbeats import HeartbeatRefused
 from app.timeutil import utcnow
-from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.factories.auth import user_named
+from tests.factories.progress import lesson_of, make_course, make_video_lesson
 from tests.web import AuthActions, csrf_token
 
 MINUTE = utcnow().replace(second=0, microsecond=0)
@@ -25,7 +26,7 @@ def rows() -> list[HeartbeatRefusal]:
 def test_a_burst_of_100_refused_heartbeats_writes_one_row_counting_them(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=600)
-        member = user("member_a")
+        member = user_named("member_a")
         for beat in range(100):  # 100 within 0.26 s, as the hostile pass sent them
             with pytest.raises(HeartbeatRefused):
                 heartbeats.heartbeat(member, lesson.id, FORGED, now=MINUTE + timedelta(seconds=beat * 0.0026))
@@ -107,7 +108,7 @@ def test_the_review_page_shows_how_many_times_a_refusal_came(app, world, client,
         for beat in range(7):
             with pytest.raises(HeartbeatRefused):
                 heartbeats.heartbeat(
-                    user("member_a"), lesson.id, FORGED, now=MINUTE + timedelta(seconds=beat)
+                    user_named("member_a"), lesson.id, FORGED, now=MINUTE + timedelta(seconds=beat)
                 )
         lesson_id = lesson.id
         assert db.session.scalar(select(func.count(HeartbeatRefusal.id))) == 1

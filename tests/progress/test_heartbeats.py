@@ -14,7 +14,8 @@ from app.progress.models import HeartbeatRefusal, HourEntry, LessonProgress, Sta
 from app.progress.watching import heartbeats
 from app.progress.watching.heartbeats import HeartbeatRefused
 from app.timeutil import utcnow
-from tests.factories.progress import make_course, make_video_lesson, user
+from tests.factories.auth import user_named
+from tests.factories.progress import make_course, make_video_lesson
 from tests.web import csrf_token
 
 T0 = utcnow().replace(microsecond=0)
@@ -26,7 +27,7 @@ def at(seconds: float):
 
 def beat(lesson, start, end, seconds, member="member_a", **extra):
     return heartbeats.heartbeat(
-        user(member), lesson.id, {"start": start, "end": end, **extra}, now=at(seconds)
+        user_named(member), lesson.id, {"start": start, "end": end, **extra}, now=at(seconds)
     )
 
 
@@ -44,7 +45,7 @@ def refusals(reason: str | None = None) -> int:
 def test_credit_is_the_union_of_played_intervals_not_their_sum(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=100)
-        session = heartbeats.open_session(user("member_a"), lesson, now=at(0))
+        session = heartbeats.open_session(user_named("member_a"), lesson, now=at(0))
         beat(lesson, 0, 10, 10, session=session)
         beat(lesson, 5, 15, 20, session=session)  # overlaps: only 5 new seconds
         figures = beat(lesson, 0, 10, 30, session=session)  # watched again: nothing new
@@ -58,7 +59,7 @@ def test_credit_is_the_union_of_played_intervals_not_their_sum(app, world):
 def test_rapid_heartbeats_cannot_run_faster_than_the_allowed_speed(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=600)
-        session = heartbeats.open_session(user("member_a"), lesson, now=at(0))
+        session = heartbeats.open_session(user_named("member_a"), lesson, now=at(0))
         position, accepted = 0.0, 0.0
         for second in range(1, 61):  # a heartbeat every second, each claiming five seconds of media
             try:
@@ -68,25 +69,25 @@ def test_rapid_heartbeats_cannot_run_faster_than_the_allowed_speed(app, world):
                 assert refusal.status == 422
         allowed = 15 + 1.5 * 60  # the opening tolerance, then 1.5 s of media per second of server time
         assert accepted <= allowed
-        assert heartbeats.figures(user("member_a"), lesson).verified_seconds == accepted
+        assert heartbeats.figures(user_named("member_a"), lesson).verified_seconds == accepted
         assert refusals("faster_than_real_time") > 0
 
 
 def test_waiting_then_claiming_the_wait_is_refused_because_the_budget_is_capped(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=1200)
-        session = heartbeats.open_session(user("member_a"), lesson, now=at(0))
+        session = heartbeats.open_session(user_named("member_a"), lesson, now=at(0))
         with pytest.raises(HeartbeatRefused) as refused:
             beat(lesson, 0, 600, 600, session=session)  # ten minutes later, ten minutes claimed
         assert refused.value.status == 422
-        assert heartbeats.figures(user("member_a"), lesson).verified_seconds == 0
+        assert heartbeats.figures(user_named("member_a"), lesson).verified_seconds == 0
         assert beat(lesson, 0, 10, 601, session=session).verified_seconds == 10
 
 
 def test_a_refused_heartbeat_spends_no_budget(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=600)
-        session = heartbeats.open_session(user("member_a"), lesson, now=at(0))
+        session = heartbeats.open_session(user_named("member_a"), lesson, now=at(0))
         with pytest.raises(HeartbeatRefused):
             beat(lesson, 0, 100, 10, session=session)
         # 15 s tolerance + 10 s × 1.5 = 30 s: still all there after the refusal.
@@ -96,7 +97,7 @@ def test_a_refused_heartbeat_spends_no_budget(app, world):
 def test_opening_sessions_again_does_not_grant_the_tolerance_again(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=600)
-        member = user("member_a")
+        member = user_named("member_a")
         session = heartbeats.open_session(member, lesson, now=at(0))
         beat(lesson, 0, 15, 0, session=session)  # the whole opening tolerance spent at once
         session = heartbeats.open_session(member, lesson, now=at(1))
@@ -108,13 +109,13 @@ def test_opening_sessions_again_does_not_grant_the_tolerance_again(app, world):
 def test_a_replayed_sequence_number_is_refused_and_earns_nothing(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=100)
-        session = heartbeats.open_session(user("member_a"), lesson, now=at(0))
+        session = heartbeats.open_session(user_named("member_a"), lesson, now=at(0))
         beat(lesson, 0, 10, 10, session=session, sequence=1)
         for start, end in ((0, 10), (10, 20)):  # the same heartbeat again, or a new one with an old number
             with pytest.raises(HeartbeatRefused) as refused:
                 beat(lesson, start, end, 20, session=session, sequence=1)
             assert refused.value.status == 409 and refused.value.reason == "replayed"
-        assert heartbeats.figures(user("member_a"), lesson).verified_seconds == 10
+        assert heartbeats.figures(user_named("member_a"), lesson).verified_seconds == 10
         assert beat(lesson, 10, 20, 20, session=session, sequence=2).verified_seconds == 20
         assert refusals("replayed") == 2
 
@@ -123,7 +124,7 @@ def test_the_latest_viewing_session_wins_and_the_superseded_one_earns_nothing(ap
     with app.app_context():
         lesson = make_video_lesson(duration=100)
         other = make_video_lesson("other-course", duration=100)
-        member = user("member_a")
+        member = user_named("member_a")
         first = heartbeats.open_session(member, lesson, now=at(0))
         second = heartbeats.open_session(member, other, now=at(1))
         with pytest.raises(HeartbeatRefused) as refused:
@@ -136,7 +137,7 @@ def test_the_latest_viewing_session_wins_and_the_superseded_one_earns_nothing(ap
 def test_completion_at_ninety_percent_is_written_once_and_credits_the_hours_once(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=100, credit_hours="2")
-        member = user("member_a")
+        member = user_named("member_a")
         session = heartbeats.open_session(member, lesson, now=at(0))
         for step in range(8):  # 0-80 s: not yet
             figures = beat(lesson, step * 10, step * 10 + 10, 10 * (step + 1), session=session)
@@ -265,14 +266,14 @@ def test_the_heartbeat_api_needs_a_signed_in_member(app, client, world):
 def test_concurrent_heartbeats_cannot_spend_the_same_budget_twice(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=600)
-        session = heartbeats.open_session(user("member_a"), lesson, now=at(0))
+        session = heartbeats.open_session(user_named("member_a"), lesson, now=at(0))
         lesson_id = lesson.id
     barrier = threading.Barrier(4)
     outcomes: list[float | str] = []  # seconds accepted, or the refusal's reason
 
     def client(start: float) -> None:
         with app.app_context():
-            member = user("member_a")
+            member = user_named("member_a")
             barrier.wait()
             try:
                 payload = {"start": start, "end": start + 15, "session": session}
@@ -287,7 +288,10 @@ def test_concurrent_heartbeats_cannot_spend_the_same_budget_twice(app, world):
         thread.join(timeout=30)
     assert len(outcomes) == 4 and outcomes.count(15) == 1  # the opening tolerance, spent once
     with app.app_context():
-        assert heartbeats.figures(user("member_a"), db.session.get(Lesson, lesson_id)).verified_seconds == 15
+        assert (
+            heartbeats.figures(user_named("member_a"), db.session.get(Lesson, lesson_id)).verified_seconds
+            == 15
+        )
         assert refusals() == 3
 
 
@@ -296,14 +300,14 @@ def test_concurrent_heartbeats_with_budget_for_both_lose_no_accepted_second(app,
     the verified union (a heartbeat that waited for the other one must not write stale intervals)."""
     with app.app_context():
         lesson = make_video_lesson(duration=600)
-        session = heartbeats.open_session(user("member_a"), lesson, now=at(0))
+        session = heartbeats.open_session(user_named("member_a"), lesson, now=at(0))
         lesson_id = lesson.id
     accepted: list[float] = []
     refused: list[str] = []
 
     def client(barrier: threading.Barrier, start: float, seconds: float) -> None:
         with app.app_context():
-            member = user("member_a")
+            member = user_named("member_a")
             barrier.wait()
             try:
                 payload = {"start": start, "end": start + 10, "session": session}
@@ -322,7 +326,9 @@ def test_concurrent_heartbeats_with_budget_for_both_lose_no_accepted_second(app,
         for thread in threads:
             thread.join(timeout=30)
     with app.app_context():
-        verified = heartbeats.figures(user("member_a"), db.session.get(Lesson, lesson_id)).verified_seconds
+        verified = heartbeats.figures(
+            user_named("member_a"), db.session.get(Lesson, lesson_id)
+        ).verified_seconds
     assert accepted and set(refused) <= {"concurrent"}
     assert verified == sum(accepted)
 

@@ -10,8 +10,7 @@ from app.extensions import db
 from app.org.models import OrgUnit
 from app.progress import ledger
 from app.progress.models import HourRule, RuleKind
-from tests.factories.auth import make_user
-from tests.factories.progress import user
+from tests.factories.auth import make_user, user_named
 from tests.web import csrf_token
 
 GROUP = "甲党委/机关党总支/第一党支部/第一党小组"
@@ -63,12 +62,12 @@ def test_a_secretary_adds_a_version_that_applies_below_and_keeps_the_old_one(
 
     with app.app_context():
         for username in ("member_a", "member_g"):  # the branch and the group below it
-            rule = ledger.rule_for(user(username))
+            rule = ledger.rule_for(user_named(username))
             assert rule.kind is RuleKind.TIME_BANDS and rule.label == f"unit{world.unit_a1}/v2"
             assert rule.bands == [[0, "0"], [20, "1"], [45, "2"]]
             assert rule.lesson_hours(30) == 1 and rule.exam_hours == Decimal("1.5")
             assert rule.session_minutes_per_hour == 50
-        assert ledger.rule_for(user("member_a2")).label == "default/v1"  # a sibling branch: untouched
+        assert ledger.rule_for(user_named("member_a2")).label == "default/v1"  # a sibling branch: untouched
         first = db.session.scalar(
             select(HourRule).where(HourRule.unit_id == world.unit_a1, HourRule.version == 1)
         )
@@ -86,7 +85,7 @@ def test_a_secretary_adds_a_version_that_applies_below_and_keeps_the_old_one(
 def test_the_page_names_the_unit_the_rule_is_inherited_from(app, client, auth, world, grouped):
     with app.app_context():
         committee = db.session.get(OrgUnit, world.committee_a)
-        ledger.set_rule(committee, RuleKind.COURSE_HOURS, user("admin"), [[0, "1"]], "0.5", 45)
+        ledger.set_rule(committee, RuleKind.COURSE_HOURS, user_named("admin"), [[0, "1"]], "0.5", 45)
     auth.login("sec_a")
     in_english(client)
     page = client.get(f"/progress/units/{grouped}/rules").get_data(as_text=True)
@@ -118,7 +117,7 @@ def test_bad_band_lines_are_named_and_nothing_is_saved(app, client, auth, world,
     assert 'data-testid="no-rule-history"' in page
     with app.app_context():
         assert db.session.scalar(select(HourRule)) is None
-        assert ledger.rule_for(user("member_a")).label == "default/v1"
+        assert ledger.rule_for(user_named("member_a")).label == "default/v1"
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "hour_rule.set")) is None
 
 
@@ -147,7 +146,7 @@ def test_outside_the_secretary_s_subtree_the_page_does_not_exist(app, client, au
     assert response.status_code == 404
     with app.app_context():
         assert db.session.scalar(select(HourRule)) is None
-        assert ledger.rule_for(user("member_a")).label == "default/v1"
+        assert ledger.rule_for(user_named("member_a")).label == "default/v1"
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "hour_rule.set")) is None
 
 
@@ -171,6 +170,6 @@ def test_the_command_line_reads_bands_as_the_page_does(app, runner, world):
     )
     assert good.exit_code == 0, good.output
     with app.app_context():
-        assert ledger.rule_for(user("member_a")).bands == [[0, "0.5"], [30, "1"]]
+        assert ledger.rule_for(user_named("member_a")).bands == [[0, "0.5"], [30, "1"]]
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "hour_rule.set"))
         assert event.actor_id is None and event.object_id == f"unit{world.committee_a}/v1"

@@ -14,7 +14,8 @@ from app.org.models import OrgUnit
 from app.progress import ledger, services
 from app.progress.ledger import LedgerError
 from app.progress.models import HourEntry, RuleKind, SourceKind
-from tests.factories.progress import add_lesson, complete_everything, lesson_of, make_course, user
+from tests.factories.auth import user_named
+from tests.factories.progress import add_lesson, complete_everything, lesson_of, make_course
 
 
 def entry_count(**where) -> int:
@@ -27,7 +28,7 @@ def entry_count(**where) -> int:
 def test_completing_again_or_editing_the_course_never_credits_twice(app, world):
     with app.app_context():
         course = make_course(credit_hours="2")
-        member = user("member_a")
+        member = user_named("member_a")
         complete_everything(member, course)
         assert entry_count(source_kind=SourceKind.COURSE) == 1
         services.record_lesson_completed(member, lesson_of(course, "clip"), {"verified_seconds": 1})
@@ -41,7 +42,7 @@ def test_completing_again_or_editing_the_course_never_credits_twice(app, world):
 def test_a_reimport_adding_a_lesson_does_not_credit_the_course_again(app, world):
     with app.app_context():
         course = make_course(credit_hours="2")
-        member = user("member_a")
+        member = user_named("member_a")
         complete_everything(member, course)
         add_lesson(course, course.modules[0], "extra", LessonKind.VIDEO, 5, CompletionRule.WATCHED)
         db.session.commit()
@@ -51,7 +52,7 @@ def test_a_reimport_adding_a_lesson_does_not_credit_the_course_again(app, world)
 
 def test_crediting_the_same_source_twice_keeps_one_entry(app, world):
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         first = ledger.credit(member.id, SourceKind.COURSE, 7, Decimal("2"), "课程", "default/v1")
         second = ledger.credit(member.id, SourceKind.COURSE, 7, Decimal("2"), "课程", "default/v1")
         assert first is not None and second is None
@@ -91,7 +92,7 @@ def test_two_concurrent_completions_credit_once(app, world):
 
 def test_an_admin_correction_is_a_new_signed_entry_with_its_reason(app, world):
     with app.app_context():
-        member, admin = user("member_a"), user("admin")
+        member, admin = user_named("member_a"), user_named("admin")
         ledger.credit(member.id, SourceKind.COURSE, 1, Decimal("2"), "课程", "default/v1")
         entry = ledger.add_correction(member, "-0.5", "重复登记的半个学时", 2026, admin)
         assert (entry.hours, entry.source_kind, entry.created_by_id) == (
@@ -109,12 +110,12 @@ def test_an_admin_correction_is_a_new_signed_entry_with_its_reason(app, world):
 )
 def test_who_may_correct_a_members_hours(app, world, corrector, allowed):
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         if allowed:
-            ledger.add_correction(member, "1", "线下补录一次学习", 2026, user(corrector))
+            ledger.add_correction(member, "1", "线下补录一次学习", 2026, user_named(corrector))
         else:
             with pytest.raises(LedgerError):
-                ledger.add_correction(member, "1", "线下补录一次学习", 2026, user(corrector))
+                ledger.add_correction(member, "1", "线下补录一次学习", 2026, user_named(corrector))
         assert entry_count() == (1 if allowed else 0)
 
 
@@ -124,7 +125,7 @@ def test_who_may_correct_a_members_hours(app, world, corrector, allowed):
 def test_a_correction_without_reason_or_with_bad_hours_changes_nothing(app, world, hours, reason):
     with app.app_context():
         with pytest.raises(LedgerError):
-            ledger.add_correction(user("member_a"), hours, reason, 2026, user("admin"))
+            ledger.add_correction(user_named("member_a"), hours, reason, 2026, user_named("admin"))
         assert entry_count() == 0
 
 
@@ -145,9 +146,9 @@ def test_a_correction_through_the_ledger_page(app, client, auth, world):
 def test_time_band_rules_are_versioned_and_inherited_from_the_nearest_unit(app, world):
     with app.app_context():
         committee, branch = db.session.get(OrgUnit, world.committee_a), db.session.get(OrgUnit, world.unit_a1)
-        member = user("member_a")
+        member = user_named("member_a")
         assert ledger.rule_for(member).label == "default/v1"
-        ledger.set_rule(committee, RuleKind.TIME_BANDS, user("admin"))
+        ledger.set_rule(committee, RuleKind.TIME_BANDS, user_named("admin"))
         course = make_course(credit_hours="2")
         services.record_lesson_completed(member, lesson_of(course, "clip"), {"verified_seconds": 1800})
         first = db.session.scalar(select(HourEntry))
@@ -166,7 +167,7 @@ def test_time_band_rules_are_versioned_and_inherited_from_the_nearest_unit(app, 
         assert first.rule_version == f"unit{committee.id}/v1"  # entries keep the version they used
         ledger.set_rule(branch, RuleKind.COURSE_HOURS, None)
         assert ledger.rule_for(member).label == f"unit{branch.id}/v1"  # the branch overrides the committee
-        assert ledger.rule_for(user("member_a2")).label == f"unit{committee.id}/v2"
+        assert ledger.rule_for(user_named("member_a2")).label == f"unit{committee.id}/v2"
 
 
 def test_band_boundaries(app):
@@ -180,27 +181,27 @@ def test_band_boundaries(app):
 def test_targets_default_to_32_and_are_inherited_unless_overridden(app, world):
     with app.app_context():
         committee, branch = db.session.get(OrgUnit, world.committee_a), db.session.get(OrgUnit, world.unit_a1)
-        member, secretary, other = user("member_a"), user("sec_a"), user("member_b")
+        member, secretary, other = user_named("member_a"), user_named("sec_a"), user_named("member_b")
         assert ledger.target_for(member, 2026) == 32
         ledger.set_target(committee, Role.MEMBER, 2026, "40", None)
         ledger.set_target(committee, Role.SECRETARY, 2026, "56", None)
         assert ledger.target_for(member, 2026) == 40
-        assert ledger.target_for(user("member_a2"), 2026) == 40
+        assert ledger.target_for(user_named("member_a2"), 2026) == 40
         assert ledger.target_for(secretary, 2026) == 56
         assert ledger.target_for(other, 2026) == 32  # another committee keeps the default
         assert ledger.target_for(member, 2027) == 32  # targets are per year
         ledger.set_target(branch, Role.MEMBER, 2026, "36", None)
         assert ledger.target_for(member, 2026) == 36
-        assert ledger.target_for(user("member_a2"), 2026) == 40
+        assert ledger.target_for(user_named("member_a2"), 2026) == 40
 
 
 def test_the_ledger_command_prints_entries_and_the_total_against_the_target(app, runner, world):
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         ledger.credit(
             member.id, SourceKind.COURSE, 3, Decimal("1.5"), "党章学习", "default/v1", [11, 12], year=2026
         )
-        ledger.add_correction(member, "-0.5", "重复登记更正", 2026, user("admin"))
+        ledger.add_correction(member, "-0.5", "重复登记更正", 2026, user_named("admin"))
     result = runner.invoke(args=["progress", "ledger", "member_a", "--year", "2026", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -247,8 +248,8 @@ def test_rules_targets_and_corrections_from_the_command_line(app, runner, world)
     )
     assert refused.exit_code != 0
     with app.app_context():
-        assert ledger.rule_for(user("member_a")).kind is RuleKind.TIME_BANDS
-        assert ledger.target_for(user("sec_a"), 2026) == 56
+        assert ledger.rule_for(user_named("member_a")).kind is RuleKind.TIME_BANDS
+        assert ledger.target_for(user_named("sec_a"), 2026) == 56
         assert ledger.total_for(world.member_a, 2026) == 2
     exported = runner.invoke(args=["progress", "xapi", "member_a"])
     assert exported.exit_code == 0 and json.loads(exported.output) == []
@@ -273,7 +274,7 @@ def test_two_requests_finishing_the_course_together_credit_and_certify_once(app,
             with app.app_context():
                 from app.courses.models import Course
 
-                member, course = user("member_a"), db.session.get(Course, course_id)
+                member, course = user_named("member_a"), db.session.get(Course, course_id)
                 barrier.wait(timeout=10)
                 services.evaluate_course(member, course)
                 db.session.commit()  # the outer operation's one commit

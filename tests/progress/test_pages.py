@@ -11,7 +11,8 @@ from app.org.models import OrgUnit
 from app.progress import ledger
 from app.progress.completion import certificates
 from app.progress.models import Certificate, SourceKind
-from tests.factories.progress import complete_everything, make_course, user
+from tests.factories.auth import user_named
+from tests.factories.progress import complete_everything, make_course
 from tests.web import csrf_token
 
 
@@ -22,9 +23,11 @@ def finished(app, world):
         course = make_course(slug="dangzhang", title="党章学习入门", credit_hours="2")
         required = make_course(slug="ershida", title="学习二十大精神", credit_hours="3")
         year = ledger.local_year()
-        assign_course(required, db.session.get(OrgUnit, world.committee_a), year, True, None, user("admin"))
-        complete_everything(user("member_a"), course)
-        ledger.add_correction(user("member_a2"), "1", "线下学习补录", year, user("admin"))
+        assign_course(
+            required, db.session.get(OrgUnit, world.committee_a), year, True, None, user_named("admin")
+        )
+        complete_everything(user_named("member_a"), course)
+        ledger.add_correction(user_named("member_a2"), "1", "线下学习补录", year, user_named("admin"))
         return db.session.scalar(select(Certificate)).code
 
 
@@ -153,8 +156,8 @@ def test_a_secretary_sets_a_target_for_their_branch_and_sees_where_targets_come_
     )
     assert response.status_code == 302
     with app.app_context():
-        assert ledger.target_for(user("sec_a"), 2026) == 56
-        assert ledger.target_for(user("member_a"), 2026) == 32
+        assert ledger.target_for(user_named("sec_a"), 2026) == 56
+        assert ledger.target_for(user_named("member_a"), 2026) == 32
 
 
 def test_a_trainer_corrects_a_member_of_their_committee_through_the_ledger_page(client, auth, world):

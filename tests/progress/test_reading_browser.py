@@ -7,8 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.progress.models import ReadingProgress
 from tests.browser.chromium import TIMEOUT_MS
-from tests.factories.auth import PASSWORD
-from tests.factories.progress import user
+from tests.factories.auth import PASSWORD, user_named
 from tests.progress.test_reading_time import make_reading_lesson
 from tests.progress.test_watch_browser import wait_until
 
@@ -33,7 +32,7 @@ def test_reading_time_counts_while_active_and_pauses_when_idle(
     with app.app_context():
         lesson = make_reading_lesson(minutes=30)
         lesson_url = f"{live_server}/courses/{lesson.course.slug}/lessons/{lesson.id}"
-        lesson_id, member_id = lesson.id, user("member_a").id
+        lesson_id, member_id = lesson.id, user_named("member_a").id
 
     def verified() -> float:
         with app.app_context():

@@ -12,7 +12,8 @@ from app.progress.models import HeartbeatRefusal, HourEntry, LessonProgress
 from app.progress.watching import heartbeats, reading
 from app.progress.watching.heartbeats import HeartbeatRefused
 from app.timeutil import utcnow
-from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.factories.auth import user_named
+from tests.factories.progress import lesson_of, make_course, make_video_lesson
 from tests.web import csrf_token
 
 T0 = utcnow().replace(microsecond=0)
@@ -35,7 +36,7 @@ def make_reading_lesson(slug: str = "reading-course", minutes: int = 2, rule=Com
 
 def read(lesson, seconds, at_second, session, sequence, member="member_a"):
     payload = {"seconds": seconds, "session": session, "sequence": sequence}
-    return reading.heartbeat(user(member), lesson.id, payload, now=at(at_second))
+    return reading.heartbeat(user_named(member), lesson.id, payload, now=at(at_second))
 
 
 def refusals(reason: str) -> int:
@@ -50,7 +51,7 @@ def refusals(reason: str) -> int:
 def test_reading_at_real_speed_completes_the_lesson_and_credits_the_course(app, world):
     with app.app_context():
         lesson = make_reading_lesson(minutes=2)
-        member = user("member_a")
+        member = user_named("member_a")
         session = reading.reading_state(member, lesson, now=at(0))["session"]
         for number in range(1, 12):  # eleven reports of ten seconds, ten seconds apart
             figures = read(lesson, 10, 10 * number, session, number)
@@ -71,7 +72,7 @@ def test_reading_at_real_speed_completes_the_lesson_and_credits_the_course(app, 
 def test_reports_faster_than_real_time_are_refused_and_earn_nothing(app, world):
     with app.app_context():
         lesson = make_reading_lesson(minutes=30)
-        session = reading.reading_state(user("member_a"), lesson, now=at(0))["session"]
+        session = reading.reading_state(user_named("member_a"), lesson, now=at(0))["session"]
         accepted = 0.0
         for second in range(1, 61):  # a report every second, each claiming ten seconds of reading
             try:
@@ -80,25 +81,25 @@ def test_reports_faster_than_real_time_are_refused_and_earn_nothing(app, world):
                 assert refusal.status == 422
         # The opening tolerance, then real time: 15 budget seconds + 1.5 per second, 1.5 per read second.
         assert accepted <= (15 + 1.5 * 60) / 1.5
-        assert reading.figures(user("member_a"), lesson).verified_seconds == accepted
+        assert reading.figures(user_named("member_a"), lesson).verified_seconds == accepted
         assert refusals("faster_than_real_time") > 0
 
 
 def test_waiting_then_claiming_the_wait_is_refused(app, world):
     with app.app_context():
         lesson = make_reading_lesson(minutes=30)
-        session = reading.reading_state(user("member_a"), lesson, now=at(0))["session"]
+        session = reading.reading_state(user_named("member_a"), lesson, now=at(0))["session"]
         with pytest.raises(HeartbeatRefused) as refused:
             read(lesson, 100, 600, session, 1)  # ten minutes of silence, then a claim of 100 s
         assert refused.value.reason == "faster_than_real_time"
-        assert reading.figures(user("member_a"), lesson).verified_seconds == 0
+        assert reading.figures(user_named("member_a"), lesson).verified_seconds == 0
 
 
 def test_a_video_opened_meanwhile_supersedes_the_reading_page(app, world):
     with app.app_context():
         lesson = make_reading_lesson(minutes=30)
         video_lesson = make_video_lesson(duration=600)
-        member = user("member_a")
+        member = user_named("member_a")
         session = reading.reading_state(member, lesson, now=at(0))["session"]
         read(lesson, 10, 10, session, 1)
         heartbeats.open_session(member, video_lesson, now=at(12))  # a video starts in another tab
@@ -111,7 +112,7 @@ def test_a_video_opened_meanwhile_supersedes_the_reading_page(app, world):
 def test_replayed_and_malformed_reports_are_refused_and_stored(app, world):
     with app.app_context():
         lesson = make_reading_lesson(minutes=30)
-        member = user("member_a")
+        member = user_named("member_a")
         session = reading.reading_state(member, lesson, now=at(0))["session"]
         read(lesson, 10, 10, session, 1)
         cases = [
@@ -134,7 +135,7 @@ def test_only_a_visible_reading_lesson_takes_reading_time(app, world):
     with app.app_context():
         lesson = make_reading_lesson(minutes=30)
         video_lesson = make_video_lesson(duration=600)
-        member = user("member_a")
+        member = user_named("member_a")
         for lesson_id in (video_lesson.id, 10**12, 0):  # a video lesson, no such lesson
             with pytest.raises(HeartbeatRefused) as refused:
                 reading.heartbeat(member, lesson_id, {"seconds": 5}, now=at(5))
@@ -149,7 +150,7 @@ def test_only_a_visible_reading_lesson_takes_reading_time(app, world):
 def test_a_client_sending_only_seconds_works_from_one_tab(app, world):
     with app.app_context():
         lesson = make_reading_lesson(minutes=30)
-        member = user("member_a")
+        member = user_named("member_a")
         assert reading.heartbeat(member, lesson.id, {"seconds": 5}, now=at(5)).accepted_seconds == 5
         assert reading.heartbeat(member, lesson.id, {"seconds": 10}, now=at(15)).verified_seconds == 15
 
@@ -157,7 +158,7 @@ def test_a_client_sending_only_seconds_works_from_one_tab(app, world):
 def test_an_opened_rule_reading_lesson_still_records_time_but_completes_on_opening(app, world):
     with app.app_context():
         lesson = make_reading_lesson(minutes=1, rule=CompletionRule.OPENED)
-        member = user("member_a")
+        member = user_named("member_a")
         figures = reading.heartbeat(member, lesson.id, {"seconds": 10}, now=at(10))
         assert figures.verified_seconds == 10 and not figures.completed
 

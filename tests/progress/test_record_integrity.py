@@ -19,7 +19,8 @@ from app.quizzes import jobs as quiz_jobs
 from app.quizzes.models import AttemptStatus
 from app.quizzes.services import attempts
 from app.timeutil import utcnow
-from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.factories.auth import user_named
+from tests.factories.progress import lesson_of, make_course, make_video_lesson
 from tests.factories.quizzes import essay, make_quiz, single
 from tests.web import csrf_token
 
@@ -101,7 +102,7 @@ def test_a_crash_at_any_step_of_a_completion_leaves_nothing_and_the_next_heartbe
     app, world, monkeypatch, rule, step
 ):
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         ledger.set_rule(member.unit, rule, None)
         lesson = make_video_lesson(
             duration=20
@@ -148,7 +149,7 @@ def test_a_crash_at_any_step_of_a_completion_leaves_nothing_and_the_next_heartbe
 
 def test_a_crash_while_a_submission_completes_its_lesson_leaves_the_attempt_open(app, world, monkeypatch):
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         quiz, lesson = quiz_lesson_course()
         attempt = attempts.start_attempt(quiz, member)
         with monkeypatch.context() as patched:
@@ -205,7 +206,7 @@ def time_bands(app, world):
     """Exams credit their own hours under the time-band rule, in force since yesterday (the attempts
     below finish in the past, and a completion counts under the rule in force when it happened)."""
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         rule = ledger.set_rule(member.unit, RuleKind.TIME_BANDS, None, exam_hours="0.5")
         rule.created_at = utcnow() - timedelta(days=1)
         db.session.commit()
@@ -213,7 +214,7 @@ def time_bands(app, world):
 
 def test_submitting_completes_the_quiz_lesson_and_credits_the_exam_without_any_page(app, world, time_bands):
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         quiz, lesson = quiz_lesson_course()
         attempt = attempts.start_attempt(quiz, member)
         attempts.submit_attempt(attempt, member, right_answers(attempt), attempt.revision)
@@ -223,7 +224,7 @@ def test_submitting_completes_the_quiz_lesson_and_credits_the_exam_without_any_p
 
 def test_the_worker_closing_an_overdue_attempt_completes_its_lesson(app, world, time_bands):
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         _quiz, lesson, attempt = overdue_right_attempt(member)
         assert not services.is_completed(member, lesson)
         quiz_jobs.close_overdue.call_local()  # the every-minute job of `flask worker`
@@ -237,13 +238,13 @@ def test_any_request_touching_an_overdue_attempt_closes_it_and_completes_its_les
     app, world, time_bands, client, auth
 ):
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         quiz, lesson, _attempt = overdue_right_attempt(member)
         quiz_id, lesson_id = quiz.id, lesson.id
     auth.login("member_a")
     assert client.get(f"/quizzes/{quiz_id}").status_code == 200  # the quiz page, not the review
     with app.app_context():
-        assert services.is_completed(user("member_a"), db.session.get(Lesson, lesson_id))
+        assert services.is_completed(user_named("member_a"), db.session.get(Lesson, lesson_id))
         assert exam_hours(world.member_a, lesson_id) == Decimal("0.5")
 
 
@@ -251,7 +252,7 @@ def test_an_api_save_after_the_deadline_closes_the_attempt_and_completes_its_les
     app, world, time_bands, client, auth
 ):
     with app.app_context():
-        member = user("member_a")
+        member = user_named("member_a")
         _quiz, lesson, attempt = overdue_right_attempt(member)
         attempt_id, revision, lesson_id = attempt.id, attempt.revision, lesson.id
         [item] = attempt.snapshot
@@ -264,13 +265,13 @@ def test_an_api_save_after_the_deadline_closes_the_attempt_and_completes_its_les
     )
     assert response.status_code == 409 and response.get_json()["reason"] == "closed"
     with app.app_context():
-        assert services.is_completed(user("member_a"), db.session.get(Lesson, lesson_id))
+        assert services.is_completed(user_named("member_a"), db.session.get(Lesson, lesson_id))
         assert exam_hours(world.member_a, lesson_id) == Decimal("0.5")
 
 
 def test_an_essay_graded_later_completes_the_lesson_then(app, world, time_bands):
     with app.app_context():
-        member, trainer = user("member_a"), user("trainer")
+        member, trainer = user_named("member_a"), user_named("trainer")
         quiz, lesson = quiz_lesson_course([essay()])
         attempt = attempts.start_attempt(quiz, member)
         [item] = attempt.snapshot
@@ -286,7 +287,7 @@ def test_an_essay_graded_later_completes_the_lesson_then(app, world, time_bands)
 
 def test_a_regrade_that_fails_an_essay_does_not_complete_the_lesson(app, world, time_bands):
     with app.app_context():
-        member, trainer = user("member_a"), user("trainer")
+        member, trainer = user_named("member_a"), user_named("trainer")
         quiz, lesson = quiz_lesson_course([essay()])
         attempt = attempts.start_attempt(quiz, member)
         [item] = attempt.snapshot
@@ -303,7 +304,7 @@ def test_one_attempt_that_cannot_be_closed_does_not_keep_the_others_open(app, wo
         quiz, _lesson = quiz_lesson_course(time_limit_minutes=10)
         started = utcnow() - timedelta(minutes=30)
         for name in ("member_a", "member_b"):
-            attempts.start_attempt(quiz, user(name), now=started)
+            attempts.start_attempt(quiz, user_named(name), now=started)
         real = services.quiz_outcome
 
         def failing_for_member_a(member, *args):
@@ -313,6 +314,6 @@ def test_one_attempt_that_cannot_be_closed_does_not_keep_the_others_open(app, wo
 
         monkeypatch.setattr(completion_evidence, "quiz_outcome", failing_for_member_a)
         assert attempts.close_overdue_attempts() == 1
-        states = {a.member.username: a.status for a in attempts.attempts_of(quiz, user("member_a"))}
-        states |= {a.member.username: a.status for a in attempts.attempts_of(quiz, user("member_b"))}
+        states = {a.member.username: a.status for a in attempts.attempts_of(quiz, user_named("member_a"))}
+        states |= {a.member.username: a.status for a in attempts.attempts_of(quiz, user_named("member_b"))}
         assert states == {"member_a": AttemptStatus.OPEN, "member_b": AttemptStatus.FINISHED}

@@ -13,7 +13,8 @@ from app.org.models import OrgUnit
 from app.progress import sessions
 from app.progress.models import Attendance, HourEntry, SessionKind, SourceKind, StudySession
 from app.progress.sessions import Evidence, SessionError
-from tests.factories.progress import PDF, PNG, user
+from tests.factories.auth import user_named
+from tests.factories.progress import PDF, PNG
 from tests.web import csrf_token
 
 
@@ -24,9 +25,9 @@ def record(unit_id, recorded_by="sec_a", attendees=("member_a", "sec_a"), eviden
         extra.pop("held_on", date.today() - timedelta(days=1)),
         extra.pop("topic", "学习党的二十大报告"),
         minutes,
-        [user(name).id for name in attendees],
+        [user_named(name).id for name in attendees],
         Evidence(evidence, "sign-in.png"),
-        user(recorded_by),
+        user_named(recorded_by),
         extra.pop("lesson_id", None),
     )
 
@@ -161,7 +162,7 @@ def test_a_session_may_name_the_lesson_played_for_the_room(app, world):
             60,
             [world.member_a],
             Evidence(PNG),
-            user("sec_a"),
+            user_named("sec_a"),
             clip.id,
         )
         assert session.lesson.title == clip.title

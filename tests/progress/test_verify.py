@@ -11,7 +11,8 @@ from app.extensions import db
 from app.progress import ledger
 from app.progress.models import Certificate, HourEntry, RuleKind, SourceKind, Statement
 from app.timeutil import utcnow
-from tests.factories.progress import complete_everything, lesson_of, make_attempt, make_course, user
+from tests.factories.auth import user_named
+from tests.factories.progress import complete_everything, lesson_of, make_attempt, make_course
 
 
 def verify(runner, *args: str) -> tuple[int, list[dict]]:
@@ -29,12 +30,12 @@ def finished_course(app, world):
     course's lessons under the time-band rule (in force since yesterday)."""
     with app.app_context():
         course = make_course(credit_hours="2")
-        complete_everything(user("member_a"), course)
-        rule = ledger.set_rule(user("member_a2").unit, RuleKind.TIME_BANDS, None)
+        complete_everything(user_named("member_a"), course)
+        rule = ledger.set_rule(user_named("member_a2").unit, RuleKind.TIME_BANDS, None)
         rule.created_at = utcnow() - timedelta(days=1)
         db.session.commit()
         banded = make_course("banded")
-        complete_everything(user("member_a2"), banded)
+        complete_everything(user_named("member_a2"), banded)
         return course.id, banded.id
 
 
@@ -48,7 +49,7 @@ def test_a_clean_record_verifies_with_exit_0(app, runner, finished_course):
 def test_deleted_entry_certificate_and_statement_are_named_then_repaired_once(app, runner, finished_course):
     course_id, _banded_id = finished_course
     with app.app_context():  # behind the site's back, by SQL
-        member, other = user("member_a"), user("member_a2")
+        member, other = user_named("member_a"), user_named("member_a2")
         db.session.execute(
             delete(HourEntry).where(
                 HourEntry.user_id == member.id, HourEntry.source_kind == SourceKind.COURSE
@@ -88,7 +89,7 @@ def test_deleted_entry_certificate_and_statement_are_named_then_repaired_once(ap
     with app.app_context():
         entry = db.session.scalar(
             select(HourEntry).where(
-                HourEntry.user_id == user(member_name).id, HourEntry.source_kind == SourceKind.COURSE
+                HourEntry.user_id == user_named(member_name).id, HourEntry.source_kind == SourceKind.COURSE
             )
         )
         assert entry.hours == 2 and entry.reason.startswith("progress repair")
@@ -119,7 +120,7 @@ def test_a_missing_lesson_credit_dangling_evidence_and_an_uncompleted_quiz_lesso
     app, runner, finished_course
 ):
     with app.app_context():
-        other = user("member_a2")
+        other = user_named("member_a2")
         entry = db.session.scalar(
             select(HourEntry).where(HourEntry.user_id == other.id, HourEntry.source_kind == SourceKind.LESSON)
         )
@@ -145,7 +146,9 @@ def test_quiz_not_completed_is_found_and_completed(app, runner, world):
     with app.app_context():
         course = make_course("quizzy")
         quiz_lesson = lesson_of(course, "quiz")
-        quiz = make_attempt(user("member_b"), passed=True)  # a finished attempt that reached no progress
+        quiz = make_attempt(
+            user_named("member_b"), passed=True
+        )  # a finished attempt that reached no progress
         quiz_lesson.quiz_id = quiz.id
         db.session.commit()
         lesson_id = quiz_lesson.id
@@ -162,7 +165,7 @@ def test_the_worker_s_daily_job_repairs_the_year_and_logs_it(app, runner, world,
     with app.app_context():
         course = make_course("quizzy")
         quiz_lesson = lesson_of(course, "quiz")
-        quiz_lesson.quiz_id = make_attempt(user("member_b"), passed=True).id
+        quiz_lesson.quiz_id = make_attempt(user_named("member_b"), passed=True).id
         db.session.commit()
         with caplog.at_level("INFO", logger="app.progress.jobs"):
             jobs.daily_repair.call_local()

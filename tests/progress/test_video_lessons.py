@@ -11,9 +11,9 @@ from app.media import services as media
 from app.media.models import VideoStatus
 from app.media.usage import count_video_usages, member_may_watch
 from app.progress.watching.heartbeats import union
+from tests.factories.auth import user_named
 from tests.factories.courses import import_folder, write_course_folder
 from tests.factories.media import make_clip
-from tests.factories.progress import user
 
 
 @pytest.fixture
@@ -45,10 +45,10 @@ def test_an_imported_video_lesson_is_linked_to_its_transcoded_video(app, client,
 def test_a_member_may_watch_only_videos_of_published_lessons(app, client, auth, imported):
     with app.app_context():
         lesson = db.session.get(Lesson, imported)
-        assert member_may_watch(user("member_b"), lesson.video)
+        assert member_may_watch(user_named("member_b"), lesson.video)
         lesson.course.status = CourseStatus.DRAFT
         db.session.commit()
-        assert not member_may_watch(user("member_b"), lesson.video)
+        assert not member_may_watch(user_named("member_b"), lesson.video)
         rendition = f"/media/videos/{lesson.video_id}/{lesson.video.renditions[0].height}p.mp4"
     auth.login("member_b")
     assert client.get(rendition).status_code == 404

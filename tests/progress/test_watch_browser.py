@@ -8,9 +8,9 @@ from app.courses.models import CompletionRule, LessonKind
 from app.extensions import db
 from app.progress.models import VideoProgress
 from tests.browser.chromium import TIMEOUT_MS, wait_until
-from tests.factories.auth import PASSWORD
+from tests.factories.auth import PASSWORD, user_named
 from tests.factories.media import add_clip, make_clip
-from tests.factories.progress import lesson_of, make_course, user
+from tests.factories.progress import lesson_of, make_course
 
 
 def current_time(page: Page) -> float:
@@ -33,7 +33,7 @@ def test_a_member_watches_a_video_lesson_resumes_and_cannot_skip_ahead(
         lesson.video = add_clip(make_clip(tmp_path / "lesson.mp4", 320, 240, seconds=6, audio=False))
         db.session.commit()
         url, lesson_id = f"{live_server}/courses/watch/lessons/{lesson.id}", lesson.id
-        member_id = user("member_a").id
+        member_id = user_named("member_a").id
 
     def verified() -> float:
         with app.app_context():

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import browser_page, live_server  # noqa: F401  -- the shared browser fixtures
 from tests.factories.auth import PASSWORD
 from tests.factories.quizzes import make_quiz
 
@@ -15,7 +14,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-quiz"
 
 
 @pytest.mark.browser
-def test_member_takes_a_timed_quiz_and_autosave_survives_a_reload(app, live_server, browser_page: Page):  # noqa: F811
+def test_member_takes_a_timed_quiz_and_autosave_survives_a_reload(app, live_server, browser_page: Page):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     step = iter(range(1, 100))

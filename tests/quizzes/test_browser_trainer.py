@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import browser_page, live_server  # noqa: F401  -- the shared browser fixtures
 from tests.factories.auth import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-question-bank"
@@ -15,7 +14,7 @@ DOCUMENTED = Path(__file__).parent / "data" / "moodle_documented.gift"
 
 
 @pytest.mark.browser
-def test_trainer_imports_gift_sees_the_report_and_publishes_a_quiz(live_server, browser_page: Page, tmp_path):  # noqa: F811
+def test_trainer_imports_gift_sees_the_report_and_publishes_a_quiz(live_server, browser_page: Page, tmp_path):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     step = iter(range(1, 100))

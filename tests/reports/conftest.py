@@ -24,7 +24,6 @@ from app.auth.models import Role
 from app.courses.models import Assignment, CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
 from app.extensions import db
 from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind, Target
-from tests.browser.conftest import browser_page, live_server  # noqa: F401
 from tests.factories.reports import YEAR
 
 

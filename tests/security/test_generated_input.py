@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from app.auth.models import Role
 from app.quizzes.services import attempts
-from tests.factories.auth import make_user
-from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.factories.auth import make_user, user_named
+from tests.factories.progress import lesson_of, make_course, make_video_lesson
 from tests.factories.quizzes import make_quiz
 from tests.web import AuthActions, csrf_token
 
@@ -145,7 +145,7 @@ def site(app, world):
         make_user("reviewer", (Role.REVIEWER, Role.MEMBER), "甲党委")
         make_video_lesson(duration=100)
         lesson_of(make_course("reading-course"), "reading")
-        attempts.start_attempt(make_quiz(), user("member_a"))
+        attempts.start_attempt(make_quiz(), user_named("member_a"))
     return app
 
 

@@ -11,8 +11,8 @@ from app.auth.models import Role
 from app.extensions import db
 from app.progress.models import HeartbeatRefusal
 from app.quizzes.services import attempts
-from tests.factories.auth import make_user
-from tests.factories.progress import lesson_of, make_course, make_video_lesson, user
+from tests.factories.auth import make_user, user_named
+from tests.factories.progress import lesson_of, make_course, make_video_lesson
 from tests.factories.quizzes import make_quiz
 from tests.web import csrf_token
 
@@ -29,7 +29,7 @@ def member(app, client, auth, world):
     with app.app_context():
         video = make_video_lesson(duration=100).id
         reading = lesson_of(make_course("reading-course"), "reading").id
-        attempt = attempts.start_attempt(make_quiz(), user("member_a")).id
+        attempt = attempts.start_attempt(make_quiz(), user_named("member_a")).id
     auth.login("member_a")
     return {
         "video": video,
@@ -73,7 +73,7 @@ def test_the_heartbeat_service_refuses_an_integer_no_float_can_hold(app, world):
     with app.app_context():
         lesson = make_video_lesson(duration=100)
         with pytest.raises(heartbeats.HeartbeatRefused) as refused:
-            heartbeats.heartbeat(user("member_a"), lesson.id, {"start": 0, "end": 10**400})
+            heartbeats.heartbeat(user_named("member_a"), lesson.id, {"start": 0, "end": 10**400})
         assert refused.value.reason == "bad_interval"
 
 

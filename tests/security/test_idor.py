@@ -21,8 +21,9 @@ from app.org.models import OrgUnit
 from app.progress import sessions
 from app.progress.models import Certificate, SessionKind
 from app.quizzes.services import attempts
+from tests.factories.auth import user_named
 from tests.factories.media import make_ready_video
-from tests.factories.progress import PNG, complete_everything, lesson_of, make_course, user
+from tests.factories.progress import PNG, complete_everything, lesson_of, make_course
 from tests.factories.quizzes import make_quiz
 from tests.web import csrf_token
 
@@ -44,7 +45,7 @@ def committee_a(app, world) -> dict:
     """One object of each kind belonging to committee A; returns their ids."""
     with app.app_context():
         course = make_course(slug="dangzhang", title="党章学习入门", credit_hours="2")
-        complete_everything(user("member_a"), course)
+        complete_everything(user_named("member_a"), course)
         certificate = db.session.scalar(select(Certificate))
 
         hidden = make_course(
@@ -62,9 +63,9 @@ def committee_a(app, world) -> dict:
         db.session.commit()
 
         quiz = make_quiz(attempts_allowed=2)
-        finished = attempts.start_attempt(quiz, user("member_a"))
-        attempts.submit_attempt(finished, user("member_a"), {}, finished.revision)
-        open_attempt = attempts.start_attempt(quiz, user("member_a"))
+        finished = attempts.start_attempt(quiz, user_named("member_a"))
+        attempts.submit_attempt(finished, user_named("member_a"), {}, finished.revision)
+        open_attempt = attempts.start_attempt(quiz, user_named("member_a"))
 
         session = sessions.record_session(
             db.session.get(OrgUnit, world.unit_a1),
@@ -74,10 +75,10 @@ def committee_a(app, world) -> dict:
             90,
             [world.member_a, world.sec_a],
             sessions.Evidence(PNG, "sign-in.png"),
-            user("sec_a"),
+            user_named("sec_a"),
         )
         notice = notices.publish_notice(
-            user("sec_a"),
+            user_named("sec_a"),
             db.session.get(OrgUnit, world.unit_a1),
             notices.NoticeFields("甲支部通知", "甲党委内部", None, True),
             [notices.Upload("名单.png", PNG)],

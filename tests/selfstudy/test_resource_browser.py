@@ -14,9 +14,9 @@ from app.org.models import OrgUnit
 from app.progress.models import HourEntry, SourceKind
 from app.selfstudy import services
 from tests.browser.chromium import TIMEOUT_MS, Journey
+from tests.factories.auth import user_named
 from tests.factories.library import make_resource
 from tests.factories.media import add_clip, make_clip
-from tests.factories.progress import user
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "selfstudy"
 
@@ -37,11 +37,11 @@ def test_a_member_finds_and_watches_a_library_video_and_earns_self_study_hours(
     journey = Journey(browser_page, ARTIFACTS)
     page = browser_page
     with app.app_context():
-        services.set_rule(db.session.get(OrgUnit, world.committee_a), True, 1, None, user("admin"))
+        services.set_rule(db.session.get(OrgUnit, world.committee_a), True, 1, None, user_named("admin"))
         video = add_clip(make_clip(tmp_path / "clip.mp4", 320, 240, seconds=4, audio=False))
         make_resource("video", title="红船精神", caption="讲述南湖红船的故事。", video=video)
         make_resource("image", title="一大会址", caption="上海兴业路。", topic="红色教育基地")
-        member_id = user("member_a").id
+        member_id = user_named("member_a").id
 
     def credited() -> list[HourEntry]:
         with app.app_context():

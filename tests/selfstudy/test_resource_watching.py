@@ -17,8 +17,9 @@ from app.progress.watching import heartbeats
 from app.progress.watching.refusals import HeartbeatRefused
 from app.selfstudy import services
 from app.timeutil import utcnow
+from tests.factories.auth import user_named
 from tests.factories.library import make_resource
-from tests.factories.progress import make_video_lesson, user
+from tests.factories.progress import make_video_lesson
 from tests.web import csrf_token
 
 T0 = utcnow()
@@ -37,7 +38,7 @@ def at(seconds: float):
 
 
 def open_page(resource, member="member_a", seconds=0):
-    return services.resource_player(user(member), resource, now=at(seconds))
+    return services.resource_player(user_named(member), resource, now=at(seconds))
 
 
 def watch_through(resource, session, member="member_a", length=100, step=10):
@@ -45,19 +46,19 @@ def watch_through(resource, session, member="member_a", length=100, step=10):
     figures = None
     for sequence, start in enumerate(range(0, length, step), start=1):
         payload = {"start": start, "end": start + step, "session": session, "sequence": sequence}
-        figures = services.heartbeat(user(member), resource.id, payload, now=at(start + step))
+        figures = services.heartbeat(user_named(member), resource.id, payload, now=at(start + step))
     return figures
 
 
 def earn(unit_id: int, minutes_per_hour: int = 45, cap=None, earns=True):
-    services.set_rule(db.session.get(OrgUnit, unit_id), earns, minutes_per_hour, cap, user("admin"))
+    services.set_rule(db.session.get(OrgUnit, unit_id), earns, minutes_per_hour, cap, user_named("admin"))
 
 
 def resource_entries(member="member_a") -> list[HourEntry]:
     return list(
         db.session.scalars(
             select(HourEntry).where(
-                HourEntry.user_id == user(member).id, HourEntry.source_kind == SourceKind.RESOURCE
+                HourEntry.user_id == user_named(member).id, HourEntry.source_kind == SourceKind.RESOURCE
             )
         )
     )
@@ -91,7 +92,7 @@ def test_a_units_rule_credits_the_watched_video_once_inherited_by_the_units_belo
         # Watching it again earns nothing more.
         again = open_page(resource, seconds=200)["session"]
         services.heartbeat(
-            user("member_a"),
+            user_named("member_a"),
             resource.id,
             {"start": 0, "end": 10, "session": again, "sequence": 1},
             now=at(210),
@@ -127,17 +128,17 @@ def test_heartbeats_faster_than_real_time_or_from_another_page_are_refused(app, 
         session = open_page(resource)["session"]
         with pytest.raises(HeartbeatRefused) as refused:
             services.heartbeat(
-                user("member_a"),
+                user_named("member_a"),
                 resource.id,
                 {"start": 0, "end": 90, "session": session, "sequence": 1},
                 now=at(1),
             )
         assert refused.value.reason == "faster_than_real_time"
         # A lesson page opened since supersedes the resource's viewing session: one budget per member.
-        heartbeats.open_session(user("member_a"), make_video_lesson(), now=at(5))
+        heartbeats.open_session(user_named("member_a"), make_video_lesson(), now=at(5))
         with pytest.raises(HeartbeatRefused) as superseded:
             services.heartbeat(
-                user("member_a"),
+                user_named("member_a"),
                 resource.id,
                 {"start": 0, "end": 10, "session": session, "sequence": 2},
                 now=at(10),
