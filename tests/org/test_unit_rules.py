@@ -13,7 +13,7 @@ from app.org.models import OrgUnit
 from app.progress.models import HourRule, RuleKind
 from app.selfstudy.models import SelfStudyRule
 from app.timeutil import utcnow
-from tests.factories.progress import user
+from tests.factories.auth import user_named
 
 T0 = utcnow().replace(microsecond=0) - timedelta(days=30)
 SECOND = timedelta(seconds=1)
@@ -70,7 +70,7 @@ def test_a_new_version_is_numbered_after_the_unit_s_own_keeps_the_old_ones_and_i
         branch = db.session.get(OrgUnit, world.unit_a1)
         first = db.session.scalar(select(model).where(model.unit_id == branch.id))
         added = unit_rules.add_version(
-            version(model, 0, 0, 5), branch, user("sec_a"), "some_rule", {"said": "x"}, DomainError
+            version(model, 0, 0, 5), branch, user_named("sec_a"), "some_rule", {"said": "x"}, DomainError
         )
         assert (added.unit_id, added.version, added.created_by_id) == (branch.id, 2, world.sec_a)
         assert [rule.version for rule, _author in unit_rules.version_history(model, branch)] == [2, 1]
