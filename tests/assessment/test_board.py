@@ -242,7 +242,7 @@ def test_who_may_see_and_change_a_units_assessment(
 def test_required_course_completion_counts_certificates_issued_by_the_quarters_end(app, world):
     from app.courses.models import Assignment
     from app.progress.models import Certificate
-    from tests.factories.progress import make_course
+    from tests.factories.courses import make_course
 
     with app.app_context():
         course = make_course("dangzhang")

@@ -12,7 +12,7 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.org.permissions import can_grant_role
 from tests.factories.auth import make_user
-from tests.factories.progress import make_course
+from tests.factories.courses import make_course
 from tests.factories.quizzes import make_quiz
 from tests.web import csrf_token
 

@@ -11,7 +11,7 @@ from app.auth.models import ApiToken, Role, User
 from app.extensions import db
 from app.timeutil import utcnow
 from tests.factories.auth import PASSWORD, make_user
-from tests.factories.progress import make_video_lesson
+from tests.factories.courses import make_video_lesson
 from tests.factories.quizzes import make_quiz, single
 from tests.web import csrf_token
 

@@ -14,8 +14,8 @@ from app.extensions import db
 from app.progress.models import HeartbeatRefusal, VideoProgress
 from tests.browser.chromium import TIMEOUT_MS, Journey, wait_until
 from tests.factories.auth import user_named
-from tests.factories.media import add_clip, make_clip, make_ready_video
-from tests.factories.progress import lesson_of, make_course
+from tests.factories.courses import lesson_of, make_course
+from tests.factories.media import add_clip, make_clip
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-video-player"
 VIDEO = "document.querySelector('video')"
@@ -31,12 +31,11 @@ def state(page: Page) -> dict:
 def video_lesson(app, tmp_path: Path, width: int, height: int, seconds: float) -> tuple[str, int]:
     """A published course with one video lesson of a real clip; return the lesson's path and id."""
     with app.app_context():
-        course = make_course("player", lessons=(("clip", LessonKind.VIDEO, 1, CompletionRule.WATCHED),))
-        lesson = lesson_of(course, "clip")
-        lesson.video = add_clip(
-            make_clip(tmp_path / "lesson.mp4", width, height, seconds=seconds, audio=False)
+        video = add_clip(make_clip(tmp_path / "lesson.mp4", width, height, seconds=seconds, audio=False))
+        course = make_course(
+            "player", lessons=(("clip", LessonKind.VIDEO, 1, CompletionRule.WATCHED),), video=video
         )
-        db.session.commit()
+        lesson = lesson_of(course, "clip")
         return f"/courses/player/lessons/{lesson.id}", lesson.id
 
 
@@ -219,8 +218,6 @@ def test_the_lesson_page_tells_the_player_the_presence_minutes(app, world, clien
     with app.app_context():
         course = make_course("player", lessons=(("clip", LessonKind.VIDEO, 1, CompletionRule.WATCHED),))
         lesson = lesson_of(course, "clip")
-        lesson.video = make_ready_video()
-        db.session.commit()
         path = f"/courses/player/lessons/{lesson.id}"
     auth.login("member_a")
     page = client.get(path).get_data(as_text=True)

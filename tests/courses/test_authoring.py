@@ -18,7 +18,7 @@ from app.extensions import db
 from app.library.services import ensure_collection, import_upload
 from app.progress.models import LessonProgress
 from tests.factories.auth import make_user
-from tests.factories.courses import make_course, user_named
+from tests.factories.courses import make_course, text_lessons, user_named
 from tests.web import csrf_token
 
 
@@ -34,7 +34,7 @@ def post(client, path: str, data: dict | None = None, page: str = "/authoring/co
 def owned(app, world):
     """A published course of the trainer's, with ids of its module and lessons."""
     with app.app_context():
-        course = make_course("owned", "培训员的课")
+        course = make_course("owned", "培训员的课", lessons=text_lessons(2))
         module = course.modules[0]
         return {"course": course.id, "module": module.id, "lessons": [lesson.id for lesson in module.lessons]}
 

@@ -10,7 +10,7 @@ from app.courses.models import Lesson, LessonKind
 from app.extensions import db
 from app.media.models import VideoStatus
 from tests.courses.test_authoring import course_named, post
-from tests.factories.courses import make_course
+from tests.factories.courses import make_course, text_lessons
 from tests.factories.media import add_clip, make_clip
 
 
@@ -26,7 +26,7 @@ def library_video(app, world, tmp_path):
 @pytest.fixture
 def draft(app, world):
     with app.app_context():
-        course = make_course("picker", "选视频的课")
+        course = make_course("picker", "选视频的课", lessons=text_lessons(2))
         return {"course": course.id, "module": course.modules[0].id}
 
 

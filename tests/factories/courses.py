@@ -1,12 +1,22 @@
 """Builders for course tests: course folders on disk and courses in the database."""
 
+import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
+from app.auth.models import User
 from app.courses import authoring, importer
-from app.courses.models import Course, CourseStatus, LessonKind
+from app.courses.models import CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
+from app.extensions import db
+from app.library import services as library_services
+from app.library.models import Document
+from app.media.models import Video
 from tests.factories.auth import user_named
+from tests.factories.library import make_document
+from tests.factories.media import make_ready_video
 
 GIFT = "::q1::党的根本宗旨是全心全意为人民服务。{T}\n"
 
@@ -56,30 +66,103 @@ def write_course_folder(
     return root
 
 
+# A lesson to build: (key, kind, estimated minutes, completion rule). Its title is "课<key>"
+# (lesson_of finds it by that), its body "内容<key>".
+LessonPlan = tuple[str, LessonKind, int, CompletionRule]
+
+DEFAULT_LESSONS: tuple[LessonPlan, ...] = (
+    ("intro", LessonKind.TEXT, 10, CompletionRule.OPENED),
+    ("clip", LessonKind.VIDEO, 30, CompletionRule.WATCHED),
+    ("reading", LessonKind.READING, 20, CompletionRule.READ),
+    ("quiz", LessonKind.QUIZ, 10, CompletionRule.PASSED),
+)
+
+READING_DOCUMENT = "reading-material"  # the library document every built reading lesson reads
+
+
+def text_lessons(count: int, minutes: int = 10) -> tuple[LessonPlan, ...]:
+    """``count`` text lessons keyed 1, 2, ... (titled 课1, 课2, ...)."""
+    return tuple((str(n), LessonKind.TEXT, minutes, CompletionRule.OPENED) for n in range(1, count + 1))
+
+
 def make_course(
-    slug: str = "authored",
-    title: str = "浏览器课程",
+    slug: str = "course-a",
+    title: str | None = None,
     owner: str | None = "trainer",
     published: bool = True,
     tags: tuple[str, ...] = (),
-    lessons: int = 2,
-    minutes: int = 10,
+    lessons: tuple[LessonPlan, ...] = DEFAULT_LESSONS,
+    credit_hours: str = "2",
+    video: Video | None = None,
 ) -> Course:
-    """A course built through the authoring services: one module with ``lessons`` text lessons."""
-    course = authoring.create_course(
-        user_named(owner) if owner else None, slug, authoring.CourseFields(title=title, tags=list(tags))
+    """A course built through the authoring services, as a trainer builds one in the browser: one
+    module holding ``lessons``. A video lesson shows ``video`` (default: a ready video of its own), a
+    reading lesson reads the library's reading material, a quiz lesson gets its linked quiz."""
+    author = user_named(owner) if owner else None
+    fields = authoring.CourseFields(
+        title=title or f"课程{slug}", credit_hours=Decimal(credit_hours), tags=list(tags)
     )
+    course = authoring.create_course(author, slug, fields)
     module = authoring.add_module(course, "第一单元")
-    for number in range(1, lessons + 1):
-        authoring.add_lesson(
-            module,
-            authoring.LessonFields(
-                title=f"第{number}课", kind=LessonKind.TEXT, minutes=minutes, body=f"内容{number}"
-            ),
-        )
+    for key, kind, minutes, rule in lessons:
+        add_lesson(module, key, kind, minutes, rule, video=video, editor=author)
     if published:
         authoring.set_status(course, CourseStatus.PUBLISHED)
     return course
+
+
+def add_lesson(
+    module: Module,
+    key: str,
+    kind: LessonKind,
+    minutes: int,
+    rule: CompletionRule,
+    video: Video | None = None,
+    editor: User | None = None,
+) -> Lesson:
+    """Add the lesson ``key`` to the end of ``module`` through the authoring service (a video lesson's
+    own video lasts its estimated minutes)."""
+    editor = editor or module.course.owner or user_named("trainer")
+    fields = authoring.LessonFields(
+        title=f"课{key}", kind=kind, minutes=minutes, completion=rule, body=f"内容{key}"
+    )
+    if kind is LessonKind.VIDEO:
+        fields.video_id = (
+            video or make_ready_video(sha256=_sha(module.course.slug, key), duration=minutes * 60.0)
+        ).id
+    elif kind is LessonKind.READING:
+        fields.document = reading_document().key
+    elif kind is LessonKind.QUIZ:
+        fields.quiz_source = QUIZ_GIFT
+    return authoring.add_lesson(module, fields, editor)
+
+
+QUIZ_GIFT = "::q1::中国共产党的根本宗旨是全心全意为人民服务。{T}\n"
+
+
+def _sha(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+
+def reading_document() -> Document:
+    """The library document built reading lessons read (imported and indexed once per test)."""
+    return library_services.get_document_by_key(READING_DOCUMENT) or make_document(
+        "阅读材料", "## 第一节\n\n党员的权利和义务。", filename=f"{READING_DOCUMENT}.md"
+    )
+
+
+def lesson_of(course: Course, key: str) -> Lesson:
+    """The built lesson ``key`` of ``course`` (see LessonPlan)."""
+    return db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.title == f"课{key}"))
+
+
+def make_video_lesson(slug: str = "video-course", duration: float = 100.0, **course) -> Lesson:
+    """The one video lesson of a new course, showing a ready video of ``duration`` seconds."""
+    video = make_ready_video(sha256=_sha(slug), duration=duration)
+    built = make_course(
+        slug, lessons=(("clip", LessonKind.VIDEO, 2, CompletionRule.WATCHED),), video=video, **course
+    )
+    return lesson_of(built, "clip")
 
 
 def import_folder(folder: Path, owner: str | None = None) -> importer.ImportResult:

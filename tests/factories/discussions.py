@@ -15,7 +15,9 @@ POST_LIMIT = 5
 
 def make_course(slug: str = "dangzhang", owner: str | None = "trainer", published: bool = True) -> Course:
     """A course with one module of two five-minute text lessons."""
-    return courses.make_course(slug, f"课程{slug}", owner, published, minutes=5)
+    return courses.make_course(
+        slug, owner=owner, published=published, lessons=courses.text_lessons(2, minutes=5)
+    )
 
 
 def first_lesson(course: Course) -> Lesson:

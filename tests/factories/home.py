@@ -5,41 +5,15 @@ from datetime import date, timedelta
 
 from app.courses import services as courses
 from app.discussions import services as discussions
-from app.extensions import db
-from app.media.models import Video, VideoStatus
 from app.notices import services as notices
 from app.progress import services as progress
 from app.progress.watching import heartbeats
-from app.quizzes.models import Quiz
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
-from tests.factories.progress import DEFAULT_LESSONS, lesson_of, make_course
+from tests.factories.courses import DEFAULT_LESSONS, lesson_of, make_course
+from tests.factories.quizzes import make_quiz, true_false
 
 LATER = utcnow() + timedelta(hours=1)
-
-
-def attach_video(lesson, duration: float = 100.0) -> None:
-    lesson.video = Video(
-        sha256=f"{lesson.id:0<64}"[:64],
-        original_filename="clip.mp4",
-        source_path=f"videos/{lesson.id}/original.mp4",
-        source_format="mov,mp4,m4a,3gp,3g2,mj2",
-        size_bytes=1000,
-        status=VideoStatus.READY,
-        duration=duration,
-        width=640,
-        height=360,
-    )
-    db.session.commit()
-
-
-def attach_quiz(lesson, title: str = "课程测验") -> Quiz:
-    quiz = Quiz(title=title, published=True, attempts_allowed=3)
-    db.session.add(quiz)
-    db.session.flush()
-    lesson.quiz_id = quiz.id
-    db.session.commit()
-    return quiz
 
 
 def required_course(slug: str = "dangzhang", title: str = "党章学习", lessons=DEFAULT_LESSONS):
@@ -62,11 +36,7 @@ def studying_member(slug: str = "dangzhang") -> dict:
         lesson_of(course, "clip"),
         lesson_of(course, "quiz"),
     )
-    attach_video(clip)
-    attach_quiz(quiz_lesson)
-    standalone = Quiz(title="每月一测", published=True)
-    db.session.add(standalone)
-    db.session.commit()
+    standalone = make_quiz([true_false()], title="每月一测")
 
     session = heartbeats.open_session(member, clip, now=utcnow())
     heartbeats.heartbeat(

@@ -1,22 +1,10 @@
-"""Builders for offline study tests: a downloadable video lesson, a grant, a play log."""
+"""Builders for offline study tests: a grant, a play log (a downloadable lesson is any built video
+lesson: tests.factories.courses.make_video_lesson, its video has a 360p rendition)."""
 
 from datetime import datetime, timedelta
 
-from app.extensions import db
-from app.media.models import Rendition
 from app.offline import services
 from tests.factories.auth import user_named
-from tests.factories.progress import make_video_lesson
-
-
-def make_downloadable_lesson(slug: str = "offline-course", duration: float = 100.0):
-    """A published course whose one video lesson has a ready video with a 360p rendition."""
-    lesson = make_video_lesson(slug, duration=duration)
-    lesson.video.renditions.append(
-        Rendition(height=360, width=640, size_bytes=1000, path=f"videos/{slug}/360p.mp4")
-    )
-    db.session.commit()
-    return lesson
 
 
 def grant(lesson, member: str = "member_a", at: datetime | None = None) -> str:

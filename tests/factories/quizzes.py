@@ -5,8 +5,9 @@ from datetime import datetime
 from app.auth.models import User
 from app.extensions import db
 from app.quizzes.data import QuestionData
+from app.quizzes.kinds import get_kind
 from app.quizzes.models import QuestionKind, Quiz, QuizMode, RevealPolicy
-from app.quizzes.services import banks, quizzes
+from app.quizzes.services import attempts, banks, quizzes
 from tests.factories.auth import user_named
 
 T0 = datetime(2026, 5, 1, 9, 0, 0)  # the injected clock's "now" in attempt tests
@@ -73,6 +74,21 @@ def essay(category: str = "党史") -> QuestionData:
     )
 
 
+def true_false(
+    text: str = "中国共产党的根本宗旨是全心全意为人民服务。", category: str = "党章"
+) -> QuestionData:
+    """A true/false question whose answer is true (the kind of question built quiz lessons ask)."""
+    return QuestionData(
+        kind=QuestionKind.TRUEFALSE,
+        text=text,
+        category=category,
+        answers=[
+            {"text": "true", "fraction": 1.0, "feedback": ""},
+            {"text": "false", "fraction": 0.0, "feedback": ""},
+        ],
+    )
+
+
 def make_quiz(questions=None, **settings) -> Quiz:
     """A published fixed quiz over ``questions`` (QuestionData, default: single + multiple + blank)."""
     bank = make_bank()
@@ -95,3 +111,17 @@ def user(user_id: int):
     from app.auth.models import User
 
     return db.session.get(User, user_id)
+
+
+def make_attempt(member: User, passed: bool, quiz: Quiz | None = None) -> Quiz:
+    """Take ``quiz`` through the attempt services and submit it, every question answered right when
+    ``passed`` and wrong otherwise. For quizzes of true/false questions: a built quiz lesson's, or the
+    default, a new one-question quiz allowing any number of attempts."""
+    quiz = quiz or make_quiz([true_false()], title="测验", attempts_allowed=0)
+    attempt = attempts.start_attempt(quiz, member)
+    answers = {}
+    for item in attempt.snapshot:
+        true_is_right = get_kind(item["kind"]).grade(item["answers"], True) == 1.0
+        answers[str(item["question_id"])] = "true" if true_is_right == passed else "false"
+    attempts.submit_attempt(attempt, member, answers, attempt.revision)
+    return quiz

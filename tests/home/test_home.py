@@ -11,7 +11,6 @@ from app.courses.models import CompletionRule, Course, CourseStatus, LessonKind
 from app.discussions import services as discussions
 from app.extensions import db
 from app.home import queries
-from app.library.services import ensure_collection, get_document, import_upload
 from app.notices import services as notices
 from app.progress import ledger
 from app.progress import services as progress
@@ -19,8 +18,9 @@ from app.progress.watching import reading
 from app.quizzes.models import Quiz
 from app.reports.pace import expected_hours
 from tests.factories.auth import make_user, user_named
-from tests.factories.home import attach_quiz, required_course, studying_member
-from tests.factories.progress import add_lesson, lesson_of, make_attempt, make_course
+from tests.factories.courses import add_lesson, lesson_of, make_course
+from tests.factories.home import required_course, studying_member
+from tests.factories.quizzes import make_attempt, make_quiz, true_false
 from tests.web import AuthActions, csrf_token
 
 
@@ -96,13 +96,8 @@ def test_a_completed_quiz_and_a_finished_standalone_quiz_no_longer_wait(app, wor
 
 def test_a_reading_lesson_continues_on_its_reading_page(app, world, client):
     with app.app_context():
-        outcome = import_upload(
-            "dangzhang.md", "# 第一章 总纲\n\n正文。\n".encode(), ensure_collection("学习资料")
-        )
         course = required_course(lessons=(("reading", LessonKind.READING, 20, CompletionRule.READ),))
         lesson = lesson_of(course, "reading")
-        lesson.reading_document = get_document(outcome.document_id).key
-        db.session.commit()
         progress.open_lesson(user_named("member_a"), lesson)
         reading.reading_state(user_named("member_a"), lesson)
         key, lesson_id = lesson.reading_document, lesson.id
@@ -177,8 +172,6 @@ def test_the_home_shows_only_the_member_s_own_study_in_published_courses(app, wo
 def test_a_reply_s_text_is_shown_escaped_on_the_home(app, world, client):
     with app.app_context():
         course = required_course(title="<img src=x onerror=alert(1)>课程")
-        lesson = lesson_of(course, "quiz")
-        attach_quiz(lesson, "<b>测验</b>")
         question = discussions.create_post(
             user_named("member_a"), lesson_of(course, "intro"), "请教", is_question=True
         )
@@ -225,16 +218,11 @@ def test_the_home_page_runs_a_bounded_number_of_queries(app, world, client):
         module = course.modules[0]
         member = user_named("member_a")
         for number in range(12):
-            lesson = add_lesson(course, module, f"extra{number}", LessonKind.TEXT, 5, CompletionRule.OPENED)
-            db.session.commit()
+            lesson = add_lesson(module, f"extra{number}", LessonKind.TEXT, 5, CompletionRule.OPENED)
             progress.open_lesson(member, lesson)
         for number in range(6):
-            quiz_lesson = add_lesson(
-                course, module, f"quiz{number}", LessonKind.QUIZ, 5, CompletionRule.PASSED
-            )
-            db.session.commit()
-            attach_quiz(quiz_lesson, f"测验{number}")
-            db.session.add(Quiz(title=f"练习{number}", published=True))
+            add_lesson(module, f"quiz{number}", LessonKind.QUIZ, 5, CompletionRule.PASSED)
+            make_quiz([true_false()], title=f"练习{number}")
             notices.publish_notice(
                 user_named("sec_a"), user_named("sec_a").unit, notices.NoticeFields(title=f"通知{number}")
             )

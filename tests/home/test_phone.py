@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 from app.discussions import services as discussions
 from tests.browser.chromium import TIMEOUT_MS
 from tests.factories.auth import PASSWORD, user_named
+from tests.factories.courses import lesson_of
 from tests.factories.home import studying_member
-from tests.factories.progress import lesson_of
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "home-phone"
 BLOCKS = ("continue", "required-courses", "waiting-quizzes", "unread-notices", "home-replies", "study-card")

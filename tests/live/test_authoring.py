@@ -6,13 +6,13 @@ from sqlalchemy import select
 
 from app.courses.models import Lesson, LessonKind
 from app.extensions import db
-from tests.factories.courses import make_course
+from tests.factories.courses import make_course, text_lessons
 from tests.web import csrf_token
 
 
 def test_a_trainer_schedules_a_live_lesson_in_the_editor(app, world, client, auth):
     with app.app_context():
-        module_id = make_course("live-authored", "直播课程", lessons=1).modules[0].id
+        module_id = make_course("live-authored", "直播课程", lessons=text_lessons(1)).modules[0].id
     auth.login("trainer")
     page = f"/authoring/modules/{module_id}/lessons/new"
     fields = {"title": "七一专题直播", "kind": "live", "minutes": "90", "live_speaker": "张教授"}

@@ -10,8 +10,8 @@ from app.courses.models import CompletionRule, CourseStatus, LessonKind
 from app.extensions import db
 from app.media.models import Subtitle, Video
 from app.media.webvtt import WebVTTError, parse_webvtt
+from tests.factories.courses import lesson_of, make_course
 from tests.factories.media import make_ready_video
-from tests.factories.progress import lesson_of, make_course
 from tests.web import csrf_token
 
 VTT = """WEBVTT - 第一课
@@ -55,12 +55,13 @@ def _subtitle_files(app) -> list[Path]:
 
 def _use_in_lesson(video_id: int, status: CourseStatus = CourseStatus.PUBLISHED) -> int:
     """Make ``video_id`` the video of a lesson in a course of ``status``; return the lesson's id."""
-    course = make_course("subtitled", lessons=(("clip", LessonKind.VIDEO, 5, CompletionRule.WATCHED),))
-    course.status = status
-    lesson = lesson_of(course, "clip")
-    lesson.video = db.session.get(Video, video_id)
-    db.session.commit()
-    return lesson.id
+    course = make_course(
+        "subtitled",
+        lessons=(("clip", LessonKind.VIDEO, 5, CompletionRule.WATCHED),),
+        video=db.session.get(Video, video_id),
+        published=status is CourseStatus.PUBLISHED,
+    )
+    return lesson_of(course, "clip").id
 
 
 def test_a_trainer_attaches_subtitles_and_sees_them_on_the_video_page(app, client, auth, video_id):

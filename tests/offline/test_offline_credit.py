@@ -14,7 +14,8 @@ from app.progress import heartbeats, ledger, verify
 from app.progress.models import HourEntry, LessonProgress
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
-from tests.factories.offline import grant, log, make_downloadable_lesson, play
+from tests.factories.courses import make_video_lesson
+from tests.factories.offline import grant, log, play
 
 T0 = utcnow().replace(microsecond=0) - timedelta(hours=2)
 
@@ -39,7 +40,7 @@ def verified(lesson, member: str = "member_a") -> float:
 
 def test_an_honest_offline_log_completes_the_lesson_as_offline_evidence_in_the_ledger(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
+        lesson = make_video_lesson(duration=100)
         token = grant(lesson, at=at(0))
         # Watched on a train: 60 s, a pause, the remaining 40 s at 1.5×.
         plays = [play(0, 60, at(10)), play(60, 100, at(100), seconds=27)]
@@ -57,7 +58,7 @@ def test_an_honest_offline_log_completes_the_lesson_as_offline_evidence_in_the_l
 
 def test_offline_plays_already_watched_online_add_nothing_new(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
+        lesson = make_video_lesson(duration=100)
         member = user_named("member_a")
         session = heartbeats.open_session(member, lesson, now=at(0))
         heartbeats.heartbeat(member, lesson.id, {"start": 0, "end": 10, "session": session}, now=at(10))
@@ -69,7 +70,7 @@ def test_offline_plays_already_watched_online_add_nothing_new(app, world):
 
 def test_a_replayed_log_earns_nothing_and_is_recorded(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
+        lesson = make_video_lesson(duration=100)
         token = grant(lesson, at=at(0))
         plays = [play(0, 40, at(10))]
         first = upload(log(token, plays), 100)
@@ -96,7 +97,7 @@ def test_a_replayed_log_earns_nothing_and_is_recorded(app, world):
 )
 def test_a_tampered_log_earns_nothing_and_is_recorded_with_its_reason(app, world, plays, reason):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
+        lesson = make_video_lesson(duration=100)
         token = grant(lesson, at=at(0))
         sent = [play(start, end, at(begun), seconds) for start, end, begun, seconds in plays]
         assert refused(log(token, sent), 300) == reason
@@ -112,7 +113,7 @@ def assert_earned_nothing(lesson, reason: str) -> None:
 
 def test_the_device_clock_is_trusted_only_for_lengths_and_gaps(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
+        lesson = make_video_lesson(duration=100)
         token = grant(lesson, at=at(0))
         # The phone's clock runs an hour behind: its times are moved by the offset it reports.
         late = timedelta(hours=1)
@@ -124,7 +125,7 @@ def test_the_device_clock_is_trusted_only_for_lengths_and_gaps(app, world):
 
 def test_offline_credit_cannot_exceed_server_time_since_the_grant_times_the_speed(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=1000)
+        lesson = make_video_lesson(duration=1000)
         token = grant(lesson, at=at(0))
         # A device claiming its clock is 10 minutes ahead of the server's cannot stretch the window.
         sent = [play(0, 600, at(0), 600)]
@@ -135,8 +136,8 @@ def test_offline_credit_cannot_exceed_server_time_since_the_grant_times_the_spee
 
 def test_offline_plays_overlapping_time_credited_online_earn_nothing(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
-        other = make_downloadable_lesson("other-course", duration=600)
+        lesson = make_video_lesson(duration=100)
+        other = make_video_lesson("other-course", duration=600)
         member = user_named("member_a")
         token = grant(lesson, at=at(0))
         # Online, another lesson earns credit from 100 s to 160 s; then a new page supersedes it.
@@ -155,8 +156,8 @@ def test_offline_plays_overlapping_time_credited_online_earn_nothing(app, world)
 
 def test_offline_plays_overlapping_the_current_online_session_earn_nothing(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
-        other = make_downloadable_lesson("other-course", duration=600)
+        lesson = make_video_lesson(duration=100)
+        other = make_video_lesson("other-course", duration=600)
         member = user_named("member_a")
         token = grant(lesson, at=at(0))
         session = heartbeats.open_session(member, other, now=at(100))
@@ -166,8 +167,8 @@ def test_offline_plays_overlapping_the_current_online_session_earn_nothing(app, 
 
 def test_two_downloaded_lessons_cannot_be_credited_for_the_same_time(app, world):
     with app.app_context():
-        first = make_downloadable_lesson(duration=100)
-        second = make_downloadable_lesson("other-course", duration=100)
+        first = make_video_lesson(duration=100)
+        second = make_video_lesson("other-course", duration=100)
         first_grant, second_grant = grant(first, at=at(0)), grant(second, at=at(0))
         upload(log(first_grant, [play(0, 50, at(10))]), 300)
         assert refused(log(second_grant, [play(0, 50, at(30))]), 300) == "overlaps_offline"
@@ -176,7 +177,7 @@ def test_two_downloaded_lessons_cannot_be_credited_for_the_same_time(app, world)
 
 def test_a_grant_is_the_members_own_and_cannot_be_altered(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
+        lesson = make_video_lesson(duration=100)
         token = grant(lesson, at=at(0))
         assert refused(log(token, [play(0, 50, at(10))]), 300, member="member_b") == "bad_grant"
         forged = token.replace(f".{lesson.id}.", f".{lesson.id + 1}.", 1)
@@ -186,7 +187,7 @@ def test_a_grant_is_the_members_own_and_cannot_be_altered(app, world):
 
 def test_a_unit_can_switch_offline_credit_off_for_its_subtree(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
+        lesson = make_video_lesson(duration=100)
         token = grant(lesson, at=at(0))
         committee = db.session.get(OrgUnit, world.committee_a)
         services.set_unit_setting(committee, False, user_named("sec_a"))
@@ -199,7 +200,7 @@ def test_a_unit_can_switch_offline_credit_off_for_its_subtree(app, world):
 
 def test_progress_verify_finds_offline_plays_that_broke_the_rules(app, world):
     with app.app_context():
-        lesson = make_downloadable_lesson(duration=100)
+        lesson = make_video_lesson(duration=100)
         token = grant(lesson, at=at(0))
         upload(log(token, [play(0, 40, at(10)), play(40, 80, at(60))]), 300)
         year = ledger.local_year(at(300))

@@ -9,13 +9,14 @@ from app.extensions import db
 from app.offline.models import OfflineSetting, OfflineUpload
 from app.timeutil import utcnow
 from tests.factories.auth import PASSWORD
-from tests.factories.offline import grant, make_downloadable_lesson, play
+from tests.factories.courses import make_video_lesson
+from tests.factories.offline import grant, play
 from tests.web import csrf_token
 
 
 def a_lesson(app) -> int:
     with app.app_context():
-        return make_downloadable_lesson(duration=100).id
+        return make_video_lesson(duration=100).id
 
 
 def test_a_phone_client_downloads_and_uploads_with_its_bearer_token_and_no_csrf(app, world, client):

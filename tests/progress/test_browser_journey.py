@@ -17,7 +17,8 @@ from app.courses.quiz_link import link_quiz
 from app.progress import services
 from tests.browser.chromium import TIMEOUT_MS
 from tests.factories.auth import PASSWORD, user_named
-from tests.factories.progress import PNG, lesson_of, make_course
+from tests.factories.courses import lesson_of, make_course
+from tests.factories.progress import PNG
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-progress"
 

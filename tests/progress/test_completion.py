@@ -11,7 +11,9 @@ from app.progress import services
 from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind, Statement
 from app.progress.services import ProgressError
 from tests.factories.auth import user_named
-from tests.factories.progress import complete_everything, lesson_of, make_attempt, make_course
+from tests.factories.courses import lesson_of, make_course
+from tests.factories.progress import complete_everything
+from tests.factories.quizzes import make_attempt
 
 
 def completed(member, lesson) -> bool:

@@ -12,7 +12,7 @@ from app.progress.watching import heartbeats
 from app.progress.watching.heartbeats import HeartbeatRefused
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
-from tests.factories.progress import lesson_of, make_course, make_video_lesson
+from tests.factories.courses import lesson_of, make_course, make_video_lesson
 from tests.web import AuthActions, csrf_token
 
 MINUTE = utcnow().replace(second=0, microsecond=0)

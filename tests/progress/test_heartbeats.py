@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.courses.models import CourseStatus, Lesson, LessonKind
+from app.courses.models import Lesson, LessonKind
 from app.extensions import db
 from app.progress.models import HeartbeatRefusal, HourEntry, LessonProgress, Statement
 from app.progress.watching import heartbeats
 from app.progress.watching.heartbeats import HeartbeatRefused
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
-from tests.factories.progress import make_course, make_video_lesson
+from tests.factories.courses import make_course, make_video_lesson
 from tests.web import csrf_token
 
 T0 = utcnow().replace(microsecond=0)
@@ -244,9 +244,7 @@ def test_the_page_session_supersedes_an_older_tab(app, client, auth, world):
 
 def test_the_heartbeat_api_refuses_a_lesson_the_member_may_not_see(app, client, auth, world):
     with app.app_context():
-        draft = make_video_lesson("draft-course")
-        draft.course.status = CourseStatus.DRAFT
-        db.session.commit()
+        draft = make_video_lesson("draft-course", published=False)
         text = make_course("text-course").modules[0].lessons[0]
         assert text.kind is LessonKind.TEXT
         ids = [draft.id, text.id, 999999, 2**40]
@@ -334,7 +332,7 @@ def test_concurrent_heartbeats_with_budget_for_both_lose_no_accepted_second(app,
 
 
 def test_refusals_are_listed_for_the_course_s_editors_and_no_one_else(app, client, auth, world):
-    lesson_id, token = signed_in(app, client, auth, duration=600)
+    lesson_id, token = signed_in(app, client, auth, duration=600, owner=None)  # imported, admins' only
     post(client, lesson_id, {"start": 0, "end": 600}, token)
     assert client.get("/progress/refusals").status_code == 403  # a member
     auth.logout()

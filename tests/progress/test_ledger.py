@@ -15,7 +15,8 @@ from app.progress import ledger, services
 from app.progress.ledger import LedgerError
 from app.progress.models import HourEntry, RuleKind, SourceKind
 from tests.factories.auth import user_named
-from tests.factories.progress import add_lesson, complete_everything, lesson_of, make_course
+from tests.factories.courses import add_lesson, lesson_of, make_course
+from tests.factories.progress import complete_everything
 
 
 def entry_count(**where) -> int:
@@ -44,8 +45,7 @@ def test_a_reimport_adding_a_lesson_does_not_credit_the_course_again(app, world)
         course = make_course(credit_hours="2")
         member = user_named("member_a")
         complete_everything(member, course)
-        add_lesson(course, course.modules[0], "extra", LessonKind.VIDEO, 5, CompletionRule.WATCHED)
-        db.session.commit()
+        add_lesson(course.modules[0], "extra", LessonKind.VIDEO, 5, CompletionRule.WATCHED)
         services.record_lesson_completed(member, lesson_of(course, "extra"), {"verified_seconds": 300})
         assert entry_count(source_kind=SourceKind.COURSE) == 1
 

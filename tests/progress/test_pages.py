@@ -12,7 +12,8 @@ from app.progress import ledger
 from app.progress.completion import certificates
 from app.progress.models import Certificate, SourceKind
 from tests.factories.auth import user_named
-from tests.factories.progress import complete_everything, make_course
+from tests.factories.courses import make_course
+from tests.factories.progress import complete_everything
 from tests.web import csrf_token
 
 

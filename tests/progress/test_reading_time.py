@@ -13,7 +13,7 @@ from app.progress.watching import heartbeats, reading
 from app.progress.watching.heartbeats import HeartbeatRefused
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
-from tests.factories.progress import lesson_of, make_course, make_video_lesson
+from tests.factories.courses import lesson_of, make_course, make_video_lesson
 from tests.web import csrf_token
 
 T0 = utcnow().replace(microsecond=0)

@@ -20,7 +20,7 @@ from app.quizzes.models import AttemptStatus
 from app.quizzes.services import attempts
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
-from tests.factories.progress import lesson_of, make_course, make_video_lesson
+from tests.factories.courses import lesson_of, make_course, make_video_lesson
 from tests.factories.quizzes import essay, make_quiz, single
 from tests.web import csrf_token
 

@@ -149,7 +149,7 @@ def test_a_renamed_script_upload_shows_a_clear_message_and_records_nothing(app, 
 
 def test_a_session_may_name_the_lesson_played_for_the_room(app, world):
     from app.courses.models import CompletionRule, LessonKind
-    from tests.factories.progress import lesson_of, make_course
+    from tests.factories.courses import lesson_of, make_course
 
     with app.app_context():
         course = make_course(lessons=(("clip", LessonKind.VIDEO, 30, CompletionRule.WATCHED),))

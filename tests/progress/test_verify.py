@@ -12,7 +12,9 @@ from app.progress import ledger
 from app.progress.models import Certificate, HourEntry, RuleKind, SourceKind, Statement
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
-from tests.factories.progress import complete_everything, lesson_of, make_attempt, make_course
+from tests.factories.courses import lesson_of, make_course
+from tests.factories.progress import complete_everything
+from tests.factories.quizzes import make_attempt
 
 
 def verify(runner, *args: str) -> tuple[int, list[dict]]:

@@ -15,7 +15,7 @@ from app.progress.models import HeartbeatRefusal
 from app.progress.watching import heartbeats, viewing
 from app.timeutil import utcnow
 from tests.factories.auth import PASSWORD
-from tests.factories.progress import make_video_lesson
+from tests.factories.courses import make_video_lesson
 
 
 def test_a_minted_token_reads_back_its_claim(app):

@@ -9,8 +9,8 @@ from app.extensions import db
 from app.progress.models import VideoProgress
 from tests.browser.chromium import TIMEOUT_MS, wait_until
 from tests.factories.auth import PASSWORD, user_named
+from tests.factories.courses import lesson_of, make_course
 from tests.factories.media import add_clip, make_clip
-from tests.factories.progress import lesson_of, make_course
 
 
 def current_time(page: Page) -> float:
@@ -28,10 +28,11 @@ def test_a_member_watches_a_video_lesson_resumes_and_cannot_skip_ahead(
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     with app.app_context():
-        course = make_course("watch", lessons=(("clip", LessonKind.VIDEO, 1, CompletionRule.WATCHED),))
+        video = add_clip(make_clip(tmp_path / "lesson.mp4", 320, 240, seconds=6, audio=False))
+        course = make_course(
+            "watch", lessons=(("clip", LessonKind.VIDEO, 1, CompletionRule.WATCHED),), video=video
+        )
         lesson = lesson_of(course, "clip")
-        lesson.video = add_clip(make_clip(tmp_path / "lesson.mp4", 320, 240, seconds=6, audio=False))
-        db.session.commit()
         url, lesson_id = f"{live_server}/courses/watch/lessons/{lesson.id}", lesson.id
         member_id = user_named("member_a").id
 

@@ -1,16 +1,19 @@
 """Renaming and deleting question banks and quizzes in the browser: refusals, ownership, audit."""
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.auth.models import Role
-from app.courses.models import CompletionRule, Course, Lesson, LessonKind, Module
+from app.courses.models import Lesson
 from app.extensions import db
 from app.quizzes.errors import QuizError
 from app.quizzes.models import Category, Question, QuestionBank, Quiz, QuizMode
 from app.quizzes.services import attempts, banks, quizzes
 from tests.factories.auth import make_user
+from tests.factories.courses import GIFT, import_folder, lesson_text, write_file
 from tests.factories.quizzes import make_bank, make_quiz, single, the_trainer, user
 from tests.web import csrf_token
 
@@ -19,23 +22,19 @@ def audit_rows(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
-def link_lesson(quiz_id: int, final_exam: bool = False) -> None:
-    """Make a course whose quiz lesson is this quiz (its final exam when asked)."""
-    course = Course(slug="dangzhang", title="党章学习", final_exam_key="m/exam" if final_exam else None)
-    module = Module(course=course, key="m", title="第一单元")
-    db.session.add(
-        Lesson(
-            course=course,
-            module=module,
-            key="m/exam",
-            title="单元测验",
-            kind=LessonKind.QUIZ,
-            completion=CompletionRule.PASSED,
-            content_hash="x",
-            quiz_id=quiz_id,
-        )
+def quiz_of_course_lesson(folder: Path, final_exam: bool = False) -> int:
+    """Import a course whose quiz lesson 单元测验 (its final exam when asked) makes a quiz; its id."""
+    root = folder / "dangzhang"
+    exam = "final_exam: unit/exam\n" if final_exam else ""
+    write_file(root / "course.yml", f"slug: dangzhang\ntitle: 党章学习\nstatus: published\n{exam}")
+    write_file(root / "01-unit" / "module.yml", "title: 第一单元\n")
+    write_file(root / "01-unit" / "quiz.gift", GIFT)
+    write_file(
+        root / "01-unit" / "01-exam.md",
+        lesson_text("单元测验", "quiz", minutes=10, completion="passed", quiz="quiz.gift"),
     )
-    db.session.commit()
+    import_folder(root, "trainer")
+    return db.session.scalar(select(Lesson.quiz_id).where(Lesson.title == "单元测验"))
 
 
 def bank_with_question(name: str = "党章题库") -> tuple[int, int]:
@@ -146,14 +145,14 @@ def test_a_bank_whose_questions_members_answered_is_not_deleted(app, people):
         assert db.session.get(QuestionBank, bank.id) is not None
 
 
-def test_a_course_lesson_s_bank_keeps_its_name(app, people):
+def test_a_course_lesson_s_bank_keeps_its_name(app, people, tmp_path):
     with app.app_context():
-        quiz = make_quiz()
-        link_lesson(quiz.id)
+        quiz = db.session.get(Quiz, quiz_of_course_lesson(tmp_path))
         bank = quiz.slots[0].question.category.bank
+        name = bank.name
         with pytest.raises(QuizError):
             banks.rename_bank(bank, "新名字", the_trainer())
-        assert db.session.get(QuestionBank, bank.id).name == "党章题库"
+        assert db.session.get(QuestionBank, bank.id).name == name
 
 
 # --- quizzes ---------------------------------------------------------------------------------
@@ -222,17 +221,15 @@ def test_a_quiz_with_attempts_is_not_deleted(app, client, auth, people):
     refused_quiz_delete(app, client, auth, quiz_id, "党章知识测验")
 
 
-def test_a_course_lesson_s_quiz_is_not_deleted(app, client, auth, people):
+def test_a_course_lesson_s_quiz_is_not_deleted(app, client, auth, people, tmp_path):
     with app.app_context():
-        quiz_id = make_quiz().id
-        link_lesson(quiz_id)
+        quiz_id = quiz_of_course_lesson(tmp_path)
     refused_quiz_delete(app, client, auth, quiz_id, "单元测验")
 
 
-def test_a_course_s_final_exam_is_not_deleted(app, client, auth, people):
+def test_a_course_s_final_exam_is_not_deleted(app, client, auth, people, tmp_path):
     with app.app_context():
-        quiz_id = make_quiz().id
-        link_lesson(quiz_id, final_exam=True)
+        quiz_id = quiz_of_course_lesson(tmp_path, final_exam=True)
     refused_quiz_delete(app, client, auth, quiz_id, "党章学习")
 
 

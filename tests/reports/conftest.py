@@ -21,67 +21,20 @@ from types import SimpleNamespace
 import pytest
 
 from app.auth.models import Role
-from app.courses.models import Assignment, CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
+from app.courses.models import Assignment
 from app.extensions import db
-from app.progress.models import Certificate, HourEntry, LessonProgress, SourceKind, Target
-from tests.factories.reports import YEAR
-
-
-def _course(slug: str, title: str) -> Course:
-    course = Course(slug=slug, title=title, status=CourseStatus.PUBLISHED, credit_hours=Decimal("2"))
-    module = Module(course=course, key="01", title="第一单元", position=1)
-    for position, name in enumerate(("导读", "正文"), start=1):
-        module.lessons.append(
-            Lesson(
-                course=course,
-                key=f"01/{name}",
-                position=position,
-                title=name,
-                kind=LessonKind.TEXT,
-                completion=CompletionRule.OPENED,
-                content_hash=name,
-            )
-        )
-    db.session.add(course)
-    return course
-
-
-def _hours(user_id: int, hours: str, month: int, kind: SourceKind, source_id: int | None) -> None:
-    db.session.add(
-        HourEntry(
-            user_id=user_id,
-            year=YEAR,
-            hours=Decimal(hours),
-            source_kind=kind,
-            source_id=source_id,
-            title="测试",
-            rule_version="test",
-            created_at=datetime(YEAR, month, 15, 4),
-        )
-    )
-
-
-def _certificate(user_id: int, course: Course, month: int) -> None:
-    db.session.add(
-        Certificate(
-            code=f"C{user_id}-{course.id}",
-            user_id=user_id,
-            course_id=course.id,
-            holder_name="x",
-            course_title=course.title,
-            hours=Decimal("2"),
-            issued_at=datetime(YEAR, month, 10, 4),
-        )
-    )
+from app.progress.models import LessonProgress, SourceKind, Target
+from tests.factories.courses import make_course, text_lessons
+from tests.factories.reports import YEAR, dated_certificate, dated_hours
 
 
 @pytest.fixture
 def year_of_study(app, world) -> SimpleNamespace:
     with app.app_context():
-        party = _course("c-party", "党章学习")
-        branch = _course("c-branch", "支部专题")
-        elective = _course("c-elective", "选修课程")
-        other = _course("c-other", "乙党委课程")
+        party = make_course("c-party", "党章学习", lessons=text_lessons(2))
+        branch = make_course("c-branch", "支部专题", lessons=text_lessons(2))
+        elective = make_course("c-elective", "选修课程", lessons=text_lessons(2))
+        other = make_course("c-other", "乙党委课程", lessons=text_lessons(2))
         db.session.flush()
         db.session.add_all(
             [
@@ -99,15 +52,15 @@ def year_of_study(app, world) -> SimpleNamespace:
                 Target(unit_id=world.unit_a1, role=Role.SECRETARY, year=YEAR, hours=Decimal("56")),
             ]
         )
-        _hours(world.sec_a, "5", 3, SourceKind.COURSE, 901)
-        _hours(world.member_a, "10", 3, SourceKind.COURSE, party.id)
-        _hours(world.member_a, "2", 5, SourceKind.SESSION, 77)
-        _hours(world.member_a, "-1", 5, SourceKind.CORRECTION, None)
-        _hours(world.member_a2, "40", 6, SourceKind.COURSE, party.id)
-        _hours(world.member_b, "7", 4, SourceKind.COURSE, other.id)
-        _certificate(world.member_a, party, 3)
-        _certificate(world.member_a, branch, 5)
-        _certificate(world.member_a2, party, 6)
+        dated_hours(world.sec_a, "5", 3, SourceKind.COURSE, 901)
+        dated_hours(world.member_a, "10", 3, SourceKind.COURSE, party.id)
+        dated_hours(world.member_a, "2", 5, SourceKind.SESSION, 77)
+        dated_hours(world.member_a, "-1", 5, SourceKind.CORRECTION, None)
+        dated_hours(world.member_a2, "40", 6, SourceKind.COURSE, party.id)
+        dated_hours(world.member_b, "7", 4, SourceKind.COURSE, other.id)
+        dated_certificate(world.member_a, party, 3)
+        dated_certificate(world.member_a, branch, 5)
+        dated_certificate(world.member_a2, party, 6)
         first_lesson = party.modules[0].lessons[0]
         db.session.flush()
         db.session.add(

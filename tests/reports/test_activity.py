@@ -16,13 +16,14 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from app.courses.models import Assignment, Course
+from app.courses.models import Assignment
 from app.discussions.models import Post, PostStatus
 from app.extensions import db
 from app.notices.models import Notice
 from app.org.models import OrgUnit
 from app.progress.models import SessionKind, Statement, StudySession
 from app.reports.activity import build_activity_report, quarter_bounds
+from tests.factories.courses import make_course, text_lessons
 
 
 def _session(unit_id: int, held_on: date) -> StudySession:
@@ -55,9 +56,7 @@ def _statement(user_id: int, at: datetime, number: int) -> Statement:
 @pytest.fixture
 def quarter_of_activity(app, world):
     with app.app_context():
-        courses = [Course(slug=f"c{number}", title=f"课程{number}") for number in range(3)]
-        db.session.add_all(courses)
-        db.session.flush()
+        courses = [make_course(f"c{number}", f"课程{number}", lessons=text_lessons(1)) for number in range(3)]
         topic = Post(
             unit_id=world.unit_a1,
             author_id=world.member_a,

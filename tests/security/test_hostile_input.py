@@ -12,7 +12,7 @@ from app.extensions import db
 from app.progress.models import HeartbeatRefusal
 from app.quizzes.services import attempts
 from tests.factories.auth import make_user, user_named
-from tests.factories.progress import lesson_of, make_course, make_video_lesson
+from tests.factories.courses import lesson_of, make_course, make_video_lesson
 from tests.factories.quizzes import make_quiz
 from tests.web import csrf_token
 

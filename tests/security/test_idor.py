@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.courses.models import CompletionRule, CourseStatus, LessonKind
+from app.courses.models import CompletionRule, LessonKind
 from app.extensions import db
 from app.notices import services as notices
 from app.org.models import OrgUnit
@@ -22,8 +22,8 @@ from app.progress import sessions
 from app.progress.models import Certificate, SessionKind
 from app.quizzes.services import attempts
 from tests.factories.auth import user_named
-from tests.factories.media import make_ready_video
-from tests.factories.progress import PNG, complete_everything, lesson_of, make_course
+from tests.factories.courses import lesson_of, make_course
+from tests.factories.progress import PNG, complete_everything
 from tests.factories.quizzes import make_quiz
 from tests.web import csrf_token
 
@@ -56,11 +56,9 @@ def committee_a(app, world) -> dict:
                 ("reading", LessonKind.READING, 5, CompletionRule.READ),
                 ("text", LessonKind.TEXT, 5, CompletionRule.OPENED),
             ),
+            published=False,
         )
-        video = make_ready_video()
-        lesson_of(hidden, "clip").video = video
-        hidden.status = CourseStatus.DRAFT
-        db.session.commit()
+        video = lesson_of(hidden, "clip").video
 
         quiz = make_quiz(attempts_allowed=2)
         finished = attempts.start_attempt(quiz, user_named("member_a"))

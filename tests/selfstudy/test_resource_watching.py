@@ -18,8 +18,8 @@ from app.progress.watching.refusals import HeartbeatRefused
 from app.selfstudy import services
 from app.timeutil import utcnow
 from tests.factories.auth import user_named
+from tests.factories.courses import make_video_lesson
 from tests.factories.library import make_resource
-from tests.factories.progress import make_video_lesson
 from tests.web import csrf_token
 
 T0 = utcnow()
