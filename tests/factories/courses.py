@@ -7,7 +7,6 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from app.auth.models import User
 from app.courses import authoring, importer
 from app.courses.models import CompletionRule, Course, CourseStatus, Lesson, LessonKind, Module
 from app.extensions import db
@@ -105,7 +104,7 @@ def make_course(
     course = authoring.create_course(author, slug, fields)
     module = authoring.add_module(course, "第一单元")
     for key, kind, minutes, rule in lessons:
-        add_lesson(module, key, kind, minutes, rule, video=video, editor=author)
+        add_lesson(module, key, kind, minutes, rule, video=video)
     if published:
         authoring.set_status(course, CourseStatus.PUBLISHED)
     return course
@@ -118,11 +117,10 @@ def add_lesson(
     minutes: int,
     rule: CompletionRule,
     video: Video | None = None,
-    editor: User | None = None,
 ) -> Lesson:
-    """Add the lesson ``key`` to the end of ``module`` through the authoring service (a video lesson's
-    own video lasts its estimated minutes)."""
-    editor = editor or module.course.owner or user_named("trainer")
+    """Add the lesson ``key`` to the end of ``module`` through the authoring service, as the course's
+    owner (or the trainer, for a course with none). A video lesson's own video lasts its minutes."""
+    editor = module.course.owner or user_named("trainer")
     fields = authoring.LessonFields(
         title=f"课{key}", kind=kind, minutes=minutes, completion=rule, body=f"内容{key}"
     )
@@ -133,11 +131,8 @@ def add_lesson(
     elif kind is LessonKind.READING:
         fields.document = reading_document().key
     elif kind is LessonKind.QUIZ:
-        fields.quiz_source = QUIZ_GIFT
+        fields.quiz_source = GIFT
     return authoring.add_lesson(module, fields, editor)
-
-
-QUIZ_GIFT = "::q1::中国共产党的根本宗旨是全心全意为人民服务。{T}\n"
 
 
 def _sha(*parts: str) -> str:
