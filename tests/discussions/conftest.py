@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories.discussions import POST_LIMIT, first_lesson, make_course
+from tests.factories.courses import make_course
+from tests.factories.discussions import LESSONS, POST_LIMIT, first_lesson
 
 
 @pytest.fixture
@@ -17,8 +18,8 @@ def app_config() -> dict:
 def course_world(app, world) -> SimpleNamespace:
     """The ``world`` accounts, a published course owned by ``trainer`` and a draft one."""
     with app.app_context():
-        course = make_course()
-        draft = make_course("draft-course", published=False)
+        course = make_course(lessons=LESSONS)
+        draft = make_course("draft-course", published=False, lessons=LESSONS)
         lesson = first_lesson(course)
         return SimpleNamespace(
             **vars(world),

@@ -3,7 +3,8 @@
 from app.discussions import services
 from app.discussions.models import Post
 from app.extensions import db
-from tests.factories.discussions import first_lesson, make_course, make_post, make_reply, post_form
+from tests.factories.courses import make_course
+from tests.factories.discussions import LESSONS, first_lesson, make_post, make_reply, post_form
 from tests.web import csrf_token
 
 
@@ -55,7 +56,7 @@ def test_the_overview_lists_open_questions_in_the_trainers_courses_oldest_first(
         make_post("member_a2", course_world.lesson, "不是问题")
         answered = make_post("member_a2", course_world.lesson, "已解决", is_question=True).id
         services.accept_answer(make_reply("trainer", answered, "答"))
-        other = make_course("other-course", owner="admin")
+        other = make_course("other-course", owner="admin", lessons=LESSONS)
         elsewhere = make_post("member_a", first_lesson(other).id, "别的课的问题", is_question=True).id
     auth.login("trainer")
     page = client.get("/discussions/questions").get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""Builders for discussion tests: a published course with lessons, posts written through the services."""
+"""Builders for discussion tests: posts written through the services, the discussed courses' lessons."""
 
 from sqlalchemy import select
 
@@ -12,12 +12,8 @@ from tests.web import csrf_token
 
 POST_LIMIT = 5
 
-
-def make_course(slug: str = "dangzhang", owner: str | None = "trainer", published: bool = True) -> Course:
-    """A course with one module of two five-minute text lessons."""
-    return courses.make_course(
-        slug, owner=owner, published=published, lessons=courses.text_lessons(2, minutes=5)
-    )
+# The discussed courses' lessons: two five-minute text lessons.
+LESSONS = courses.text_lessons(2, minutes=5)
 
 
 def first_lesson(course: Course) -> Lesson:
