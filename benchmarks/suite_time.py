@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python benchmarks/suite_time.py [--rev HEAD] [--limit-minutes 12]
 
-Clones this repository at ``--rev`` into a temporary folder and runs `.ci/run` there as CI does
+Clones this repository at ``--rev`` into a temporary folder beside it and runs `.ci/run` there as CI does
 (installing into a new virtual environment, then both legs in parallel), reads the wall-clock time
 each leg prints ("== test leg 1/2 (SQLite) took 9 min 42 s (wall clock) =="), and writes its section
 of docs/benchmarks.md. Run it on a quiet machine: the legs share its two cores.
@@ -28,7 +28,8 @@ LEG_REPORT = re.compile(r"^=+ (.*(?:passed|failed).*) in [\d.]+s", re.M)
 
 def run_ci(rev: str) -> tuple[str, int, float]:
     """Run .ci/run on a clean clone of ``rev``; its output, exit status and wall-clock seconds."""
-    with tempfile.TemporaryDirectory(prefix="suite-time-") as folder:
+    # Beside this checkout, as CI's clone is: the tests read ../shared (the third-party fixtures).
+    with tempfile.TemporaryDirectory(prefix="suite-time-", dir=ROOT.parent) as folder:
         clone = Path(folder) / "clone"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         subprocess.run(["git", "-C", str(clone), "checkout", "-q", rev], check=True)
