@@ -30,7 +30,7 @@ def run_ci(rev: str) -> tuple[str, int, float]:
     """Run .ci/run on a clean clone of ``rev``; its output, exit status and wall-clock seconds."""
     # Beside this checkout, as CI's clone is: the tests read ../shared (the third-party fixtures).
     with tempfile.TemporaryDirectory(prefix="suite-time-", dir=ROOT.parent) as folder:
-        clone = Path(folder) / "clone"
+        clone = Path(folder)  # git clones into an empty folder
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         subprocess.run(["git", "-C", str(clone), "checkout", "-q", rev], check=True)
         started = time.monotonic()
