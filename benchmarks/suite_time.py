@@ -23,6 +23,7 @@ from benchmarks._report import machine_line, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 LEG_TIME = re.compile(r"== test leg (\d)/2 \(([^)]+)\) took (?:(\d+) min )?(\d+) s \(wall clock\) ==")
+FAILURE = re.compile(r"^(FAILED|ERROR) |^=+ .*(failed|error)|== test leg")
 LEG_REPORT = re.compile(r"^=+ (.*(?:passed|failed).*) in [\d.]+s", re.M)
 
 
@@ -60,7 +61,7 @@ def main() -> int:
     ]
     reports = LEG_REPORT.findall(output)
     if status != 0 or not legs:
-        print(output[-4000:])
+        print("\n".join(line for line in output.splitlines() if FAILURE.match(line)) or output[-4000:])
         print(f".ci/run failed (exit {status}) or printed no leg times", file=sys.stderr)
         return 1
     limit = args.limit_minutes * 60
