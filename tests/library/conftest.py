@@ -2,7 +2,9 @@
 
 import pytest
 
+from app.auth.models import Role
 from app.library import index
+from tests.factories.auth import make_user
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +22,12 @@ def search_json(client):
         return response.get_json()
 
     return run
+
+
+@pytest.fixture
+def people(app):
+    """Two trainers (alice, bob) who may each change only their own documents, and an admin."""
+    with app.app_context():
+        make_user("alice", (Role.TRAINER, Role.MEMBER))
+        make_user("bob", (Role.TRAINER, Role.MEMBER))
+        make_user("admin", (Role.ADMIN,), unit_path=None)

@@ -11,24 +11,15 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.extensions import db
 from app.library import index, resources
 from app.library.models import Document, DocumentRevision, IndexPending, Resource
-from tests.factories.auth import make_user
 from tests.factories.library import make_document, make_resource
 from tests.web import csrf_token
 
 NOTE = "## 三会一课\n\n按时召开支部党员大会。"
 EDITED = {"title": "改过的标题", "author": "宣传部", "date": "2024-07-01", "source": "原创", "tags": "改过"}
-
-
-@pytest.fixture
-def people(app):
-    with app.app_context():
-        make_user("alice", (Role.TRAINER, Role.MEMBER))
-        make_user("bob", (Role.TRAINER, Role.MEMBER))
-        make_user("admin", (Role.ADMIN,), unit_path=None)
 
 
 def user_named(username: str) -> User:

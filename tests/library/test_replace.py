@@ -6,26 +6,15 @@ file stem) for any trainer, and the reading lessons pointing at its key changed 
 
 import io
 
-import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import Role
 from app.extensions import db
 from app.library import services
 from app.library.models import Document, DocumentRevision
-from tests.factories.auth import make_user
 from tests.web import csrf_token
 
 FIRST = "# 原稿\n\n## 一\n\n第一稿的内容。\n"
 SECOND = "另一份文件\n\n第二稿的内容。\n"
-
-
-@pytest.fixture
-def people(app):
-    with app.app_context():
-        make_user("alice", (Role.TRAINER, Role.MEMBER))
-        make_user("bob", (Role.TRAINER, Role.MEMBER))
-        make_user("admin", (Role.ADMIN,), unit_path=None)
 
 
 def upload(client, filename: str, text: str, replace: bool = False):
