@@ -4,7 +4,7 @@ import shutil
 import time
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.factories.auth import PASSWORD
 
@@ -33,6 +33,17 @@ def wait_until(check, what: str, seconds: float = 10) -> None:
         time.sleep(0.1)
 
 
+def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the form and wait for the home page to load: the next step must not act on the
+    sign-in page still on screen, nor press the menu button before app.js gives it its handler."""
+    page.goto(f"{base_url}/login")
+    page.locator('input[name="username"]').fill(username)
+    page.locator('input[name="password"]').fill(password)
+    page.locator('form[action="/login"] button[type="submit"]').click()
+    expect(page).to_have_url(f"{base_url}/")
+    page.wait_for_load_state()
+
+
 class Journey:
     """A journey's numbered screenshots in its artifacts folder, and every script error met on the way."""
 
@@ -49,10 +60,7 @@ class Journey:
         self.page.screenshot(path=self.artifacts / f"{self.steps:02d}-{name}.png", full_page=True)
 
     def sign_in(self, base_url: str, username: str, password: str = PASSWORD) -> None:
-        self.page.goto(f"{base_url}/login")
-        self.page.locator('input[name="username"]').fill(username)
-        self.page.locator('input[name="password"]').fill(password)
-        self.page.locator('form[action="/login"] button[type="submit"]').click()
+        sign_in(self.page, base_url, username, password)
 
     def sign_out(self) -> None:
         """Press "Sign out" (behind the menu button on a phone) and wait for the sign-in page."""

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.courses.services import current_year
+from tests.browser import chromium
 from tests.browser.chromium import TIMEOUT_MS
-from tests.factories.auth import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-courses"
 
@@ -45,11 +45,7 @@ class Journey:
         self.page.screenshot(path=ARTIFACTS / f"{self.step:02d}-{name}.png", full_page=True)
 
     def sign_in(self, username: str) -> None:
-        self.go("/login")
-        self.page.locator('input[name="username"]').fill(username)
-        self.page.locator('input[name="password"]').fill(PASSWORD)
-        self.page.locator('form[action="/login"] button[type="submit"]').click()
-        expect(self.page).to_have_url(f"{self.base_url}/")
+        chromium.sign_in(self.page, self.base_url, username)
 
     def sign_out(self) -> None:
         logout = self.page.get_by_test_id("logout")

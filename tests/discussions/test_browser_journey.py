@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories.auth import PASSWORD
+from tests.browser import chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -43,11 +43,7 @@ class Journey:
 
     def sign_in(self, username: str) -> None:
         self.page.context.clear_cookies()
-        self.go("/login")
-        self.page.locator('input[name="username"]').fill(username)
-        self.page.locator('input[name="password"]').fill(PASSWORD)
-        self.page.locator('form[action="/login"] button[type="submit"]').click()
-        expect(self.page).to_have_url(f"{self.base_url}/")
+        chromium.sign_in(self.page, self.base_url, username)
 
 
 @pytest.mark.browser

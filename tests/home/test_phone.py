@@ -6,21 +6,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.discussions import services as discussions
-from tests.browser.chromium import TIMEOUT_MS
-from tests.factories.auth import PASSWORD, user_named
+from tests.browser.chromium import TIMEOUT_MS, sign_in
+from tests.factories.auth import user_named
 from tests.factories.courses import lesson_of
 from tests.factories.home import studying_member
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "home-phone"
 BLOCKS = ("continue", "required-courses", "waiting-quizzes", "unread-notices", "home-replies", "study-card")
-
-
-def sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.locator('input[name="username"]').fill(username)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('form[action="/login"] button[type="submit"]').click()
-    expect(page).to_have_url(f"{base_url}/")
 
 
 def horizontal_overflow(page: Page) -> int:

@@ -10,18 +10,10 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.media.models import Video, VideoStatus
-from tests.factories.auth import PASSWORD
+from tests.browser.chromium import sign_in
 from tests.factories.media import make_ready_video
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-trainer-videos"
-
-
-def _sign_in(page: Page, base_url: str, username: str = "trainer") -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 @pytest.mark.browser
@@ -32,7 +24,7 @@ def test_a_trainer_uploads_a_video_and_previews_it(app, browser_page: Page, live
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    _sign_in(page, live_server)
+    sign_in(page, live_server, "trainer")
 
     page.goto(f"{live_server}/media/videos")
     page.screenshot(path=ARTIFACTS / "01-empty-library.png", full_page=True)
@@ -60,7 +52,7 @@ def test_the_library_shows_a_job_finishing_without_a_reload(app, browser_page: P
         db.session.execute(update(Video).values(status=VideoStatus.PROCESSING, progress=42))
         db.session.commit()
     page = browser_page
-    _sign_in(page, live_server)
+    sign_in(page, live_server, "trainer")
     page.goto(f"{live_server}/media/videos")
     state = page.locator(f"[data-testid=video-status-{video_id}]")
     expect(state).to_have_attribute("data-status", "processing")

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from app.courses.models import CompletionRule, LessonKind
 from app.courses.quiz_link import link_quiz
 from app.progress import services
+from tests.browser import chromium
 from tests.browser.chromium import TIMEOUT_MS
 from tests.factories.auth import PASSWORD, user_named
 from tests.factories.courses import lesson_of, make_course
@@ -125,11 +126,7 @@ def test_a_secretary_records_a_session_and_the_member_sees_the_hours(
 
     def sign_in(username: str) -> None:
         page.context.clear_cookies()
-        page.goto(f"{live_server}/login")
-        page.locator('input[name="username"]').fill(username)
-        page.locator('input[name="password"]').fill(PASSWORD)
-        page.locator('form[action="/login"] button[type="submit"]').click()
-        expect(page).to_have_url(f"{live_server}/")
+        chromium.sign_in(page, live_server, username)
 
     sign_in("sec_a")
     page.goto(f"{live_server}/progress/sessions/")
