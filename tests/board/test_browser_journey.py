@@ -15,8 +15,8 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-board"
 @pytest.mark.slow
 def test_a_member_starts_a_topic_and_the_secretary_replies_and_pins_it(world, live_server, browser_page):
     page = browser_page
-    journey = Journey(page, ARTIFACTS)
-    journey.sign_in(live_server, "member_a")
+    journey = Journey(page, ARTIFACTS, live_server)
+    journey.sign_in("member_a")
     page.get_by_role("button", name="菜单").click()
     page.get_by_test_id("nav-board").click()
     expect(page.get_by_test_id("no-topics")).to_be_visible()
@@ -27,8 +27,7 @@ def test_a_member_starts_a_topic_and_the_secretary_replies_and_pins_it(world, li
     expect(page.get_by_test_id("topic-title")).to_have_text("七一主题党日活动安排")
     journey.snap("topic")
 
-    page.context.clear_cookies()
-    journey.sign_in(live_server, "sec_a")
+    journey.sign_in("sec_a")
     page.goto(f"{live_server}/board/units/{world.unit_a1}")
     page.get_by_test_id("topic").click()
     page.locator('textarea[name="body"]').fill("收到，支委会提前准备。")
@@ -37,8 +36,7 @@ def test_a_member_starts_a_topic_and_the_secretary_replies_and_pins_it(world, li
     expect(page.get_by_test_id("topic").first.get_by_test_id("pinned")).to_be_visible()
     journey.snap("secretary-pinned")
 
-    page.context.clear_cookies()
-    journey.sign_in(live_server, "member_a")
+    journey.sign_in("member_a")
     page.goto(f"{live_server}/board/units/{world.unit_a1}")
     expect(page.get_by_test_id("topic").first).to_contain_text("1 条回复")
     page.get_by_test_id("topic").first.click()

@@ -4,7 +4,7 @@ import shutil
 import time
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
 from tests.factories.auth import PASSWORD
 
@@ -45,22 +45,41 @@ def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD) 
 
 
 class Journey:
-    """A journey's numbered screenshots in its artifacts folder, and every script error met on the way."""
+    """A journey through the site at ``base_url``: numbered screenshots in its artifacts folder, and
+    every problem met on the way (script errors, console errors, failed requests with their address)."""
 
-    def __init__(self, page: Page, artifacts: Path):
+    def __init__(self, page: Page, artifacts: Path, base_url: str):
         shutil.rmtree(artifacts, ignore_errors=True)
         artifacts.mkdir(parents=True)
-        self.page, self.artifacts, self.steps = page, artifacts, 0
+        self.page, self.artifacts, self.base_url, self.steps = page, artifacts, base_url, 0
         self.problems: list[str] = []
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        page.on("console", self._note_console)
+        page.on("response", self._note_response)
+
+    def _note_console(self, message: ConsoleMessage) -> None:
+        # A failed request is noted by _note_response, with its address.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.problems.append(f"console: {message.text}")
+
+    def _note_response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"{response.status} {response.request.method} {response.url}")
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.url(path))
 
     def snap(self, name: str) -> None:
         self.steps += 1
         self.page.screenshot(path=self.artifacts / f"{self.steps:02d}-{name}.png", full_page=True)
 
-    def sign_in(self, base_url: str, username: str, password: str = PASSWORD) -> None:
-        sign_in(self.page, base_url, username, password)
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
+        """Sign in afresh: whoever was signed in before is forgotten (the journey changes hands)."""
+        self.page.context.clear_cookies()
+        sign_in(self.page, self.base_url, username, password)
 
     def sign_out(self) -> None:
         """Press "Sign out" (behind the menu button on a phone) and wait for the sign-in page."""

@@ -1,49 +1,25 @@
 """A member signs in, sees the home page in Chinese, switches to English and signs out — on a phone."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Response, expect
+from playwright.sync_api import Page, expect
 
+from tests.browser.chromium import Journey
 from tests.factories.auth import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-member"
 
 
-class Journey:
-    """Numbers the steps and keeps a full-page screenshot of each for a person to look at."""
-
-    def __init__(self, page: Page, base_url: str, directory: Path):
-        self.page = page
-        self.base_url = base_url
-        self.directory = directory
-        self.step = 0
-
-    def url(self, path: str) -> str:
-        return f"{self.base_url}{path}"
-
-    def snap(self, name: str) -> None:
-        self.step += 1
-        self.page.screenshot(path=self.directory / f"{self.step:02d}-{name}.png", full_page=True)
-
-
 @pytest.fixture
 def journey(browser_page: Page, live_server: str) -> Journey:
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
-    return Journey(browser_page, live_server, ARTIFACTS)
+    return Journey(browser_page, ARTIFACTS, live_server)
 
 
 @pytest.mark.browser
 def test_member_signs_in_switches_to_english_and_signs_out(journey: Journey):
     page = journey.page
-    problems: list[str] = []  # script errors, CSP violations and failed requests along the way
-    page.on("console", lambda message: _note_console(message, problems))
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("response", lambda response: _note_response(response, problems))
-
     # The sign-in page speaks Chinese to a first-time visitor.
     response = page.goto(journey.url("/login"))
     assert response is not None and response.ok
@@ -104,15 +80,4 @@ def test_member_signs_in_switches_to_english_and_signs_out(journey: Journey):
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the Online Party School")
     journey.snap("home-redirects-to-login")
 
-    assert problems == []
-
-
-def _note_console(message: ConsoleMessage, problems: list[str]) -> None:
-    # Failed requests are reported by _note_response, with their address.
-    if message.type == "error" and not message.text.startswith("Failed to load resource"):
-        problems.append(f"console: {message.text}")
-
-
-def _note_response(response: Response, problems: list[str]) -> None:
-    if response.status >= 400:
-        problems.append(f"{response.status} {response.request.method} {response.url}")
+    assert journey.problems == []  # script errors, CSP violations and failed requests along the way

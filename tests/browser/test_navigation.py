@@ -27,9 +27,9 @@ def test_an_administrator_s_pages_are_grouped_and_reached_through_their_group(
 ):
     expect.set_options(timeout=TIMEOUT_MS)
     page = browser_page
-    journey = Journey(page, tmp_path / "navigation")
+    journey = Journey(page, tmp_path / "navigation", live_server)
     page.set_viewport_size(DESKTOP)
-    journey.sign_in(live_server, "admin")
+    journey.sign_in("admin")
     entries = top_level_entries(page)
     assert len(entries) <= 11, entries  # the own-study links (replies included), two groups, sign-out
     assert "教学 ▾" not in entries and {"教学", "管理"} <= set(entries)

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Error, Page
 
 from app.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tests.browser.chromium import PHONE_VIEWPORT, Journey
+from tests.browser.chromium import PHONE_VIEWPORT, sign_in
 from tests.web import served
 
 # Downloads, files and sign-out are not pages to lay out.
@@ -79,7 +79,7 @@ def test_no_page_any_demo_role_reaches_scrolls_sideways_on_a_phone(
     page.on("response", lambda response: response.status >= 400 and broken.append(response.url))
     for account in DEMO_ACCOUNTS[:5]:  # admin, trainer, reviewer, secretary, member
         page.context.clear_cookies()
-        Journey(page, tmp_path / account.username).sign_in(demo_site, account.username, DEMO_PASSWORD)
+        sign_in(page, demo_site, account.username, DEMO_PASSWORD)
         visited, too_wide = [], {}
         for path in crawl(page, demo_site):
             visited.append(path)
@@ -100,7 +100,7 @@ def test_on_a_phone_the_report_shows_each_member_as_a_card_with_labelled_lines(
 ):
     """The secretary's report at 390 px: the unit column no longer shrinks to a character a line."""
     page = browser_page
-    Journey(page, tmp_path / "report").sign_in(demo_site, "secretary", DEMO_PASSWORD)
+    sign_in(page, demo_site, "secretary", DEMO_PASSWORD)
     page.goto(f"{demo_site}/reports/")
     unit_cell = page.get_by_test_id("member-member").locator("td").nth(1)
     label = "getComputedStyle(cell, '::before').content"

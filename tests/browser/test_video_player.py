@@ -46,10 +46,10 @@ def open_on_720p(
     start); return the journey, the quality menu once the player is on 720p, and the lesson's id."""
     expect.set_options(timeout=TIMEOUT_MS)
     path, lesson_id = video_lesson(app, tmp_path, 1280, 720, seconds=seconds)
-    journey = Journey(browser_page, ARTIFACTS / shots)
+    journey = Journey(browser_page, ARTIFACTS / shots, live_server)
     if on_request:
         journey.page.on("request", on_request)
-    journey.sign_in(live_server, "member_a")
+    journey.sign_in("member_a")
     journey.page.goto(live_server + path)
     quality = journey.page.get_by_label(re.compile("^(画质|Quality)$"))  # labelled (Chinese once translated)
     expect(quality).to_be_visible()
@@ -131,8 +131,8 @@ def test_a_single_rendition_shows_no_quality_switch(
     app, world, browser_page: Page, live_server: str, tmp_path
 ):
     path, _lesson_id = video_lesson(app, tmp_path, 320, 240, seconds=2)
-    journey = Journey(browser_page, ARTIFACTS / "single")
-    journey.sign_in(live_server, "member_a")
+    journey = Journey(browser_page, ARTIFACTS / "single", live_server)
+    journey.sign_in("member_a")
     journey.page.goto(live_server + path)
     expect(journey.page.locator("[data-testid=video]")).to_be_visible()
     expect(journey.page.locator("[data-testid=quality]")).to_have_count(0)
@@ -165,14 +165,14 @@ def test_after_idle_playback_the_player_pauses_and_asks_until_answered(
     expect.set_options(timeout=TIMEOUT_MS)
     app.config["PROGRESS_PRESENCE_MINUTES"] = 0.05  # 3 seconds of playback without a touch or a key
     path, _lesson_id = video_lesson(app, tmp_path, 320, 240, seconds=12)
-    journey = Journey(browser_page, ARTIFACTS / "presence")
+    journey = Journey(browser_page, ARTIFACTS / "presence", live_server)
     page = journey.page
     reports: list[dict] = []
     page.on(
         "request",
         lambda request: request.url.endswith("/heartbeat") and reports.append(json.loads(request.post_data)),
     )
-    journey.sign_in(live_server, "member_a")
+    journey.sign_in("member_a")
     page.goto(live_server + path)
     dialog = page.get_by_test_id("presence-dialog")
     expect(dialog).to_be_hidden()

@@ -1,68 +1,23 @@
 """In a real browser: a trainer builds and publishes a course, assigns it; a member takes it as required."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from app.courses.services import current_year
-from tests.browser import chromium
-from tests.browser.chromium import TIMEOUT_MS
+from tests.browser.chromium import TIMEOUT_MS, Journey
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-courses"
 
 
-class Journey:
-    def __init__(self, page: Page, base_url: str):
-        self.page = page
-        self.base_url = base_url
-        self.step = 0
-        self.problems: list[str] = []
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                message.type == "error"
-                and not message.text.startswith("Failed to load resource")
-                and self.problems.append(f"console: {message.text}")
-            ),
-        )
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and self.problems.append(f"{response.status} {response.request.method} {response.url}")
-            ),
-        )
-
-    def go(self, path: str) -> None:
-        self.page.goto(f"{self.base_url}{path}")
-
-    def snap(self, name: str) -> None:
-        self.step += 1
-        self.page.screenshot(path=ARTIFACTS / f"{self.step:02d}-{name}.png", full_page=True)
-
-    def sign_in(self, username: str) -> None:
-        chromium.sign_in(self.page, self.base_url, username)
-
-    def sign_out(self) -> None:
-        logout = self.page.get_by_test_id("logout")
-        if not logout.is_visible():
-            self.page.locator(".nav-toggle").click()
-        logout.click()
-        expect(self.page.locator('input[name="username"]')).to_be_visible()
-
-
 @pytest.fixture
 def journey(browser_page: Page, live_server: str):
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
     # Two cores shared with the rest of the suite: give assertions the same patience as actions.
     expect.set_options(timeout=TIMEOUT_MS)
     try:
-        yield Journey(browser_page, live_server)
+        yield Journey(browser_page, ARTIFACTS, live_server)
     finally:
         expect.set_options(timeout=5_000)
 

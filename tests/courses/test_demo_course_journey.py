@@ -2,7 +2,6 @@
 required demo course 党章学习入门 — text, video, reading and quiz lessons — and gets its certificate."""
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from app.demo.services import COMMITTEE
 from app.extensions import db
 from app.org.accounts import create_account
 from app.org.services import ensure_unit_path
-from tests.browser.chromium import TIMEOUT_MS
+from tests.browser.chromium import TIMEOUT_MS, Journey, sign_in, wait_until
 from tests.web import served
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-demo-course"
@@ -45,41 +44,12 @@ def demo_site(app, runner) -> Iterator[str]:
         yield base_url
 
 
-def wait_until(check, what: str, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds  # wait_for_function would need 'unsafe-eval' (CSP)
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.2)
+class DemoJourney(Journey):
+    """The demo course's journey: it confirms every dialog ("Submit your answers?")."""
 
-
-class Journey:
     def __init__(self, page: Page, base_url: str):
-        self.page, self.base_url, self.step = page, base_url, 0
-        self.problems: list[str] = []
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                message.type == "error"
-                and not message.text.startswith("Failed to load resource")
-                and self.problems.append(f"console: {message.text}")
-            ),
-        )
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and self.problems.append(f"{response.status} {response.request.method} {response.url}")
-            ),
-        )
-        page.on("dialog", lambda dialog: dialog.accept())  # "Submit your answers?"
-
-    def go(self, path: str) -> None:
-        self.page.goto(f"{self.base_url}{path}")
-
-    def snap(self, name: str) -> None:
-        self.step += 1
-        self.page.screenshot(path=ARTIFACTS / f"{self.step:02d}-{name}.png", full_page=True)
+        super().__init__(page, ARTIFACTS, base_url)
+        page.on("dialog", lambda dialog: dialog.accept())
 
     def open_lesson(self, title: str) -> None:
         self.go("/courses/dangzhang-rumen/")
@@ -101,10 +71,8 @@ def answer(page: Page, question: str, *choices: str) -> None:
 def test_a_new_member_completes_the_demo_course_and_gets_its_certificate(
     app, demo_site: str, browser_page: Page
 ):
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
     expect.set_options(timeout=TIMEOUT_MS)
-    journey = Journey(browser_page, demo_site)
+    journey = DemoJourney(browser_page, demo_site)
     page = journey.page
     with app.app_context():
         course = db.session.scalar(select(Course).where(Course.slug == "dangzhang-rumen"))
@@ -112,11 +80,7 @@ def test_a_new_member_completes_the_demo_course_and_gets_its_certificate(
         kinds = [lesson.kind for module in course.modules for lesson in module.current_lessons]
     assert kinds == [LessonKind.TEXT, LessonKind.VIDEO, LessonKind.READING, LessonKind.QUIZ]
 
-    journey.go("/login")
-    page.locator('input[name="username"]').fill(NEW_MEMBER)
-    page.locator('input[name="password"]').fill(NEW_PASSWORD)
-    page.locator('form[action="/login"] button[type="submit"]').click()
-    expect(page).to_have_url(f"{demo_site}/")
+    sign_in(page, demo_site, NEW_MEMBER, NEW_PASSWORD)
 
     # The course is required for the new member's committee.
     journey.go("/courses/")
@@ -140,10 +104,12 @@ def test_a_new_member_completes_the_demo_course_and_gets_its_certificate(
     page.evaluate("document.querySelector('video').muted = true")
     page.evaluate("document.querySelector('video').play()")
     wait_until(
-        lambda: page.evaluate("document.querySelector('video').ended"), "the clip did not play to its end"
+        lambda: page.evaluate("document.querySelector('video').ended"),
+        "the clip did not play to its end",
+        seconds=20,
     )
     journey.snap("video-watched")
-    wait_until(lambda: _reloaded_completed(page), "watching the clip did not complete the lesson")
+    wait_until(lambda: _reloaded_completed(page), "watching the clip did not complete the lesson", seconds=20)
 
     # Reading: the lesson opens its document in the theory library, and the timer completes it.
     page.get_by_test_id("next").click()

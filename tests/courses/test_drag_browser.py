@@ -1,13 +1,16 @@
 """In Chromium: a trainer drags a lesson and a module by their handles, and the new order is saved."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from app.courses import authoring
 from app.extensions import db
-from tests.browser.chromium import TIMEOUT_MS, wait_until
-from tests.courses.test_browser_journey import Journey
+from tests.browser.chromium import TIMEOUT_MS, Journey, wait_until
 from tests.factories.courses import make_course, text_lessons, user_named
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "drag-order"
 
 
 @pytest.mark.browser
@@ -30,7 +33,7 @@ def test_dragging_lessons_and_modules_saves_their_order(app, world, browser_page
             lessons = sorted(first.current_lessons, key=lambda lesson: lesson.position)
             return [module.title for module in modules], [lesson.title for lesson in lessons]
 
-    journey = Journey(browser_page, live_server)
+    journey = Journey(browser_page, ARTIFACTS, live_server)
     page = browser_page
     journey.sign_in("trainer")
     journey.go(f"/authoring/courses/{course_id}/")

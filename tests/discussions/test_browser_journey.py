@@ -1,49 +1,14 @@
 """In a real browser: a member asks on a lesson, a trainer answers and accepts; a notice's read count moves."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser import chromium
+from tests.browser.chromium import Journey
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-class Journey:
-    def __init__(self, page: Page, base_url: str, folder: str):
-        self.page = page
-        self.base_url = base_url
-        self.folder = ARTIFACTS / folder
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
-        self.step = 0
-        self.problems: list[str] = []
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda message: message.type == "error" and self.problems.append(f"console: {message.text}"),
-        )
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and self.problems.append(f"{response.status} {response.request.method} {response.url}")
-            ),
-        )
-
-    def go(self, path: str) -> None:
-        self.page.goto(f"{self.base_url}{path}")
-
-    def snap(self, name: str) -> None:
-        self.step += 1
-        self.page.screenshot(path=self.folder / f"{self.step:02d}-{name}.png", full_page=True)
-
-    def sign_in(self, username: str) -> None:
-        self.page.context.clear_cookies()
-        chromium.sign_in(self.page, self.base_url, username)
 
 
 @pytest.mark.browser
@@ -51,7 +16,7 @@ class Journey:
 def test_a_question_is_asked_answered_accepted_and_the_member_sees_the_reply(
     course_world, live_server, browser_page
 ):
-    journey = Journey(browser_page, live_server, "journey-discussions")
+    journey = Journey(browser_page, ARTIFACTS / "journey-discussions", live_server)
     page = browser_page
 
     journey.sign_in("member_a")
@@ -100,7 +65,7 @@ def test_a_question_is_asked_answered_accepted_and_the_member_sees_the_reply(
 @pytest.mark.browser
 @pytest.mark.slow
 def test_a_secretary_sends_a_notice_and_sees_the_read_count_change(course_world, live_server, browser_page):
-    journey = Journey(browser_page, live_server, "journey-notices")
+    journey = Journey(browser_page, ARTIFACTS / "journey-notices", live_server)
     page = browser_page
 
     journey.sign_in("sec_a")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories.auth import PASSWORD
+from tests.browser.chromium import sign_in
 from tests.factories.library import make_document
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-library"
@@ -32,10 +32,7 @@ def test_member_searches_opens_the_hit_section_and_resumes_later(app, live_serve
         document_id = make_document("组织制度学习笔记", NOTE).id
         make_document("其他材料", "## 一\n\n加强理论学习。")
 
-    page.goto(f"{live_server}/login")
-    page.locator('input[name="username"]').fill("member_a")
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('form[action="/login"] button[type="submit"]').click()
+    sign_in(page, live_server, "member_a")
     page.goto(f"{live_server}/library/")
     expect(page.get_by_test_id("document-list")).to_contain_text("组织制度学习笔记")
     page.screenshot(path=ARTIFACTS / "01-catalogue.png", full_page=True)

@@ -5,8 +5,8 @@ from playwright.sync_api import Page, expect
 
 from app.live import questions, services
 from app.timeutil import utcnow
-from tests.browser.chromium import TIMEOUT_MS
-from tests.factories.auth import PASSWORD, user_named
+from tests.browser.chromium import TIMEOUT_MS, sign_in
+from tests.factories.auth import user_named
 from tests.factories.live import make_live_lesson, stream_key
 
 
@@ -21,11 +21,7 @@ def test_a_member_asks_and_sees_the_trainers_answer_without_reloading(
         lesson = make_live_lesson(utcnow())
         lesson_id = lesson.id
         services.authorize_publish(f"lesson-{lesson_id}", stream_key(lesson), "127.0.0.1", "1")
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", "member_a")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, "member_a")
     page.goto(f"{live_server}/live/lessons/{lesson_id}")
     expect(page.locator("[data-live]")).to_have_attribute("data-state", "live")
     page.get_by_test_id("question-body").fill("怎样把学习成果转化为工作实效？")

@@ -16,8 +16,8 @@ from app.media.models import VideoStatus
 from app.progress.watching.heartbeats import open_session
 from app.timeutil import utcnow
 from devtools.nginx_rtmp import push
-from tests.browser.chromium import TIMEOUT_MS, wait_until
-from tests.factories.auth import PASSWORD, user_named
+from tests.browser.chromium import TIMEOUT_MS, sign_in, wait_until
+from tests.factories.auth import user_named
 from tests.factories.live import make_live_lesson, stream_key
 
 BROADCAST_SECONDS = 40
@@ -55,11 +55,7 @@ def test_a_live_broadcast_from_encoder_to_player_attendance_and_replay(
         assert not streaming.playlist_path(lesson_id).exists()
         assert services.live_view(services.live_lesson(lesson_id)).state == services.SCHEDULED
 
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", "member_a")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, "member_a")
     page.goto(f"{live_server}/live/lessons/{lesson_id}")
     expect(page.locator("[data-live]")).to_have_attribute("data-state", "scheduled")
     expect(page.get_by_test_id("countdown")).to_be_visible()

@@ -17,7 +17,7 @@ from app.courses.quiz_link import link_quiz
 from app.progress import services
 from tests.browser import chromium
 from tests.browser.chromium import TIMEOUT_MS
-from tests.factories.auth import PASSWORD, user_named
+from tests.factories.auth import user_named
 from tests.factories.courses import lesson_of, make_course
 from tests.factories.progress import PNG
 
@@ -67,10 +67,7 @@ def test_a_member_finishes_a_course_and_sees_hours_and_certificate_at_once(
         link_quiz(exam, user_named("trainer"))
         one, two, exam_id = lesson_of(course, "one").id, lesson_of(course, "two").id, exam.id
 
-    page.goto(f"{live_server}/login")
-    page.locator('input[name="username"]').fill("member_a")
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('form[action="/login"] button[type="submit"]').click()
+    chromium.sign_in(page, live_server, "member_a")
     expect(page.get_by_test_id("hours-total")).to_have_text("0")
 
     for lesson_id in (one, two):

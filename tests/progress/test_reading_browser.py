@@ -6,10 +6,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.progress.models import ReadingProgress
-from tests.browser.chromium import TIMEOUT_MS
-from tests.factories.auth import PASSWORD, user_named
+from tests.browser.chromium import TIMEOUT_MS, sign_in, wait_until
+from tests.factories.auth import user_named
 from tests.progress.test_reading_time import make_reading_lesson
-from tests.progress.test_watch_browser import wait_until
 
 IDLE_SECONDS = 3
 
@@ -43,11 +42,7 @@ def test_reading_time_counts_while_active_and_pauses_when_idle(
             )
             return row.verified_seconds if row else 0.0
 
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", "member_a")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, "member_a")
     page.goto(lesson_url)
     page.click("[data-testid=reading-link]")
     expect(page.locator("[data-testid=reading-timer]")).to_be_visible()

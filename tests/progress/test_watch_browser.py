@@ -7,8 +7,8 @@ from sqlalchemy import select
 from app.courses.models import CompletionRule, LessonKind
 from app.extensions import db
 from app.progress.models import VideoProgress
-from tests.browser.chromium import TIMEOUT_MS, wait_until
-from tests.factories.auth import PASSWORD, user_named
+from tests.browser.chromium import TIMEOUT_MS, sign_in, wait_until
+from tests.factories.auth import user_named
 from tests.factories.courses import lesson_of, make_course
 from tests.factories.media import add_clip, make_clip
 
@@ -45,11 +45,7 @@ def test_a_member_watches_a_video_lesson_resumes_and_cannot_skip_ahead(
             )
             return row.verified_seconds if row else 0.0
 
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", "member_a")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, "member_a")
 
     page.goto(url)
     expect(page.locator("[data-testid=video]")).to_be_visible()

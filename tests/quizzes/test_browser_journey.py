@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories.auth import PASSWORD
+from tests.browser.chromium import sign_in
 from tests.factories.quizzes import make_quiz
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-quiz"
@@ -35,11 +35,7 @@ def test_member_takes_a_timed_quiz_and_autosave_survives_a_reload(app, live_serv
     )
     page.on("dialog", lambda dialog: dialog.accept())
 
-    page.goto(f"{live_server}/login")
-    page.locator('input[name="username"]').fill("member_a")
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('form[action="/login"] button[type="submit"]').click()
-    expect(page).to_have_url(f"{live_server}/")
+    sign_in(page, live_server, "member_a")
 
     page.goto(f"{live_server}/quizzes/{quiz_id}")
     snap("quiz-intro")
@@ -76,11 +72,7 @@ def test_member_takes_a_timed_quiz_and_autosave_survives_a_reload(app, live_serv
     expect(page.get_by_test_id("save-problem")).to_be_visible()
     snap("signed-out-mid-exam")
     other = page.context.new_page()
-    other.goto(f"{live_server}/login")
-    other.locator('input[name="username"]').fill("member_a")
-    other.locator('input[name="password"]').fill(PASSWORD)
-    other.locator('form[action="/login"] button[type="submit"]').click()
-    expect(other).to_have_url(f"{live_server}/")
+    sign_in(other, live_server, "member_a")
     other.close()
     with page.expect_response(lambda r: "/answers" in r.url and r.request.method == "POST") as saved:
         page.reload()

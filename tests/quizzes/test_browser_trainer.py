@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories.auth import PASSWORD
+from tests.browser.chromium import sign_in
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "journey-question-bank"
 DOCUMENTED = Path(__file__).parent / "data" / "moodle_documented.gift"
@@ -25,10 +25,7 @@ def test_trainer_imports_gift_sees_the_report_and_publishes_a_quiz(live_server, 
     def snap(name: str) -> None:
         page.screenshot(path=ARTIFACTS / f"{next(step):02d}-{name}.png", full_page=True)
 
-    page.goto(f"{live_server}/login")
-    page.locator('input[name="username"]').fill("trainer")
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('form[action="/login"] button[type="submit"]').click()
+    sign_in(page, live_server, "trainer")
     page.locator(".nav-toggle").click()
     page.locator('#main-nav a[href="/quizzes/banks"]').click()
     page.locator('input[name="name"]').fill("党章党史题库")

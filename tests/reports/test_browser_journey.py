@@ -17,9 +17,9 @@ def test_a_secretary_drills_down_to_an_overdue_member_and_downloads_the_xlsx(
     world, year_of_study, browser_page: Page, live_server: str, tmp_path
 ):
     expect.set_options(timeout=TIMEOUT_MS)
-    page, journey = browser_page, Journey(browser_page, ARTIFACTS)
+    page, journey = browser_page, Journey(browser_page, ARTIFACTS, live_server)
     snap = journey.snap
-    journey.sign_in(live_server, "sec_a")
+    journey.sign_in("sec_a")
     page.get_by_role("button", name="菜单").click()
     page.get_by_test_id("nav-reports").click()
     expect(page.locator("h1")).to_contain_text("第一党支部")

@@ -34,7 +34,7 @@ def test_a_member_finds_and_watches_a_library_video_and_earns_self_study_hours(
     app, world, browser_page: Page, live_server: str, tmp_path
 ):
     expect.set_options(timeout=TIMEOUT_MS)
-    journey = Journey(browser_page, ARTIFACTS)
+    journey = Journey(browser_page, ARTIFACTS, live_server)
     page = browser_page
     with app.app_context():
         services.set_rule(db.session.get(OrgUnit, world.committee_a), True, 1, None, user_named("admin"))
@@ -53,7 +53,7 @@ def test_a_member_finds_and_watches_a_library_video_and_earns_self_study_hours(
                 )
             )
 
-    journey.sign_in(live_server, "member_a")
+    journey.sign_in("member_a")
     page.goto(f"{live_server}/library/")
     page.locator("[data-testid=library-resources]").click()
     expect(page.locator("[data-testid=resource-list]")).to_contain_text("一大会址")
@@ -77,14 +77,13 @@ def test_a_member_finds_and_watches_a_library_video_and_earns_self_study_hours(
 @pytest.mark.slow
 def test_the_pages_of_trainers_and_secretaries_render(app, world, browser_page: Page, live_server: str):
     expect.set_options(timeout=TIMEOUT_MS)
-    journey = Journey(browser_page, ARTIFACTS / "staff")
+    journey = Journey(browser_page, ARTIFACTS / "staff", live_server)
     page = browser_page
-    journey.sign_in(live_server, "trainer")
+    journey.sign_in("trainer")
     page.goto(f"{live_server}/library/resources/new")
     expect(page.locator("[data-testid=resource-form]")).to_be_visible()
     journey.snap("resource-form")
-    page.context.clear_cookies()  # signed out
-    journey.sign_in(live_server, "sec_a")
+    journey.sign_in("sec_a")
     page.goto(f"{live_server}/progress/units/{world.unit_a1}/self-study")
     expect(page.locator("[data-testid=self-study-form]")).to_be_visible()
     journey.snap("self-study-rule")
