@@ -17,13 +17,19 @@ bp = Blueprint("selfstudy", __name__, url_prefix="/progress", template_folder="t
 api_bp = Blueprint("selfstudy_api", __name__, url_prefix="/api/v1/resources")
 
 
+def _rule_unit_or_404(unit_id: int) -> OrgUnit:
+    """A unit whose self-study rule the user sets (others answer 404, their names not leaked)."""
+    unit = db.session.scalar(permissions.rule_units(current_user).where(OrgUnit.id == unit_id))
+    if unit is None:
+        abort(404)
+    return unit
+
+
 @bp.route("/units/<int:unit_id>/self-study", methods=["GET", "POST"])
 @login_required
 def unit_rule(unit_id: int):
     """Whether watching the library's videos earns hours in this unit and below (its secretaries)."""
-    unit = db.session.scalar(permissions.rule_units(current_user).where(OrgUnit.id == unit_id))
-    if unit is None:
-        abort(404)
+    unit = _rule_unit_or_404(unit_id)
 
     def form_for(effective: services.EffectiveSelfStudyRule) -> SelfStudyRuleForm:
         return SelfStudyRuleForm(
